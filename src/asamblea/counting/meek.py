@@ -1,0 +1,480 @@
+"""STV by Meek's method, New Zealand convention by default (`count_meek`).
+
+Meek's method gives every candidate a *keep value*: the share of each vote
+reaching them that they keep, passing the rest to the next preference. A
+hopeful candidate keeps everything (1), an excluded one nothing (0), and an
+elected one just enough to hold the quota; keep values are refined by
+iteration until the elected candidates' surpluses are negligible.
+
+The arithmetic follows the New Zealand convention (Local Electoral Regulations
+2001, Schedule 1A, and the Hill-Wichmann-Woodall algorithm it derives from):
+
+* Precision: fixed point with 9 decimal places, held as exact integers
+  (never floats). `places` may lower it; 9 is also the most that exact int64
+  arrays allow.
+* Quota: (valid votes - non-transferable votes) / (seats + 1), truncated to
+  9 decimals, plus 0.000000001; recomputed after every distribution. A
+  candidate is elected on reaching (equal to or above) the quota.
+* Distribution: a paper arrives at a candidate with value w; the candidate
+  keeps w x keep value, rounded *up* to 9 decimals, and the paper goes on
+  with the exact remainder. Nothing is created or lost to rounding, so every
+  stage satisfies: sum of all totals + non-transferable = valid votes, exactly.
+* Keep values: new = (old x quota, rounded up) / votes, rounded up; never
+  above 1.
+* Convergence: iteration stops when the total surplus of the elected
+  candidates is at most `tolerance` x quota (default one millionth, i.e.
+  0.0001 % of the quota), or when the surplus stops decreasing (the 9-decimal
+  arithmetic can go no further), or after `max_iterations` iterations in one
+  stage (default 1000). Whichever ended each stage is recorded in the stage
+  notes; reaching the cap is also recorded in the result notes.
+* Exclusion: when no surplus is left to transfer, the hopeful candidate with
+  the fewest votes is excluded. Candidates with exactly equal fewest votes are
+  tied; ties are broken by the first earlier stage at which the tied
+  candidates' totals differed ("ahead at first difference", as the New
+  Zealand rules do), then by a seeded, recorded lot.
+
+Group constraint (the parity rule): `at_least={group: k}` demands at least k
+seats for candidates of each named group (groups come from `Profile.groups`).
+A candidate whose election would leave too few seats for the groups still
+short of their minimum is excluded instead: in particular, once a group holds
+the maximum it may hold, its continuing candidates are excluded. A candidate
+is never excluded when their group could then no longer reach its minimum.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from asamblea.counting.profile import Profile
+from asamblea.counting.result import CountResult, Draw, Stage
+from asamblea.errors import InvalidInput
+
+METHOD = "stv-meek"
+NZ_PLACES = 9
+DEFAULT_TOLERANCE = Decimal("0.000001")
+DEFAULT_MAX_ITERATIONS = 1000
+
+Units = npt.NDArray[np.int64]
+
+HOPEFUL, ELECTED, EXCLUDED, WITHDRAWN = 0, 1, 2, 3
+
+
+def count_meek(
+    profile: Profile,
+    seats: int | None = None,
+    *,
+    seed: int | None = None,
+    at_least: Mapping[str, int] | None = None,
+    places: int = NZ_PLACES,
+    tolerance: Decimal = DEFAULT_TOLERANCE,
+    max_iterations: int = DEFAULT_MAX_ITERATIONS,
+) -> CountResult:
+    """Count `profile` by Meek STV; `seats` defaults to the profile's, `seed` drives lots."""
+    seats = _seats(profile, seats)
+    if not 1 <= places <= NZ_PLACES:
+        raise InvalidInput(f"Meek precision must be 1 to {NZ_PLACES} decimal places, not {places}")
+    if tolerance < 0:
+        raise InvalidInput(f"Meek tolerance must not be negative, not {tolerance}")
+    if max_iterations < 1:
+        raise InvalidInput(f"Meek iteration cap must be at least 1, not {max_iterations}")
+    if seed is None:
+        seed = secrets.randbits(32)
+    count = _MeekCount(
+        profile, seats, seed, dict(at_least or {}), places, tolerance, max_iterations
+    )
+    return count.run()
+
+
+def _seats(profile: Profile, seats: int | None) -> int:
+    if seats is None:
+        seats = profile.seats
+    if seats is None:
+        raise InvalidInput("the number of seats is not given: pass --seats N")
+    if seats < 1:
+        raise InvalidInput(f"the number of seats must be at least 1, not {seats}")
+    return seats
+
+
+class _MeekCount:
+    """The state of one Meek count; `run` drives it stage by stage."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        seats: int,
+        seed: int,
+        at_least: dict[str, int],
+        places: int,
+        tolerance: Decimal,
+        max_iterations: int,
+    ) -> None:
+        n = len(profile.candidates)
+        self.profile = profile
+        self.seats = seats
+        self.seed = seed
+        self.at_least = at_least
+        self.places = places
+        self.tolerance = tolerance
+        self.max_iterations = max_iterations
+        self.scale = 10**places
+        self.rng = random.Random(seed)
+        if profile.total_papers * self.scale >= 2**62:
+            # Products of a paper's value and a keep value must stay inside int64.
+            raise InvalidInput(
+                f"{profile.total_papers} papers are too many for exact {places}-decimal "
+                "Meek arithmetic; lower the precision"
+            )
+        self.votes: Units = np.zeros(n, dtype=np.int64)
+        self.exhausted = 0
+        self.quota = 0
+        self.history: list[Units] = []
+        self.stages: list[Stage] = []
+        self.elected: list[tuple[str, int]] = []
+        self.draws: list[Draw] = []
+        self.warnings: list[str] = []
+        self.status = [WITHDRAWN if i in profile.withdrawn else HOPEFUL for i in range(n)]
+        # Index n is the padding sentinel: keep value 0, so padded cells pass papers on untouched.
+        self.keep: Units = np.zeros(n + 1, dtype=np.int64)
+        for i in range(n):
+            if self.status[i] == HOPEFUL:
+                self.keep[i] = self.scale
+        rankings = profile.rankings.astype(np.int64)
+        self._ranks = np.where(rankings < 0, n, rankings)
+        self._mult = profile.multiplicity.astype(np.int64)
+        self._groups = self._check_groups()
+
+    # --- arithmetic ---------------------------------------------------------
+
+    def distribute(self) -> None:
+        """Pass every paper down its preferences with the current keep values."""
+        n = len(self.profile.candidates)
+        weight = np.full(self._ranks.shape[0], self.scale, dtype=np.int64)
+        votes = np.zeros(n + 1, dtype=np.int64)
+        for column in self._ranks.T:
+            # Rounded up: the candidate keeps the last unit, the paper carries the exact rest.
+            kept = (weight * self.keep[column] + (self.scale - 1)) // self.scale
+            np.add.at(votes, column, kept * self._mult)
+            weight -= kept
+            if not weight.any():
+                break
+        self.votes = votes[:n]
+        self.exhausted = int((weight * self._mult).sum())
+        active = self.profile.total_papers * self.scale - self.exhausted
+        self.quota = active // (self.seats + 1) + 1
+
+    def surplus(self) -> int:
+        return sum(
+            max(int(self.votes[c]) - self.quota, 0)
+            for c, s in enumerate(self.status)
+            if s == ELECTED
+        )
+
+    def update_keep_values(self) -> None:
+        for c, s in enumerate(self.status):
+            if s != ELECTED or self.votes[c] <= 0:
+                continue
+            scaled = -(-int(self.keep[c]) * self.quota // self.scale)
+            new = -(-scaled * self.scale // int(self.votes[c]))
+            self.keep[c] = min(new, self.scale)
+
+    # --- the count ----------------------------------------------------------
+
+    def run(self) -> CountResult:
+        self.distribute()
+        elected, barred = self.settle(stage=1)
+        self.record("First preferences", "first", (), elected, barred, barred)
+        settled = False
+        while True:
+            hopeful = self.of_status(HOPEFUL)
+            seats_left = self.seats - len(self.elected)
+            if seats_left == 0:
+                break
+            if len(hopeful) <= seats_left:
+                self.finish(hopeful)
+                break
+            tolerance_units = int(self.tolerance * self.quota)
+            if not settled and self.surplus() > tolerance_units:
+                settled = self.iterate(tolerance_units)
+            else:
+                self.exclude_lowest()
+                settled = False
+        return self.result()
+
+    def settle(self, stage: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Elect who reached the quota, exclude who a group minimum bars; repeat until stable."""
+        elected: list[str] = []
+        barred: list[str] = []
+        while True:
+            elected.extend(self.elect_reaching_quota(stage))
+            if len(self.elected) >= self.seats:
+                break
+            blocked = [c for c in self.of_status(HOPEFUL) if self.blocked(c)]
+            if not blocked:
+                break
+            for c in blocked:
+                self.status[c] = EXCLUDED
+                self.keep[c] = 0
+                barred.append(self.name(c))
+            self.distribute()
+        return tuple(elected), tuple(barred)
+
+    def iterate(self, tolerance_units: int) -> bool:
+        """Refine keep values until someone is elected or the surplus is spent.
+
+        Returns True when the stage ended without an election (the state is settled).
+        """
+        stage = len(self.stages) + 1
+        givers = tuple(self.name(c) for c in self.of_status(ELECTED) if self.votes[c] > self.quota)
+        iterations = 0
+        previous = self.surplus()
+        while True:
+            self.update_keep_values()
+            self.distribute()
+            iterations += 1
+            if any(self.votes[c] >= self.quota for c in self.of_status(HOPEFUL)):
+                reason = "elected"
+                break
+            surplus = self.surplus()
+            if surplus <= tolerance_units:
+                reason = "converged"
+                break
+            if surplus >= previous:
+                reason = "stable"
+                break
+            if iterations >= self.max_iterations:
+                reason = "iteration cap"
+                self.warnings.append(
+                    f"stage {stage}: stopped after {iterations} iterations with total "
+                    f"surplus {self.decimal(surplus)} above the tolerance"
+                )
+                break
+            previous = surplus
+        elected, barred = self.settle(stage)
+        action = f"Surplus of {_names(givers)} transferred ({iterations} iterations)"
+        notes = {"iterations": str(iterations), "stop": reason}
+        self.record(action, "surplus", givers, elected, barred, barred, notes)
+        return reason != "elected"
+
+    def exclude_lowest(self) -> None:
+        stage = len(self.stages) + 1
+        candidates = [c for c in self.of_status(HOPEFUL) if not self.protected(c)]
+        if not candidates:
+            candidates = self.of_status(HOPEFUL)
+        lowest = min(int(self.votes[c]) for c in candidates)
+        tied = [c for c in candidates if self.votes[c] == lowest]
+        loser = self.break_tie(tied, stage, "exclude", lowest_wins=True)
+        self.status[loser] = EXCLUDED
+        self.keep[loser] = 0
+        self.distribute()
+        elected, barred = self.settle(stage)
+        name = self.name(loser)
+        self.record(f"{name} excluded", "exclusion", (name,), elected, (name, *barred), barred)
+
+    def finish(self, hopeful: list[int]) -> None:
+        """Elect the remaining hopefuls: there are no more of them than seats left."""
+        stage = len(self.stages) + 1
+        ordered = sorted(hopeful, key=lambda c: -int(self.votes[c]))
+        for c in ordered:
+            self.status[c] = ELECTED
+            self.elected.append((self.name(c), stage))
+        names = tuple(self.name(c) for c in ordered)
+        action = "No more hopeful candidates than seats left"
+        self.record(action, "final", (), names, (), ())
+
+    def elect_reaching_quota(self, stage: int) -> tuple[str, ...]:
+        """Elect hopefuls at or above the quota, most votes first, within seats and groups."""
+        reaching = [c for c in self.of_status(HOPEFUL) if self.votes[c] >= self.quota]
+        chosen: list[str] = []
+        while len(self.elected) < self.seats:
+            reaching = [c for c in reaching if not self.blocked(c)]
+            if not reaching:
+                break
+            top = max(int(self.votes[c]) for c in reaching)
+            tied = [c for c in reaching if self.votes[c] == top]
+            # Order among equals only matters when not all of them can be seated.
+            contested = len(tied) > 1 and (
+                len(tied) > self.seats - len(self.elected) or bool(self.at_least)
+            )
+            winner = (
+                self.break_tie(tied, stage, "elect", lowest_wins=False) if contested else tied[0]
+            )
+            reaching.remove(winner)
+            self.status[winner] = ELECTED
+            self.elected.append((self.name(winner), stage))
+            chosen.append(self.name(winner))
+        return tuple(chosen)
+
+    # --- groups -------------------------------------------------------------
+
+    def _check_groups(self) -> list[str | None]:
+        n = len(self.profile.candidates)
+        groups = list(self.profile.groups) + [None] * (n - len(self.profile.groups))
+        if not self.at_least:
+            return groups
+        for group, k in self.at_least.items():
+            standing = sum(
+                1 for c in range(n) if groups[c] == group and self.status[c] != WITHDRAWN
+            )
+            if k < 0:
+                raise InvalidInput(f"--at-least {group}={k}: the minimum must not be negative")
+            if standing < k:
+                raise InvalidInput(
+                    f"--at-least {group}={k}: only {standing} candidate(s) of group {group!r} "
+                    "stand, so the minimum cannot be met"
+                )
+        total = sum(self.at_least.values())
+        if total > self.seats:
+            raise InvalidInput(
+                f"the group minimums add up to {total} seats but only {self.seats} are filled"
+            )
+        return groups
+
+    def shortfall(self, extra: int | None = None) -> int:
+        """Seats still owed to groups below their minimum (counting `extra` as elected)."""
+        owed = 0
+        for group, k in self.at_least.items():
+            held = sum(
+                1 for c, s in enumerate(self.status) if s == ELECTED and self._groups[c] == group
+            )
+            if extra is not None and self._groups[extra] == group:
+                held += 1
+            owed += max(k - held, 0)
+        return owed
+
+    def blocked(self, c: int) -> bool:
+        """Would electing `c` leave fewer seats than the groups below their minimum need?"""
+        if not self.at_least:
+            return False
+        return self.shortfall(extra=c) > self.seats - len(self.elected) - 1
+
+    def protected(self, c: int) -> bool:
+        """Is `c` needed for their group to reach its minimum?"""
+        group = self._groups[c]
+        if group not in self.at_least:
+            return False
+        held = sum(
+            1 for d, s in enumerate(self.status) if s == ELECTED and self._groups[d] == group
+        )
+        hopeful = sum(1 for d in self.of_status(HOPEFUL) if self._groups[d] == group)
+        return held + hopeful <= self.at_least[group]
+
+    # --- ties ---------------------------------------------------------------
+
+    def break_tie(self, tied: list[int], stage: int, purpose: str, *, lowest_wins: bool) -> int:
+        """Settle a tie by the first earlier stage that separates them, then by lot."""
+        if len(tied) == 1:
+            return tied[0]
+        remaining = sorted(tied)
+        for totals in self.history:
+            values = [int(totals[c]) for c in remaining]
+            best = min(values) if lowest_wins else max(values)
+            remaining = [c for c, v in zip(remaining, values, strict=True) if v == best]
+            if len(remaining) == 1:
+                return remaining[0]
+        chosen = remaining[self.rng.randrange(len(remaining))]
+        self.draws.append(
+            Draw(
+                stage=stage,
+                purpose=purpose,
+                tied=tuple(self.name(c) for c in remaining),
+                chosen=self.name(chosen),
+            )
+        )
+        return chosen
+
+    # --- reporting ----------------------------------------------------------
+
+    def name(self, c: int) -> str:
+        return self.profile.candidates[c]
+
+    def of_status(self, status: int) -> list[int]:
+        return [c for c, s in enumerate(self.status) if s == status]
+
+    def decimal(self, units: int) -> Decimal:
+        return Decimal(units).scaleb(-self.places)
+
+    def record(
+        self,
+        action: str,
+        kind: str,
+        subject: tuple[str, ...],
+        elected: tuple[str, ...],
+        excluded: tuple[str, ...],
+        barred: tuple[str, ...],
+        notes: dict[str, str] | None = None,
+    ) -> None:
+        number = len(self.stages) + 1
+        previous = self.history[-1] if self.history else np.zeros_like(self.votes)
+        names = self.profile.candidates
+        if barred:
+            action += f"; excluded to keep the group minimums: {_names(barred)}"
+        if elected:
+            action += f"; elected: {_names(elected)}"
+        notes = {
+            **(notes or {}),
+            "quota": str(self.decimal(self.quota)),
+            "keep_values": json.dumps(
+                {
+                    names[c]: str(self.decimal(int(self.keep[c])))
+                    for c, s in enumerate(self.status)
+                    if s == ELECTED
+                }
+            ),
+        }
+        self.stages.append(
+            Stage(
+                number=number,
+                action=action,
+                kind=kind,
+                subject=subject,
+                votes={names[c]: self.decimal(int(self.votes[c])) for c in range(len(names))},
+                transfers={
+                    names[c]: self.decimal(int(self.votes[c]) - int(previous[c]))
+                    for c in range(len(names))
+                },
+                non_transferable=self.decimal(self.exhausted),
+                rounding_loss=Decimal(0).scaleb(-self.places),
+                elected=elected,
+                excluded=excluded,
+                notes=notes,
+            )
+        )
+        self.history.append(self.votes.copy())
+
+    def result(self) -> CountResult:
+        notes = {
+            "precision": f"fixed point, {self.places} decimal places, exact integer arithmetic",
+            "rounding": "kept values and keep values rounded up; the rest passes on exactly",
+            "quota": "(valid - non-transferable) / (seats + 1), truncated, plus one unit",
+            "tolerance": f"total surplus at most {self.tolerance} x quota",
+            "iteration_cap": str(self.max_iterations),
+            "ties": "first earlier stage that differs, then seeded lot",
+        }
+        if self.at_least:
+            notes["at_least"] = json.dumps(self.at_least, sort_keys=True)
+        if self.warnings:
+            notes["convergence"] = "; ".join(self.warnings)
+        return CountResult(
+            method=METHOD,
+            seats=self.seats,
+            candidates=self.profile.candidates,
+            valid_votes=Decimal(self.profile.total_papers),
+            quota=self.decimal(self.quota),
+            elected=tuple(self.elected),
+            stages=tuple(self.stages),
+            seed=self.seed,
+            draws=tuple(self.draws),
+            title=self.profile.title,
+            notes=notes,
+        )
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(names)
