@@ -38,6 +38,7 @@ class CountMethod(Protocol):
 # Method name -> "module:function". One line per method.
 METHODS: dict[str, str] = {
     "stv-scottish": "asamblea.counting.stv_scottish:count_stv_scottish",
+    "stv-meek": "asamblea.counting.meek:count_meek",
 }
 
 # Seats assumed when neither the caller nor the ballot file says (single-winner methods).
