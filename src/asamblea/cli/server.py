@@ -1,0 +1,84 @@
+"""`asamblea demo`, `asamblea serve` and `asamblea up` (migrate, demo, serve)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from asamblea.cli import _django
+
+
+def register(subparsers: Any) -> None:
+    demo = subparsers.add_parser("demo", help="load the demo federation (idempotent)")
+    demo.set_defaults(handler=demo_command)
+
+    serve = subparsers.add_parser("serve", help="serve the web app (waitress)")
+    _serve_args(serve)
+    serve.set_defaults(handler=serve_command)
+
+    up = subparsers.add_parser("up", help="migrate, load the demo and serve: the main job")
+    _serve_args(up)
+    up.set_defaults(handler=up_command)
+
+    migrate = subparsers.add_parser("migrate", help="create or update the database tables")
+    migrate.set_defaults(handler=migrate_command)
+
+    manage = subparsers.add_parser("manage", help="run a Django management command")
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=manage_command)
+
+
+def _serve_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--threads", type=int, default=8)
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    _django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    return 0
+
+
+def manage_command(args: argparse.Namespace) -> int:
+    _django.setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["asamblea manage", *args.args])
+    return 0
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    _django.setup()
+    from asamblea.federation.demo import DEMO_PASSWORD, demo_logins, demo_summary, load_demo
+
+    loaded = load_demo()
+    summary = demo_summary()
+    print(
+        ("Loaded" if loaded else "Already loaded, nothing changed:")
+        + f" the demo federation 'peru' with {summary['bodies']} bodies, "
+        f"{summary['delegations']} delegations and {summary['verified']} verified members."
+    )
+    print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for login in demo_logins():
+        print(f"  {login.username:<45} {login.role}")
+    return 0
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    _django.setup()
+    from waitress import serve
+
+    from asamblea.wsgi import application
+
+    print(f"Serving Asamblea on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    serve(application, host=args.host, port=args.port, threads=args.threads, ident="asamblea")
+    return 0
+
+
+def up_command(args: argparse.Namespace) -> int:
+    migrate_command(args)
+    demo_command(args)
+    return serve_command(args)

@@ -1,0 +1,425 @@
+"""Every state change of the federation app, one transaction each (`do_*`),
+and the reads that check permission (`access_*`).
+
+Views, the API and the CLI call these; none of them writes models directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from asamblea.counting.apportionment import apportion
+from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from asamblea.federation.models import (
+    Body,
+    Delegation,
+    Federation,
+    FederationAdmin,
+    Membership,
+    Officer,
+    Person,
+    Sector,
+)
+from asamblea.record.services import Event, append_entries
+
+User = AbstractBaseUser | AnonymousUser
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def is_federation_admin(user: User, federation: Federation) -> bool:
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return FederationAdmin.objects.filter(user=user, federation=federation).exists()
+
+
+def is_officer(user: User, body: Body) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Officer.objects.filter(user=user, body=body).exists() or is_federation_admin(
+        user, body.federation
+    )
+
+
+def is_verified_member(user: User, body: Body) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        person__user=user, body=body, status=Membership.Status.VERIFIED
+    ).exists()
+
+
+def require_officer(user: User, body: Body) -> None:
+    if not is_officer(user, body):
+        raise PermissionDenied(_("Only an officer of %(body)s can do this.") % {"body": body.name})
+
+
+# ---------------------------------------------------------------- reads
+
+
+def access_federation(slug: str) -> Federation:
+    try:
+        return Federation.objects.get(slug=slug)
+    except Federation.DoesNotExist:
+        raise NotFound(_("There is no federation called “%(slug)s”.") % {"slug": slug}) from None
+
+
+def access_body(federation: Federation, slug: str) -> Body:
+    """A body's public facts: anyone may read them."""
+    try:
+        return Body.objects.select_related("level", "sector", "federation", "command_of").get(
+            federation=federation, slug=slug
+        )
+    except Body.DoesNotExist:
+        raise NotFound(_("There is no assembly called “%(slug)s”.") % {"slug": slug}) from None
+
+
+def access_member_list(user: User, body: Body) -> QuerySet[Membership]:
+    """The members of a body: for its officers and its own verified members only."""
+    if not (is_officer(user, body) or is_verified_member(user, body)):
+        raise PermissionDenied(
+            _("Only the members and officers of %(body)s can see its members.")
+            % {"body": body.name}
+        )
+    return (
+        Membership.objects.filter(body=body)
+        .select_related("person", "sector")
+        .order_by("status", "person__full_name")
+    )
+
+
+def access_membership_as_officer(user: User, body: Body, membership_id: int) -> Membership:
+    """A membership of `body` that `user`, an officer of `body`, is about to decide on."""
+    require_officer(user, body)
+    try:
+        return Membership.objects.select_related("person").get(pk=membership_id, body=body)
+    except Membership.DoesNotExist:
+        # A forged id from another body lands here too: it is not in this body.
+        raise NotFound(_("That application is not in %(body)s.") % {"body": body.name}) from None
+
+
+# ---------------------------------------------------------------- the delegation graph
+
+
+class Graph:
+    """The federation's delegation edges, loaded once per operation (one query)."""
+
+    def __init__(self, federation: Federation) -> None:
+        self.up: dict[int, list[int]] = defaultdict(list)
+        self.down: dict[int, list[int]] = defaultdict(list)
+        for source_id, council_id in Delegation.objects.filter(federation=federation).values_list(
+            "source_id", "council_id"
+        ):
+            self.up[source_id].append(council_id)
+            self.down[council_id].append(source_id)
+
+    def ancestors(self, body_id: int) -> set[int]:
+        return self._reach(body_id, self.up)
+
+    def descendants(self, body_id: int) -> set[int]:
+        return self._reach(body_id, self.down)
+
+    @staticmethod
+    def _reach(start: int, edges: dict[int, list[int]]) -> set[int]:
+        seen: set[int] = set()
+        queue = deque(edges.get(start, ()))
+        while queue:
+            node = queue.popleft()
+            if node not in seen:
+                seen.add(node)
+                queue.extend(edges.get(node, ()))
+        return seen
+
+
+def would_create_cycle(graph: Graph, source_id: int, council_id: int) -> bool:
+    """Whether a delegation source → council closes a loop (the council sends to the source)."""
+    return source_id == council_id or source_id in graph.ancestors(council_id)
+
+
+# ---------------------------------------------------------------- counts and seats
+
+
+def _count_events(changed: dict[Body, tuple[int, int]]) -> list[Event]:
+    return [
+        Event(
+            "body.verified_members",
+            {"body": body.slug, "verified_members": new, "previous": old},
+            body=body,
+        )
+        for body, (old, new) in changed.items()
+    ]
+
+
+def _shift_counts(membership: Membership, delta: int) -> dict[Body, tuple[int, int]]:
+    """Add `delta` (+1/-1) to the verified count of the member's body and of each
+    council above it that the person does not reach through another verified
+    membership (a person counts once per council, however many bodies they join)."""
+    body = membership.body
+    graph = Graph(body.federation)
+    other_bodies = (
+        Membership.objects.filter(person_id=membership.person_id, status=Membership.Status.VERIFIED)
+        .exclude(body_id=body.id)
+        .values_list("body_id", flat=True)
+    )
+    still_reached: set[int] = set()
+    for other in other_bodies:
+        still_reached |= graph.ancestors(other) | {other}
+    targets = ({body.id} | graph.ancestors(body.id)) - still_reached
+    changed: dict[Body, tuple[int, int]] = {}
+    for target in Body.objects.select_for_update().filter(id__in=targets).order_by("id"):
+        old = target.verified_members
+        target.verified_members = max(0, old + delta)
+        target.save(update_fields=["verified_members"])
+        changed[target] = (old, target.verified_members)
+    return changed
+
+
+def _apportion_councils(federation: Federation, council_ids: Iterable[int]) -> list[Event]:
+    """Recompute `next_seats` of the apportioned delegations into these councils."""
+    events: list[Event] = []
+    councils = Body.objects.filter(federation=federation, id__in=list(council_ids)).order_by("id")
+    for council in councils:
+        delegations = list(
+            Delegation.objects.select_for_update()
+            .filter(council=council, fixed_seats__isnull=True)
+            .select_related("source")
+            .order_by("source__slug")
+        )
+        if not delegations or not council.seat_total:
+            continue
+        populations = {d.source.slug: d.source.verified_members for d in delegations}
+        if sum(populations.values()) == 0:
+            # Nobody verified yet: share the seats evenly rather than give none.
+            populations = dict.fromkeys(populations, 1)
+        result = apportion(
+            populations,
+            council.seat_total,
+            council.seat_method or "dhondt",
+            min_seats=council.seat_min,
+            max_seats=council.seat_max,
+        )
+        for delegation in delegations:
+            new = result.seats[delegation.source.slug]
+            if new != delegation.next_seats:
+                old = delegation.next_seats
+                delegation.next_seats = new
+                delegation.save(update_fields=["next_seats"])
+                events.append(
+                    Event(
+                        "delegation.seats",
+                        {
+                            "council": council.slug,
+                            "source": delegation.source.slug,
+                            "next_seats": new,
+                            "previous_next_seats": old,
+                            "seats_now": delegation.seats,
+                            "method": result.method,
+                        },
+                        body=council,
+                    )
+                )
+    return events
+
+
+def _after_count_change(federation: Federation, changed: dict[Body, tuple[int, int]]) -> None:
+    councils = {
+        council_id
+        for council_id in Delegation.objects.filter(
+            source__in=[b for b, (old, new) in changed.items() if old != new]
+        ).values_list("council_id", flat=True)
+    }
+    events = _count_events({b: c for b, c in changed.items() if c[0] != c[1]})
+    events += _apportion_councils(federation, councils)
+    append_entries(federation, events)
+
+
+@transaction.atomic
+def do_recompute_seats(federation: Federation) -> int:
+    """Recount every body's distinct verified members from scratch and re-apportion
+    every council. Returns how many delegations' next seats changed."""
+    graph = Graph(federation)
+    bodies = list(Body.objects.select_for_update().filter(federation=federation).order_by("id"))
+    verified = defaultdict(set)
+    for body_id, person_id in Membership.objects.filter(
+        body__federation=federation, status=Membership.Status.VERIFIED
+    ).values_list("body_id", "person_id"):
+        verified[body_id].add(person_id)
+    changed: dict[Body, tuple[int, int]] = {}
+    for body in bodies:
+        people: set[int] = set(verified.get(body.id, ()))
+        for below in graph.descendants(body.id):
+            people |= verified.get(below, set())
+        if body.verified_members != len(people):
+            changed[body] = (body.verified_members, len(people))
+            body.verified_members = len(people)
+            body.save(update_fields=["verified_members"])
+    events = _count_events(changed)
+    seat_events = _apportion_councils(
+        federation, [b.id for b in bodies if b.kind != Body.Kind.BASE]
+    )
+    append_entries(federation, events + seat_events)
+    return len(seat_events)
+
+
+# ---------------------------------------------------------------- membership
+
+
+PHONE_CHARS = re.compile(r"[^\d+]")
+
+
+def normalise_phone(phone: str) -> str:
+    digits = PHONE_CHARS.sub("", phone.strip())
+    if phone.strip() and len(digits.lstrip("+")) < 6:
+        raise InvalidInput(_("The phone number looks too short: give the whole number."))
+    return digits
+
+
+def _find_person(
+    federation: Federation, phone: str, email: str, user: User | None
+) -> Person | None:
+    """The person these details already belong to, if any: by login, phone or e-mail."""
+    if user is not None and user.is_authenticated:
+        person = Person.objects.filter(user=user, federation=federation).first()
+        if person is not None:
+            return person
+    for field, value in (("phone", phone), ("email", email)):
+        if value:
+            person = Person.objects.filter(federation=federation, **{field: value}).first()
+            if person is not None:
+                return person
+    return None
+
+
+@transaction.atomic
+def do_apply_for_membership(
+    body: Body,
+    *,
+    full_name: str,
+    sector: Sector,
+    phone: str = "",
+    email: str = "",
+    user: User | None = None,
+) -> Membership:
+    """A person asks to join a base assembly; the same person is never created twice."""
+    if not body.is_base:
+        raise InvalidInput(
+            _("%(body)s is not a base assembly: people join base assemblies.") % {"body": body.name}
+        )
+    if sector.federation_id != body.federation_id:
+        raise InvalidInput(_("That sector does not belong to this federation."))
+    full_name = " ".join(full_name.split())
+    phone = normalise_phone(phone) if phone else ""
+    email = email.strip().lower()
+    person = _find_person(body.federation, phone, email, user)
+    if person is None:
+        if not full_name:
+            raise InvalidInput(_("Write your name."))
+        person = Person.objects.create(
+            federation=body.federation,
+            full_name=full_name,
+            phone=phone,
+            email=email,
+            user=user if user is not None and user.is_authenticated else None,
+        )
+    if Membership.objects.filter(person=person, body=body).exists():
+        raise Conflict(
+            _("There is already an application or membership for you in %(body)s.")
+            % {"body": body.name}
+        )
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(person=person, body=body, sector=sector)
+    except IntegrityError:
+        raise Conflict(
+            _("There is already an application or membership for you in %(body)s.")
+            % {"body": body.name}
+        ) from None
+
+
+_ALLOWED = {
+    # action: (allowed from statuses, new status)
+    "verify": (
+        {Membership.Status.APPLIED, Membership.Status.SUSPENDED},
+        Membership.Status.VERIFIED,
+    ),
+    "reject": ({Membership.Status.APPLIED}, Membership.Status.REJECTED),
+    "suspend": ({Membership.Status.VERIFIED}, Membership.Status.SUSPENDED),
+    "remove": (
+        {Membership.Status.VERIFIED, Membership.Status.SUSPENDED, Membership.Status.APPLIED},
+        Membership.Status.LEFT,
+    ),
+}
+
+
+@transaction.atomic
+def do_decide_membership(
+    actor: User, body: Body, membership_id: int, action: str, reason: str = ""
+) -> Membership:
+    """An officer verifies, rejects, suspends or removes a membership of their body.
+
+    Counts and seats above the body follow in the same transaction."""
+    if action not in _ALLOWED:
+        raise InvalidInput(_("Unknown action."))
+    access_membership_as_officer(actor, body, membership_id)
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("body__federation")
+        .get(pk=membership_id)
+    )
+    allowed_from, new_status = _ALLOWED[action]
+    if membership.status not in allowed_from:
+        raise Conflict(
+            _("This membership is already “%(status)s”: nothing was changed.")
+            % {"status": membership.get_status_display()}
+        )
+    if action in {"reject", "suspend", "remove"} and not reason.strip():
+        raise InvalidInput(_("Give a reason: the person will be able to read it."))
+    was_verified = membership.status == Membership.Status.VERIFIED
+    membership.status = new_status
+    membership.reason = reason.strip()[:500]
+    membership.decided_at = timezone.now()
+    membership.decided_by = actor if actor.is_authenticated else None
+    membership.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+    is_verified = new_status == Membership.Status.VERIFIED
+    if was_verified != is_verified:
+        changed = _shift_counts(membership, +1 if is_verified else -1)
+        _after_count_change(body.federation, changed)
+    return membership
+
+
+def do_verify_membership(actor: User, body: Body, membership_id: int) -> Membership:
+    return do_decide_membership(actor, body, membership_id, "verify")
+
+
+# ---------------------------------------------------------------- roles
+
+
+@transaction.atomic
+def do_appoint_officer(actor: User, body: Body, user: AbstractBaseUser) -> Officer:
+    """An admin, or an officer of the same body, appoints an officer of `body`."""
+    require_officer(actor, body)
+    officer, created = Officer.objects.get_or_create(
+        user=user, body=body, defaults={"appointed_by": actor}
+    )
+    if not created:
+        raise Conflict(_("That person is already an officer of %(body)s.") % {"body": body.name})
+    return officer
+
+
+@transaction.atomic
+def do_remove_officer(actor: User, body: Body, user: AbstractBaseUser) -> None:
+    require_officer(actor, body)
+    deleted, _count = Officer.objects.filter(user=user, body=body).delete()
+    if not deleted:
+        raise NotFound(_("That person is not an officer of %(body)s.") % {"body": body.name})

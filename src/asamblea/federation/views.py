@@ -1,0 +1,208 @@
+"""Pages of the federation: browse bodies, join, and (officers) decide on members.
+
+Thin views: parse → access → do → render. Every rule is in `services`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from asamblea.errors import InvalidInput, NotFound
+from asamblea.federation import services
+from asamblea.federation.forms import AppointOfficerForm, DecisionForm, JoinForm
+from asamblea.federation.models import Body, Delegation, Federation, Membership
+from asamblea.web.once import consume_once_token
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    federations = list(Federation.objects.order_by("name"))
+    if len(federations) == 1:
+        return federation_page(request, federations[0].slug)
+    return render(request, "federation/home.html", {"federations": federations})
+
+
+def _top_bodies(federation: Federation) -> list[Body]:
+    return list(
+        Body.objects.filter(federation=federation, kind=Body.Kind.COUNCIL)
+        .annotate(up=Count("delegations_up"))
+        .filter(up=0)
+        .select_related("level", "sector")
+        .order_by("level__rank", "name")
+    )
+
+
+def federation_page(request: HttpRequest, federation_slug: str) -> HttpResponse:
+    federation = services.access_federation(federation_slug)
+    query = request.GET.get("q", "").strip()
+    found = []
+    if query:
+        found = list(
+            Body.objects.filter(federation=federation)
+            .filter(Q(name__icontains=query) | Q(slug__icontains=query) | Q(code=query))
+            .select_related("level", "sector")
+            .order_by("level__rank", "name")[:50]
+        )
+    return render(
+        request,
+        "federation/federation.html",
+        {
+            "federation": federation,
+            "top": _top_bodies(federation),
+            "query": query,
+            "found": found,
+        },
+    )
+
+
+def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:
+    federation = services.access_federation(federation_slug)
+    body = services.access_body(federation, body_slug)
+    parents = list(
+        Delegation.objects.filter(source=body).select_related("council").order_by("council__name")
+    )
+    children = list(
+        Delegation.objects.filter(council=body)
+        .select_related("source__level", "source__sector")
+        .order_by("source__name")
+    )
+    command = Body.objects.filter(command_of=body).first()
+    user = request.user
+    context = {
+        "federation": federation,
+        "body": body,
+        "parents": parents,
+        "children": children,
+        "command": command,
+        "seats_in": sum(d.next_seats for d in children),
+        "is_officer": services.is_officer(user, body),
+        "is_member": services.is_verified_member(user, body),
+        "extra_sections": _extra_sections(request, body),
+    }
+    return render(request, "federation/body.html", context)
+
+
+def _extra_sections(request: HttpRequest, body: Body) -> list[str]:
+    """HTML sections other apps add to a body's page (delegates, record, ...)."""
+    from asamblea.web.sections import body_sections
+
+    return body_sections(request, body)
+
+
+def join(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:
+    federation = services.access_federation(federation_slug)
+    body = services.access_body(federation, body_slug)
+    if not body.is_base:
+        raise InvalidInput(
+            _("%(body)s is not a base assembly: people join base assemblies.") % {"body": body.name}
+        )
+    if request.method == "POST":
+        form = JoinForm(request.POST, body=body)
+        if form.is_valid():
+            consume_once_token(request)
+            services.do_apply_for_membership(
+                body,
+                full_name=form.cleaned_data["full_name"],
+                sector=form.cleaned_data["sector"],
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
+                user=request.user,
+            )
+            return render(
+                request, "federation/join_done.html", {"federation": federation, "body": body}
+            )
+    else:
+        form = JoinForm(body=body)
+    return render(
+        request, "federation/join.html", {"federation": federation, "body": body, "form": form}
+    )
+
+
+@login_required
+def members(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:
+    federation = services.access_federation(federation_slug)
+    body = services.access_body(federation, body_slug)
+    memberships = list(services.access_member_list(request.user, body))
+    is_officer = services.is_officer(request.user, body)
+    return render(
+        request,
+        "federation/members.html",
+        {
+            "federation": federation,
+            "body": body,
+            "is_officer": is_officer,
+            "pending": [m for m in memberships if m.status == Membership.Status.APPLIED],
+            "others": [m for m in memberships if m.status != Membership.Status.APPLIED],
+            "officers": body.officers.select_related("user").order_by("user__username")
+            if is_officer
+            else [],
+            "appoint_form": AppointOfficerForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide(
+    request: HttpRequest, federation_slug: str, body_slug: str, membership_id: int
+) -> HttpResponse:
+    federation = services.access_federation(federation_slug)
+    body = services.access_body(federation, body_slug)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_("Choose what to do with this application."))
+    consume_once_token(request)
+    membership = services.do_decide_membership(
+        request.user,
+        body,
+        membership_id,
+        form.cleaned_data["action"],
+        form.cleaned_data["reason"],
+    )
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "federation/_member_row.html",
+            {
+                "m": membership,
+                "body": body,
+                "federation": federation,
+                "is_officer": True,
+                "just_decided": True,
+            },
+        )
+    messages.success(
+        request,
+        _("Done: the membership is now “%(status)s”.")
+        % {"status": membership.get_status_display()},
+    )
+    return redirect("members", federation_slug=federation.slug, body_slug=body.slug)
+
+
+@login_required
+@require_POST
+def appoint_officer(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:
+    federation = services.access_federation(federation_slug)
+    body = services.access_body(federation, body_slug)
+    form = AppointOfficerForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_("Give the user name of the new officer."))
+    consume_once_token(request)
+    user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
+    if user is None:
+        raise NotFound(
+            _("There is no user called “%(name)s”.") % {"name": form.cleaned_data["username"]}
+        )
+    services.do_appoint_officer(request.user, body, user)
+    messages.success(
+        request,
+        _("%(name)s is now an officer of %(body)s.")
+        % {"name": user.get_username(), "body": body.name},
+    )
+    return redirect("members", federation_slug=federation.slug, body_slug=body.slug)

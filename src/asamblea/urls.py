@@ -1,0 +1,29 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from asamblea.federation import views as federation_views
+
+urlpatterns = [
+    path("", federation_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("f/<slug:federation_slug>/", federation_views.federation_page, name="federation"),
+    path("f/<slug:federation_slug>/b/<slug:body_slug>/", federation_views.body_page, name="body"),
+    path("f/<slug:federation_slug>/b/<slug:body_slug>/join/", federation_views.join, name="join"),
+    path(
+        "f/<slug:federation_slug>/b/<slug:body_slug>/members/",
+        federation_views.members,
+        name="members",
+    ),
+    path(
+        "f/<slug:federation_slug>/b/<slug:body_slug>/members/<int:membership_id>/decide/",
+        federation_views.decide,
+        name="decide",
+    ),
+    path(
+        "f/<slug:federation_slug>/b/<slug:body_slug>/officers/",
+        federation_views.appoint_officer,
+        name="appoint_officer",
+    ),
+]

@@ -1,0 +1,75 @@
+"""Domain errors → HTTP responses, in one place.
+
+A user never sees a stack trace: a refused action shows what was wrong and
+what to do, in their language, with the status code that fits. For htmx
+requests the answer is a fragment swapped into the page's message area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from asamblea.errors import AsambleaError, Conflict, InvalidInput, NotFound, PermissionDenied
+
+STATUS = [
+    (InvalidInput, 400),
+    (PermissionDenied, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+]
+
+
+def status_for(error: AsambleaError) -> int:
+    for cls, status in STATUS:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def render_error(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    titles = {
+        400: _("That could not be done"),
+        403: _("Not allowed"),
+        404: _("Not found"),
+        409: _("Nothing was changed"),
+    }
+    template = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/page.html"
+    response = render(
+        request,
+        template,
+        {"title": titles.get(status, titles[400]), "message": message},
+        status=status,
+    )
+    if request.headers.get("HX-Request"):
+        # htmx does not swap error responses by default; point it at the message area.
+        response["HX-Retarget"] = "#messages"
+        response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+class DomainErrorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, AsambleaError):
+            return render_error(request, str(exception), status_for(exception))
+        return None
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render_error(
+        request,
+        _(
+            "This form has expired or did not come from this site, so nothing was saved. "
+            "Go back, reload the page and send it again."
+        ),
+        403,
+    )
