@@ -264,9 +264,9 @@ class _MeekCount:
 
     def exclude_lowest(self) -> None:
         stage = len(self.stages) + 1
+        # Never empty: were every hopeful protected, they would fit the seats left and
+        # the count would already be finishing.
         candidates = [c for c in self.of_status(HOPEFUL) if not self.protected(c)]
-        if not candidates:
-            candidates = self.of_status(HOPEFUL)
         lowest = min(int(self.votes[c]) for c in candidates)
         tied = [c for c in candidates if self.votes[c] == lowest]
         loser = self.break_tie(tied, stage, "exclude", lowest_wins=True)
