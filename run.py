@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Set up and run Asamblea with nothing but Python 3.11+ and the package index.
+
+    python3 run.py demo    # the demo federation on SQLite at http://127.0.0.1:8000
+    python3 run.py test    # the full test suite, on SQLite and on PostgreSQL
+
+Creates `.venv` beside this file and installs the pinned package into it the
+first time (and again whenever pyproject.toml changes). Standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".asamblea-installed"
+DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/asamblea"
+
+
+def say(message: str) -> None:
+    print(f"[run.py] {message}", flush=True)
+
+
+def ensure_venv(extras: str) -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Asamblea needs Python 3.11 or newer.")
+    wanted = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + extras.encode()
+    ).hexdigest()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        say("creating the virtual environment .venv")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    say("installing Asamblea and its pinned dependencies (first run takes a minute)")
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-e", f".[{extras}]" if extras else "."], check=True, cwd=ROOT)
+    STAMP.write_text(wanted)
+
+
+def postgres_reachable(url: str) -> bool:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), 2):
+            return True
+    except OSError:
+        return False
+
+
+def demo(args: list[str]) -> int:
+    ensure_venv("")
+    return subprocess.call([str(BIN / "asamblea"), "up", *args], cwd=ROOT)
+
+
+def test(args: list[str]) -> int:
+    ensure_venv("dev")
+    ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+    env = {**os.environ, "ASAMBLEA_DATA_DIR": str(ROOT / "var" / "test")}
+    env.pop("DATABASE_URL", None)
+    if not Path("/usr/bin/chromium").exists() and not shutil.which("chromium"):
+        message = "Chromium is not installed: the browser tests will be skipped"
+        if ci:
+            say(message.replace("will be skipped", "are required in CI"))
+            return 1
+        say(message + " (Debian: apt-get install chromium).")
+    pytest = [str(PYTHON), "-m", "pytest", *args]
+    say("test pass 1/2: SQLite")
+    code = subprocess.call(pytest, cwd=ROOT, env=env)
+    pg_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
+    if not postgres_reachable(pg_url):
+        say(f"PostgreSQL is not reachable at {pg_url}: the PostgreSQL pass was NOT run "
+            "(start it, or set TEST_DATABASE_URL).")
+        return code or (1 if ci else 0)
+    say("test pass 2/2: PostgreSQL (tests that use the database)")
+    pg_env = {**env, "DATABASE_URL": pg_url, "ASAMBLEA_DB_PASS": "postgres"}
+    code_pg = subprocess.call(pytest, cwd=ROOT, env=pg_env)
+    return code or code_pg
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test"}:
+        print(__doc__)
+        return 2
+    command, rest = sys.argv[1], sys.argv[2:]
+    return demo(rest) if command == "demo" else test(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
