@@ -1,0 +1,1 @@
+"""The public record: an append-only, hash-linked (Merkle) log per federation."""
