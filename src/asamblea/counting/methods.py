@@ -39,6 +39,10 @@ class CountMethod(Protocol):
 METHODS: dict[str, str] = {
     "stv-scottish": "asamblea.counting.stv_scottish:count_stv_scottish",
     "stv-meek": "asamblea.counting.meek:count_meek",
+    "irv": "asamblea.counting.irv:count_irv",
+    "plurality": "asamblea.counting.plurality:count_plurality",
+    "approval": "asamblea.counting.approval:count_approval",
+    "schulze": "asamblea.counting.schulze:count_schulze",
 }
 
 # Seats assumed when neither the caller nor the ballot file says (single-winner methods).
