@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "asamblea.federation",
     "asamblea.record",
     "asamblea.web",
+    "asamblea.elections",
 ]
 
 MIDDLEWARE = [
