@@ -1,0 +1,405 @@
+"""Read ballots in the BLT format (OpenSTV, Droop, the Scottish councils) into a Profile.
+
+The format, line by line::
+
+    9 4                         candidates seats
+    -2 -7                       optional: withdrawn candidates, as negative numbers
+    1 4 6 9 3 0                 a ballot: weight (papers), preferences (1-based), 0
+    (b12) 1 2 1 0               a ballot may start with an id in parentheses (ignored)
+    3 5 - 2 0                   "-" is a skipped preference: the ranking stops there
+    0                           end of the ballots
+    "Euan BLOCKLEY" "Conservative"   one line per candidate: name, optional group/party
+    "Ward 1 Linn"               optional title
+
+Equal rankings ("2=3") are not accepted. Blank lines are ignored.
+
+Speed: a national vote has millions of papers but few distinct rankings. The file is
+read as bytes in chunks, identical raw lines are counted once (a C-level Counter),
+and each distinct line is parsed once, so the cost is one pass over the bytes plus
+work proportional to the number of distinct lines.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections import Counter
+from typing import BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+
+from asamblea.counting._ballots import build_profile, rankings_to_arrays
+from asamblea.counting.profile import Profile
+from asamblea.errors import InvalidFile
+
+# Bytes read at a time: large enough to amortise Python overhead, small enough
+# that the split lines of one chunk stay well under 100 MB.
+CHUNK_SIZE = 1 << 23
+_TAIL_START = 1 << 16
+
+
+def read_blt(path: str | os.PathLike[str]) -> Profile:
+    """Read a BLT file from disk; InvalidFile names the line and what was expected."""
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as handle:
+            return _read(handle, name)
+    except OSError as error:
+        raise InvalidFile(f"cannot read the file: {error.strerror}", path=name) from None
+
+
+def parse_blt(data: bytes | str, path: str | None = None) -> Profile:
+    """Parse BLT text held in memory (as `read_blt`)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return _read(io.BytesIO(raw), path)
+
+
+class _Reader:
+    """State shared by the steps of one read: where we are and how to complain."""
+
+    def __init__(self, handle: BinaryIO, path: str | None) -> None:
+        self.handle = handle
+        self.path = path
+
+    def error(self, message: str, line: int | None) -> InvalidFile:
+        return InvalidFile(message, line=line, path=self.path)
+
+
+def _read(handle: BinaryIO, path: str | None) -> Profile:
+    reader = _Reader(handle, path)
+    n_candidates, seats, withdrawn, header_lines = _read_header(reader)
+    body_start = handle.tell()
+    lines, total_lines = _count_lines(handle)
+    trailer, terminator_line = _read_trailer(reader, body_start, total_lines, header_lines)
+    for raw, _ in trailer:
+        lines[raw] -= 1
+    candidates, groups, title = _parse_trailer(reader, trailer, n_candidates, terminator_line)
+
+    ballot_lines = {raw: copies for raw, copies in lines.items() if copies > 0}
+    arrays = _aggregate_fast(ballot_lines, n_candidates, withdrawn)
+    if arrays is None:
+        rankings = _aggregate_line_by_line(ballot_lines, n_candidates, withdrawn)
+        if isinstance(rankings, tuple):
+            message, raw = rankings
+            raise reader.error(message, _first_line_of(reader, body_start, header_lines, raw))
+        arrays = rankings_to_arrays(rankings)
+    matrix, papers = arrays
+    if not (matrix[:, 0] >= 0).any():
+        raise reader.error("no ballot with a preference for a candidate was found", None)
+    return build_profile(
+        candidates=candidates,
+        matrix=matrix,
+        papers=papers,
+        seats=seats,
+        title=title,
+        groups=groups,
+        withdrawn=frozenset(withdrawn),
+    )
+
+
+def _aggregate_fast(
+    ballot_lines: dict[bytes, int], n_candidates: int, withdrawn: set[int]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """Parse all distinct lines at once with numpy; None if any needs the careful path.
+
+    Lines made only of digits and blanks are joined with a -1 sentinel between them
+    and read as one array of numbers; each line must then read `weight prefs... 0`.
+    """
+    raws = [raw for raw in ballot_lines if raw.strip()]
+    if not raws:
+        return np.full((1, 1), -1, dtype=np.int64), np.ones(1, dtype=np.int64)
+    blob = b" -1 ".join(raws)
+    if blob.translate(None, b"0123456789 \t\r\x0b\x0c-"):
+        return None
+    if b"-" in blob.replace(b" -1 ", b" "):
+        return None
+    tokens = np.fromstring(blob, dtype=np.int64, sep=" ")
+    ends = np.flatnonzero(tokens == -1)
+    ends = np.append(ends, tokens.size)  # one past each line's last token
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    lengths = ends - starts
+    if lengths.min() < 2:
+        return None
+    weights = tokens[starts]
+    last = tokens[ends - 1]
+    pref_count = lengths - 2
+    # Token positions that are preferences: neither the weight nor the closing 0.
+    line_of_token = np.repeat(np.arange(len(raws)), lengths)
+    positions = np.delete(np.arange(tokens.size), ends[:-1])
+    offset = positions - np.repeat(starts, lengths)
+    token_values = tokens[positions]
+    is_pref = (offset >= 1) & (offset <= np.repeat(pref_count, lengths))
+    prefs = token_values[is_pref]
+    if (
+        weights.min() < 1
+        or last.max() != 0
+        or (prefs.size and (prefs.min() < 1 or prefs.max() > n_candidates))
+    ):
+        return None
+    width = max(int(pref_count.max()), 1)
+    matrix = np.full((len(raws), width), -1, dtype=np.int64)
+    matrix[line_of_token[is_pref], offset[is_pref] - 1] = prefs - 1
+    if width > 1:
+        ordered = np.sort(matrix, axis=1)
+        if ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any():
+            return None  # a candidate ranked twice: let the careful path say where
+    if withdrawn:
+        matrix[np.isin(matrix, list(withdrawn))] = -1
+        # Close the gaps: stable sort puts kept preferences first, in their order.
+        order = np.argsort(matrix < 0, axis=1, kind="stable")
+        matrix = np.take_along_axis(matrix, order, axis=1)
+    papers = weights * np.fromiter((ballot_lines[raw] for raw in raws), np.int64, len(raws))
+    return matrix, papers
+
+
+def _aggregate_line_by_line(
+    ballot_lines: dict[bytes, int], n_candidates: int, withdrawn: set[int]
+) -> dict[tuple[int, ...], int] | tuple[str, bytes]:
+    """Parse each distinct line on its own: rankings, or (error, first bad raw line)."""
+    rankings: dict[tuple[int, ...], int] = {}
+    for raw, copies in ballot_lines.items():
+        parsed = _parse_ballot(raw, n_candidates, withdrawn)
+        if parsed is None:
+            continue
+        if isinstance(parsed, str):
+            return parsed, raw
+        weight, ranking = parsed
+        if ranking:
+            rankings[ranking] = rankings.get(ranking, 0) + weight * copies
+    return rankings
+
+
+def _read_header(reader: _Reader) -> tuple[int, int, set[int], int]:
+    """The header line and the optional withdrawn line: (candidates, seats, withdrawn, lines)."""
+    line_number = 0
+    header = b""
+    while not header:
+        raw = reader.handle.readline()
+        line_number += 1
+        if not raw:
+            raise reader.error("the file is empty; expected a first line 'candidates seats'", 1)
+        header = raw.strip()
+    fields = header.split()
+    if len(fields) != 2 or not all(field.isdigit() for field in fields):
+        raise reader.error(
+            "expected the first line to be two whole numbers: candidates seats", line_number
+        )
+    n_candidates, seats = int(fields[0]), int(fields[1])
+    if n_candidates < 1 or seats < 1:
+        raise reader.error("expected at least 1 candidate and at least 1 seat", line_number)
+    if seats > n_candidates:
+        raise reader.error(f"{seats} seats but only {n_candidates} candidates", line_number)
+
+    withdrawn: set[int] = set()
+    position = reader.handle.tell()
+    raw = reader.handle.readline()
+    if raw.strip().startswith(b"-"):
+        line_number += 1
+        for field in raw.split():
+            try:
+                value = -int(field)
+            except ValueError:
+                value = 0
+            if not 1 <= value <= n_candidates:
+                raise reader.error(
+                    f"expected withdrawn candidates as numbers -1 to -{n_candidates}, "
+                    f"found {field.decode('utf-8', 'replace')!r}",
+                    line_number,
+                )
+            withdrawn.add(value - 1)
+    else:
+        reader.handle.seek(position)
+    return n_candidates, seats, withdrawn, line_number
+
+
+def _count_lines(handle: BinaryIO) -> tuple[Counter[bytes], int]:
+    """Every remaining raw line (without its newline) with how often it occurs."""
+    lines: Counter[bytes] = Counter()
+    total = 0
+    while True:
+        chunk = handle.read(CHUNK_SIZE)
+        if not chunk:
+            break
+        if not chunk.endswith(b"\n"):
+            chunk += handle.readline()
+        parts = chunk.split(b"\n")
+        if chunk.endswith(b"\n"):
+            # split() leaves an empty string after the last newline; it is not a line.
+            parts.pop()
+        lines.update(parts)
+        total += len(parts)
+    return lines, total
+
+
+def _read_trailer(
+    reader: _Reader, body_start: int, total_lines: int, header_lines: int
+) -> tuple[list[tuple[bytes, int]], int]:
+    """The lines from the terminating 0 to the end, with their line numbers.
+
+    Scans backwards from the end of the file: the trailer is the quoted (or blank)
+    lines at the end and the "0" line just before them.
+    """
+    handle = reader.handle
+    end = handle.seek(0, io.SEEK_END)
+    span = _TAIL_START
+    while True:
+        start = max(body_start, end - span)
+        handle.seek(start)
+        tail = handle.read(end - start)
+        if start > body_start:
+            # Drop the partial line the block starts in.
+            tail = tail[tail.find(b"\n") + 1 :] if b"\n" in tail else b""
+        parts = tail.split(b"\n")
+        if tail.endswith(b"\n"):
+            parts.pop()
+        first_number = header_lines + total_lines - len(parts) + 1
+        for index in range(len(parts) - 1, -1, -1):
+            stripped = parts[index].strip()
+            if not stripped or stripped.startswith(b'"'):
+                continue
+            line = first_number + index
+            if stripped != b"0":
+                raise reader.error(
+                    "expected the line 0 that ends the ballots, then one quoted name per "
+                    "candidate and a quoted title",
+                    line,
+                )
+            trailer = [(parts[i], first_number + i) for i in range(index, len(parts))]
+            return trailer, line
+        if start == body_start:
+            raise reader.error("expected the line 0 that ends the ballots", None)
+        span *= 8
+
+
+def _parse_trailer(
+    reader: _Reader,
+    trailer: list[tuple[bytes, int]],
+    n_candidates: int,
+    terminator_line: int,
+) -> tuple[tuple[str, ...], tuple[str | None, ...], str]:
+    """Candidate names, their groups and the title from the lines after the 0 line."""
+    names: list[str] = []
+    groups: list[str | None] = []
+    title: str | None = None
+    for raw, line in trailer[1:]:
+        try:
+            text = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise reader.error("expected text in UTF-8", line) from None
+        if not text:
+            continue
+        fields = _quoted_fields(text)
+        if fields is None:
+            raise reader.error(f'expected quoted text like "Name", found {text!r}', line)
+        if len(names) < n_candidates:
+            if not 1 <= len(fields) <= 2 or not fields[0].strip():
+                raise reader.error('expected a candidate line: "Name" or "Name" "Group"', line)
+            if fields[0] in names:
+                raise reader.error(f"candidate {fields[0]!r} is named twice", line)
+            names.append(fields[0])
+            groups.append(fields[1] if len(fields) == 2 and fields[1] else None)
+        elif title is None:
+            if len(fields) != 1:
+                raise reader.error('expected the title: one quoted text "Title"', line)
+            title = fields[0]
+        else:
+            raise reader.error("unexpected text after the title", line)
+    if len(names) < n_candidates:
+        raise reader.error(
+            f"the header announces {n_candidates} candidates but {len(names)} are named "
+            f"after the 0 line (line {terminator_line})",
+            None,
+        )
+    return tuple(names), tuple(groups), title or ""
+
+
+def _quoted_fields(text: str) -> list[str] | None:
+    """The quoted strings making up `text`, or None if anything else is there."""
+    fields: list[str] = []
+    rest = text
+    while rest:
+        if not rest.startswith('"'):
+            return None
+        close = rest.find('"', 1)
+        if close == -1:
+            return None
+        fields.append(rest[1:close])
+        rest = rest[close + 1 :].lstrip()
+    return fields
+
+
+def _parse_ballot(
+    raw: bytes, n_candidates: int, withdrawn: set[int]
+) -> tuple[int, tuple[int, ...]] | str | None:
+    """(weight, ranking of 0-based candidates) for one line, None if blank, or an error."""
+    fields = raw.split()
+    if not fields:
+        return None
+    try:
+        # Fast path: plain numbers only, the common case by far.
+        numbers = [int(field) for field in fields]
+    except ValueError:
+        return _parse_ballot_slowly(fields, n_candidates, withdrawn)
+    prefs = numbers[1:-1]
+    if (
+        len(numbers) < 2
+        or numbers[0] < 1
+        or numbers[-1] != 0
+        or (prefs and (min(prefs) < 1 or max(prefs) > n_candidates))
+        or len(set(prefs)) != len(prefs)
+    ):
+        return _parse_ballot_slowly(fields, n_candidates, withdrawn)
+    ranking = tuple(p - 1 for p in prefs if p - 1 not in withdrawn)
+    return numbers[0], ranking
+
+
+def _parse_ballot_slowly(
+    fields: list[bytes], n_candidates: int, withdrawn: set[int]
+) -> tuple[int, tuple[int, ...]] | str:
+    """The careful parse, for lines the fast path could not take: says what is wrong."""
+    if fields[0].startswith(b"("):
+        while fields and not fields[0].endswith(b")"):
+            fields = fields[1:]
+        fields = fields[1:]
+        if not fields:
+            return "expected a ballot id in parentheses followed by weight, preferences and 0"
+    text = [field.decode("utf-8", "replace") for field in fields]
+    if text == ["0"]:
+        return "found a second line 0; the ballots end at the first one"
+    if not text[0].isdigit() or int(text[0]) < 1:
+        return (
+            f"expected the ballot's weight (a whole number of papers, 1 or more), found {text[0]!r}"
+        )
+    if len(text) < 2 or text[-1] != "0":
+        return "expected the ballot to end with 0"
+    ranking: list[int] = []
+    seen: set[int] = set()
+    stopped = False
+    for mark in text[1:-1]:
+        if "=" in mark:
+            return f"equal rankings ({mark!r}) are not supported; rank one candidate per place"
+        if mark == "-":
+            stopped = True
+            continue
+        if not mark.isdigit() or not 1 <= int(mark) <= n_candidates:
+            return f"expected a candidate number from 1 to {n_candidates}, found {mark!r}"
+        candidate = int(mark) - 1
+        if candidate in seen:
+            return f"candidate {mark} is ranked twice on this ballot"
+        seen.add(candidate)
+        if not stopped:
+            ranking.append(candidate)
+    return int(text[0]), tuple(c for c in ranking if c not in withdrawn)
+
+
+def _first_line_of(reader: _Reader, body_start: int, header_lines: int, raw: bytes) -> int:
+    """The number of the first line whose raw bytes are `raw` (only used for errors)."""
+    handle = reader.handle
+    handle.seek(body_start)
+    for number, line in enumerate(handle, start=header_lines + 1):
+        if line.rstrip(b"\n") == raw:
+            return number
+    raise AssertionError("a counted line must be found again")  # pragma: no cover
