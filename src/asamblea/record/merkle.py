@@ -75,10 +75,11 @@ class Frontier:
 
     def __init__(self, size: int = 0, hashes: Iterable[bytes] = ()) -> None:
         self.hashes = list(hashes)
-        if size < 0 or len(self.hashes) != size.bit_count():
+        if size < 0:
+            raise InvalidInput(f"a tree size is a whole number >= 0, not {size}")
+        if len(self.hashes) != size.bit_count():
             raise InvalidInput(
-                f"a frontier of size {size} has {max(size, 0).bit_count()} hashes, "
-                f"not {len(self.hashes)}"
+                f"a frontier of size {size} has {size.bit_count()} hashes, not {len(self.hashes)}"
             )
         self.size = size
 
