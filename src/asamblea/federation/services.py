@@ -202,9 +202,12 @@ def _apportion_councils(federation: Federation, council_ids: Iterable[int]) -> l
         if sum(populations.values()) == 0:
             # Nobody verified yet: share the seats evenly rather than give none.
             populations = dict.fromkeys(populations, 1)
+        # Every body keeps its minimum: a council with more bodies than its minimums
+        # allow grows to fit them rather than leave a body without a voice.
+        total = max(council.seat_total, council.seat_min * len(delegations))
         result = apportion(
             populations,
-            council.seat_total,
+            total,
             council.seat_method or "dhondt",
             min_seats=council.seat_min,
             max_seats=council.seat_max,

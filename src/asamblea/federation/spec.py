@@ -412,11 +412,24 @@ def check(
         )
     levels = set(existing_levels or ())
     for level in spec.levels:
+        if existing_levels and level.key in existing_levels:
+            raise InvalidFile(
+                f"level {level.key!r} exists already in federation {spec.slug!r}; "
+                "a file that adds to a federation defines only new levels",
+                path=path,
+            )
         if level.key in levels:
             raise InvalidFile(f"level {level.key!r} is defined twice", path=path)
         levels.add(level.key)
     sectors = set(existing_sectors or ())
     for sector in spec.sectors:
+        if existing_sectors and sector.key in existing_sectors:
+            raise InvalidFile(
+                f"sector {sector.key!r} exists already in federation "
+                f"{spec.slug!r}; a file that adds to a federation defines only "
+                "new sectors",
+                path=path,
+            )
         if sector.key in sectors:
             raise InvalidFile(f"sector {sector.key!r} is defined twice", path=path)
         sectors.add(sector.key)
