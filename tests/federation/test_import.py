@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.factories import small_federation_spec
 
 from asamblea.cli.federation import spec_to_csv
 from asamblea.cli.main import main
@@ -15,6 +14,7 @@ from asamblea.federation.models import Body, Delegation, Federation, Level
 from asamblea.federation.peru import peru_spec
 from asamblea.federation.spec import parse_file
 from asamblea.record.models import Entry
+from support.factories import small_federation_spec
 
 GOOD_CSV = """slug,name,kind,level,sector,parents,delegation_seats,code,seat_method,seat_total,seat_min,seat_max
 national,National assembly,council,national,territorial,,,,dhondt,9,1,

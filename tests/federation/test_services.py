@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from support.factories import add_member, body, make_officer, make_user
 
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from asamblea.federation import services
 from asamblea.federation.models import Body, Delegation, Membership, Person, Sector
 from asamblea.record.models import Entry
+from support.factories import add_member, body, make_officer, make_user
 
 
 def test_verifying_a_member_counts_them_in_their_body_and_every_council_above(federation):
     officer = make_officer(federation, "base-1")
     membership = add_member(federation, "base-1", verified=False)
     services.do_verify_membership(officer, body(federation, "base-1"), membership.pk)
-    counts = dict(Body.objects.filter(federation=federation).values_list("slug", "verified_members"))
+    counts = dict(
+        Body.objects.filter(federation=federation).values_list("slug", "verified_members")
+    )
     assert counts["base-1"] == 1
     assert counts["prov-a1"] == counts["region-a"] == counts["national"] == 1
     assert counts["base-2"] == counts["region-b"] == 0
@@ -36,8 +38,9 @@ def test_a_person_in_two_bases_counts_once_in_the_councils_above_both(federation
     admin.is_superuser = True
     admin.save()
     union_membership = Membership.objects.get(person__user=user, body__slug="union-1")
-    services.do_decide_membership(admin, body(federation, "union-1"), union_membership.pk,
-                                  "remove", "moved away")
+    services.do_decide_membership(
+        admin, body(federation, "union-1"), union_membership.pk, "remove", "moved away"
+    )
     assert body(federation, "union-1").verified_members == 0
     assert body(federation, "prov-a1").verified_members == 1
 
@@ -66,8 +69,9 @@ def test_an_officer_of_another_body_cannot_decide(federation, action):
     other_officer = make_officer(federation, "base-2")
     membership = add_member(federation, "base-1", verified=(action in {"suspend", "remove"}))
     with pytest.raises(PermissionDenied):
-        services.do_decide_membership(other_officer, body(federation, "base-1"), membership.pk,
-                                      action, "a reason")
+        services.do_decide_membership(
+            other_officer, body(federation, "base-1"), membership.pk, action, "a reason"
+        )
     membership.refresh_from_db()
     assert membership.status == ("verified" if action in {"suspend", "remove"} else "applied")
 
@@ -117,15 +121,17 @@ def test_rejecting_needs_a_reason(federation):
     officer = make_officer(federation, "base-1")
     membership = add_member(federation, "base-1", verified=False)
     with pytest.raises(InvalidInput):
-        services.do_decide_membership(officer, body(federation, "base-1"), membership.pk,
-                                      "reject", "  ")
+        services.do_decide_membership(
+            officer, body(federation, "base-1"), membership.pk, "reject", "  "
+        )
 
 
 def test_suspending_uncounts_and_reinstating_counts_again(federation):
     officer = make_officer(federation, "base-1")
     membership = add_member(federation, "base-1")
-    services.do_decide_membership(officer, body(federation, "base-1"), membership.pk,
-                                  "suspend", "missed dues")
+    services.do_decide_membership(
+        officer, body(federation, "base-1"), membership.pk, "suspend", "missed dues"
+    )
     assert body(federation, "region-a").verified_members == 0
     services.do_verify_membership(officer, body(federation, "base-1"), membership.pk)
     assert body(federation, "region-a").verified_members == 1
@@ -137,8 +143,10 @@ def test_seats_follow_verified_membership_at_the_next_election(federation):
     add_member(federation, "base-2", "Someone")
     d1 = Delegation.objects.get(source__slug="base-1", council__slug="prov-a1")
     d2 = Delegation.objects.get(source__slug="base-2", council__slug="prov-a1")
-    assert d1.next_seats + d2.next_seats + Delegation.objects.get(
-        source__slug="union-1").next_seats == 5
+    assert (
+        d1.next_seats + d2.next_seats + Delegation.objects.get(source__slug="union-1").next_seats
+        == 5
+    )
     assert d1.next_seats > d2.next_seats >= 1  # the minimum of one seat holds
     assert d1.seats == 0  # nobody is unseated or seated by an apportionment
     assert Entry.objects.filter(type="delegation.seats", federation=federation).exists()
@@ -170,8 +178,11 @@ def test_officers_appoint_officers_of_their_own_body_only(federation):
 def test_every_count_change_is_on_the_record_in_the_same_transaction(federation):
     before = Entry.objects.filter(federation=federation).count()
     add_member(federation, "base-4")
-    types = list(Entry.objects.filter(federation=federation).order_by("index")
-                 .values_list("type", flat=True)[before:])
+    types = list(
+        Entry.objects.filter(federation=federation)
+        .order_by("index")
+        .values_list("type", flat=True)[before:]
+    )
     assert types.count("body.verified_members") == 4  # base-4, prov-b1, region-b, national
     indexes = list(Entry.objects.filter(federation=federation).values_list("index", flat=True))
     assert indexes == list(range(len(indexes)))
