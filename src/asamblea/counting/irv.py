@@ -36,9 +36,10 @@ def first_choices(profile: Profile, continuing: npt.NDArray[np.bool_]) -> tuple[
     live = np.append(continuing, False)[ranks]
     has_choice = live.any(axis=1)
     rows = np.nonzero(has_choice)[0]
-    top = ranks[rows, live[rows].argmax(axis=1)]
     votes = np.zeros(n, dtype=np.int64)
-    np.add.at(votes, top, profile.multiplicity[rows].astype(np.int64))
+    if rows.size:  # argmax refuses rows of width 0 (every paper blank)
+        top = ranks[rows, live[rows].argmax(axis=1)]
+        np.add.at(votes, top, profile.multiplicity[rows].astype(np.int64))
     exhausted = int(profile.multiplicity[~has_choice].sum())
     return votes, exhausted
 
