@@ -29,7 +29,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ASAMBLEA_DATA_DIR",
-        str(Path.cwd() / "var"),
+        "./var",
         "Folder for the SQLite database, the record signing key and uploads.",
     ),
     Setting(
@@ -73,7 +73,7 @@ def env_list(name: str) -> list[str]:
     return [item.strip() for item in env(name).split(",") if item.strip()]
 
 
-DATA_DIR = Path(env("ASAMBLEA_DATA_DIR"))
+DATA_DIR = Path(env("ASAMBLEA_DATA_DIR")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -105,6 +105,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    # ninja: its Swagger UI assets are served from here, never from a CDN.
+    "ninja",
+    "asamblea.api",
     "asamblea.federation",
     "asamblea.record",
     "asamblea.web",
