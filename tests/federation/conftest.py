@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from support.factories import make_federation
 
 from asamblea.federation.models import Federation
+from support.factories import make_federation
 
 
 @pytest.fixture
