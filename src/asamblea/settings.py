@@ -199,7 +199,12 @@ USE_TZ = True
 TIME_ZONE = env("TIME_ZONE")
 
 STATIC_URL = "/static/"
+# The project's own CSS and htmx sit beside its templates, in no app: name the folder,
+# or the finders (and so WhiteNoise) never see them and every page loads unstyled.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+# collectstatic fills it; WhiteNoise warns (an error in the tests) when it is missing.
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
