@@ -262,15 +262,20 @@ def _read_trailer(
                 continue
             line = first_number + index
             if stripped != b"0":
+                if stripped.split()[-1] == b"0":  # a ballot: the 0 line is missing after it
+                    raise reader.error(
+                        "expected the line 0 that ends the ballots, then one quoted name per "
+                        "candidate",
+                        line + 1,
+                    )
                 raise reader.error(
-                    "expected the line 0 that ends the ballots, then one quoted name per "
-                    "candidate and a quoted title",
-                    line,
+                    f'expected quoted text like "Name", found {_show(stripped)}', line
                 )
             trailer = [(parts[i], first_number + i) for i in range(index, len(parts))]
             return trailer, line
+        # The whole body was scanned: it is all quoted or blank lines.
         if start == body_start:
-            raise reader.error("expected the line 0 that ends the ballots", None)
+            raise reader.error("expected ballots, then the line 0 that ends them", None)
         span *= 8
 
 
@@ -314,6 +319,10 @@ def _parse_trailer(
             None,
         )
     return tuple(names), tuple(groups), title or ""
+
+
+def _show(raw: bytes) -> str:
+    return repr(raw.decode("utf-8", "replace"))
 
 
 def _quoted_fields(text: str) -> list[str] | None:
