@@ -1,0 +1,1 @@
+"""Recall: petitions, recall votes, vacating seats and the cascade that refills them."""
