@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from asamblea.counting.blt import read_blt as read_blt_file
 from asamblea.counting.meek import count_meek
 from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
@@ -123,6 +124,72 @@ def test_42_pollux_falls_behind_helen_by_the_rounded_up_keep_value() -> None:
     assert result.stages[2].excluded == ("B",)
     assert result.elected == (("A", 1), ("C", 3))
     assert result.draws == ()
+
+
+# --- an independent cross-check ----------------------------------------------
+
+# The Glasgow ballot files the issue ships beside the repository (../shared).
+ELECTIONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "elections"
+
+
+def reference_meek(ballots: Profile) -> set[str]:
+    """Textbook Meek in floating point, paper value by paper value, iterated to 1e-10.
+
+    Written from the definition and kept deliberately naive (no fixed point, no
+    rounding rules, lowest excluded by plain min) so it shares no code or
+    convention with `count_meek`; it only holds where no decision is within
+    float noise, which the elections below are not.
+    """
+    n, seats = len(ballots.candidates), ballots.seats or 1
+    rows = [[c for c in row if c >= 0] for row in ballots.rankings.tolist()]
+    papers = ballots.multiplicity.tolist()
+    keep = [1.0] * n
+    state = ["hopeful"] * n
+
+    def distribute() -> tuple[list[float], float]:
+        votes = [0.0] * n
+        exhausted = 0.0
+        for row, m in zip(rows, papers, strict=True):
+            weight = 1.0
+            for c in row:
+                votes[c] += weight * keep[c] * m
+                weight *= 1 - keep[c]
+            exhausted += weight * m
+        return votes, (sum(papers) - exhausted) / (seats + 1)
+
+    while True:
+        elected = [c for c in range(n) if state[c] == "elected"]
+        hopeful = [c for c in range(n) if state[c] == "hopeful"]
+        if len(elected) == seats or len(elected) + len(hopeful) <= seats:
+            return {ballots.candidates[c] for c in elected + hopeful[: seats - len(elected)]}
+        while True:
+            votes, quota = distribute()
+            reached = [c for c in hopeful if votes[c] >= quota]
+            if reached or sum(votes[c] - quota for c in elected) < 1e-10:
+                break
+            for c in elected:
+                keep[c] *= quota / votes[c]
+        if reached:
+            for c in sorted(reached, key=lambda c: -votes[c])[: seats - len(elected)]:
+                state[c] = "elected"
+            continue
+        lowest = min(hopeful, key=lambda c: votes[c])
+        state[lowest], keep[lowest] = "excluded", 0.0
+
+
+@pytest.mark.parametrize(
+    "blt",
+    [
+        # Not M135: two of its candidates differ by 1e-12 mid-count, beyond float's reach.
+        DATA / "gpus-2005.blt",
+        DATA / "voting-matters-12.blt",
+        *sorted(ELECTIONS.glob("glasgow-*/*.blt")),
+    ],
+    ids=lambda path: path.stem,
+)
+def test_the_winners_match_a_naive_floating_point_meek(blt: Path) -> None:
+    ballots = read_blt_file(blt)
+    assert set(count_meek(ballots, seed=1).elected_names) == reference_meek(ballots)
 
 
 # --- hand-worked stages ---------------------------------------------------
