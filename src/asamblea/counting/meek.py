@@ -17,16 +17,20 @@ The arithmetic follows the New Zealand convention (Local Electoral Regulations
   candidate is elected on reaching (equal to or above) the quota.
 * Distribution: a paper arrives at a candidate with value w; the candidate
   keeps w x keep value, rounded *up* to 9 decimals, and the paper goes on
-  with the exact remainder. Nothing is created or lost to rounding, so every
-  stage satisfies: sum of all totals + non-transferable = valid votes, exactly.
+  with the exact remainder (as Hill's implementation and the NZ calculator
+  do; the Schedule's text also rounds the passed-on value up, which can
+  create value). Nothing is created or lost to rounding, so every stage
+  satisfies: sum of all totals + non-transferable = valid votes, exactly.
 * Keep values: new = (old x quota, rounded up) / votes, rounded up; never
   above 1.
-* Convergence: iteration stops when the total surplus of the elected
-  candidates is at most `tolerance` x quota (default one millionth, i.e.
-  0.0001 % of the quota), or when the surplus stops decreasing (the 9-decimal
-  arithmetic can go no further), or after `max_iterations` iterations in one
-  stage (default 1000). Whichever ended each stage is recorded in the stage
-  notes; reaching the cap is also recorded in the result notes.
+* Convergence (our stated choice, not a quotation of the regulation):
+  iteration stops when the total surplus of the elected candidates is at
+  most `tolerance` x quota (default one millionth, 0.0001 % of the quota,
+  stricter than the 0.0001 of the quota sometimes used), or when the surplus
+  stops decreasing (9-decimal arithmetic can go no further), or after
+  `max_iterations` iterations in one stage (default 1000). Whichever ended
+  each stage is recorded in the stage notes ("stop"); reaching the cap is
+  also recorded in the result notes ("convergence"), never hidden.
 * Exclusion: when no surplus is left to transfer, the hopeful candidate with
   the fewest votes is excluded. Candidates with exactly equal fewest votes are
   tied; ties are broken by the first earlier stage at which the tied
