@@ -421,17 +421,14 @@ class _MeekCount:
             action += f"; excluded to keep the group minimums: {_names(barred)}"
         if elected:
             action += f"; elected: {_names(elected)}"
-        notes = {
-            **(notes or {}),
-            "quota": str(self.decimal(self.quota)),
-            "keep_values": json.dumps(
-                {
-                    names[c]: str(self.decimal(int(self.keep[c])))
-                    for c, s in enumerate(self.status)
-                    if s == ELECTED
-                }
-            ),
+        notes = {**(notes or {}), "quota": str(self.decimal(self.quota))}
+        keeps = {
+            names[c]: str(self.decimal(int(self.keep[c])))
+            for c, s in enumerate(self.status)
+            if s == ELECTED
         }
+        if keeps:
+            notes["keep_values"] = json.dumps(keeps)
         self.stages.append(
             Stage(
                 number=number,
