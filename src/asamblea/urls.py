@@ -6,6 +6,7 @@ from asamblea.federation import views as federation_views
 urlpatterns = [
     path("", federation_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("asamblea.api.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("f/<slug:federation_slug>/", federation_views.federation_page, name="federation"),

@@ -1,0 +1,111 @@
+"""Every API error as `{"error": {"code", "message"}}`, in one place.
+
+Domain errors (asamblea.errors) keep the HTTP status the web pages give them
+(`asamblea.web.errors.status_for`); ninja's own errors (a malformed request, no
+credentials, a throttle) get the same shape. Messages are in the request's
+language: the services raise them through gettext after LocaleMiddleware has
+chosen it (Accept-Language, or the language cookie).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from asamblea.errors import AsambleaError
+from asamblea.web.errors import status_for
+
+logger = logging.getLogger(__name__)
+
+CODES = {
+    400: "invalid_input",
+    401: "unauthenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    429: "throttled",
+    500: "server_error",
+}
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    # Which request fields were wrong (only for a malformed request).
+    fields: list[dict[str, str]] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+def error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": CODES.get(status, "error"), "message": message, **extra}}
+
+
+def _domain_error(request: HttpRequest, exc: AsambleaError) -> HttpResponse:
+    status = status_for(exc)
+    return JsonResponse(error_body(status, str(exc)), status=status)
+
+
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # Name the field and the problem, never echo the value back (it may be personal).
+    fields = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ()) if part != "body"),
+            "problem": str(error.get("msg", "")),
+        }
+        for error in exc.errors
+    ]
+    message = _("The request does not have the expected shape: %(fields)s.") % {
+        "fields": "; ".join(f"{f['field']}: {f['problem']}" for f in fields)
+    }
+    return JsonResponse(error_body(400, message, fields=fields), status=400)
+
+
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = _("Log in first, or send an API token in the header “Authorization: Bearer <token>”.")
+    response = JsonResponse(error_body(401, message), status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="asamblea"'
+    return response
+
+
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    message = _("Too many requests: wait a moment and try again.")
+    return JsonResponse(error_body(429, message), status=429)
+
+
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return JsonResponse(error_body(exc.status_code, str(exc)), status=exc.status_code)
+
+
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return JsonResponse(error_body(404, _("There is nothing at this address.")), status=404)
+
+
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path)
+    message = _("Something went wrong on our side; nothing was changed. Try again later.")
+    return JsonResponse(error_body(500, message), status=500)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Replace ninja's default error shapes with ours (the most specific class wins)."""
+    api.add_exception_handler(AsambleaError, _domain_error)
+    api.add_exception_handler(ValidationError, _validation_error)
+    api.add_exception_handler(AuthenticationError, _authentication_error)
+    api.add_exception_handler(Throttled, _throttled)
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(Exception, _unexpected)
+
+
+def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any /api/ address that matches no endpoint: a JSON 404, not an HTML page."""
+    return _not_found(request, Http404())
