@@ -163,7 +163,9 @@ class _Verifier:
         # why that line is not one, reported once the entries before it are checked.
         self.checkpoints: list[tuple[int, SignedCheckpoint | str]] = []
         self.entry_failure: LogVerificationFailed | None = None
+        self.repeated_entry: LogVerificationFailed | None = None
         self.state: dict[str, Any] = {}
+        self.last_line = 0
 
     def fail(self, line: int | None, index: int | None, detail: str) -> LogVerificationFailed:
         return LogVerificationFailed(self.source, line, index, detail)
@@ -172,6 +174,7 @@ class _Verifier:
         number = 0
         for number, raw in enumerate(lines, start=1):
             self.read_line(number, raw)
+        self.last_line = number
         if number == 0:
             raise self.fail(None, None, "the file is empty; expected an asamblea record export")
         return self.check_checkpoints()
@@ -254,9 +257,21 @@ class _Verifier:
             )
             return
         if index < expected:
-            self.entry_problem(
+            # Entries so far sit one a line, so the earlier holder of `index` is known.
+            earlier = number - (expected - index)
+            self.entry_failure = self.fail(
                 number,
-                f"expected here, but this line holds entry {index} again (duplicated or moved)",
+                index,
+                f"lines {earlier} and {number} both hold entry {index}: one of them was "
+                "inserted, duplicated or moved",
+            )
+            # If a checkpoint vouches for the earlier one, the later line is the culprit.
+            self.repeated_entry = self.fail(
+                number,
+                expected,
+                f"expected here, but this line repeats entry {index}, which a valid "
+                f"checkpoint covers on line {earlier}: this line was inserted, duplicated "
+                "or moved",
             )
             return
         stated = value["leaf_hash"]
@@ -294,7 +309,7 @@ class _Verifier:
                 except AsambleaError as error:
                     self.entry_problem(number, f"{entry_type} does not check out: {error}")
                     return
-                except (KeyError, TypeError, ValueError) as error:
+                except (AttributeError, KeyError, TypeError, ValueError) as error:
                     self.entry_problem(
                         number, f"{entry_type} lacks what its check needs: {error!r}"
                     )
@@ -312,7 +327,7 @@ class _Verifier:
             if isinstance(checkpoint, str):
                 raise self.fail(number, covered, checkpoint)
             if self.entry_failure is not None and checkpoint.size > tree.size:
-                raise self.entry_failure
+                raise self.first_entry_failure(covered)
             if checkpoint.log != self.log:
                 raise self.fail(
                     number,
@@ -345,9 +360,11 @@ class _Verifier:
             self.check_root(number, checkpoint, previous, covered)
             previous, covered = checkpoint, checkpoint.size
         if self.entry_failure is not None:
-            raise self.entry_failure
+            raise self.first_entry_failure(covered)
         if previous is None:
-            raise self.fail(None, 0, "the file has no checkpoint: nothing in it is signed")
+            raise self.fail(
+                self.last_line, 0, "the file ends without a checkpoint: nothing in it is signed"
+            )
         if covered < tree.size:
             raise self.fail(
                 self.checkpoints[-1][0],
@@ -364,6 +381,14 @@ class _Verifier:
             types=dict(self.types),
             checked=dict(self.checked),
         )
+
+    def first_entry_failure(self, covered: int) -> LogVerificationFailed:
+        """The entry failure to report once checkpoints have vouched for `covered` entries."""
+        assert self.entry_failure is not None
+        index = self.entry_failure.index
+        if self.repeated_entry is not None and index is not None and index < covered:
+            return self.repeated_entry
+        return self.entry_failure
 
     def check_root(
         self,
