@@ -247,8 +247,7 @@ class _Count:
         # The order only matters when a group may fill up part-way through the list.
         purpose = "elect" if self.at_least else None
         for candidate in self._order(reached, highest_first=True, purpose=purpose):
-            if len(self.elected) == self.seats:
-                break
+            # A Droop quota is reached by at most `seats` candidates, so no seat check here.
             if self.at_least and self._group_is_full(self.groups[candidate]):
                 continue  # the group rule excludes them at the next step
             self._elect(candidate)
@@ -263,12 +262,12 @@ class _Count:
 
     def _next_surplus(self) -> int:
         """Rule 49: the highest surplus first."""
-        return self._order(self.pending_surplus, highest_first=True, purpose="surplus order")[0]
+        return self._first(self.pending_surplus, highest_first=True, purpose="surplus order")
 
     def _next_exclusion(self) -> int:
         """Rule 50: the lowest continuing candidate (passing over protected ones)."""
         candidates = [c for c in self._continuing() if not self._protected(c)]
-        return self._order(candidates, highest_first=False, purpose="exclude")[0]
+        return self._first(candidates, highest_first=False, purpose="exclude")
 
     def _transfer_surplus(self, candidate: int) -> None:
         self.pending_surplus.remove(candidate)
@@ -343,6 +342,13 @@ class _Count:
                 tied.remove(first)
         return ordered
 
+    def _first(self, candidates: list[int], *, highest_first: bool, purpose: str) -> int:
+        """The highest (or lowest) of `candidates`, ties broken as in `_break_tie`."""
+        sign = -1 if highest_first else 1
+        best = min(sign * self.credited[c] for c in candidates)
+        tied = [c for c in candidates if sign * self.credited[c] == best]
+        return self._break_tie(sorted(tied), sign, purpose)
+
     def _break_tie(self, tied: list[int], sign: int, purpose: str | None) -> int:
         """The first of `tied` by rules 49(2)/51(2), or by lot (49(3)/51(2)(b))."""
         if len(tied) == 1:
@@ -370,10 +376,9 @@ class _Count:
 
     def _note_tie(self, purpose: str, text: str) -> None:
         """Explain a tie on the stage it decides: this one (elect) or the next."""
-        if purpose == "elect":
-            self.stages[-1].notes["tie (elect)"] = text
-        else:
-            self.next_notes[f"tie ({purpose})"] = text
+        notes = self.stages[-1].notes if purpose == "elect" else self.next_notes
+        key = f"tie ({purpose})"
+        notes[key] = f"{notes[key]}; {text}" if key in notes else text
 
     def _draw(self, candidates: list[int], purpose: str, stage: int) -> int:
         if self.rng is None:
