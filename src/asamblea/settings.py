@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "asamblea.record",
     "asamblea.web",
     "asamblea.elections",
+    "asamblea.recall",
 ]
 
 MIDDLEWARE = [
