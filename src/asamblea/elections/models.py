@@ -27,6 +27,8 @@ class Election(models.Model):
 
     class Status(models.TextChoices):
         NOMINATIONS = "nominations", _("Nominations open")
+        # Nominations closed, the vote not yet open.
+        READY = "ready", _("Nominations closed")
         VOTING = "voting", _("Voting open")
         CLOSED = "closed", _("Closed and counted")
         CANCELLED = "cancelled", _("Cancelled")
@@ -71,6 +73,12 @@ class Election(models.Model):
     seat = models.ForeignKey(
         "Seat", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Why an officer (or the rules: no candidate stood) cancelled it.
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    # Casts counted when the ballots were last rewritten in tracker order (see services).
+    shuffled_casts = models.PositiveIntegerField(default=0)
+    shuffled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -162,6 +170,8 @@ class Seat(models.Model):
         Body, null=True, blank=True, on_delete=models.PROTECT, related_name="command_seats"
     )
     holder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="seats")
+    # The holder's name as published (the candidacy's public name), never Person.full_name.
+    public_name = models.CharField(max_length=200, blank=True)
     # The election (or by-election) whose count gave this seat; countback reuses its ballots.
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="filled_seats")
     # How it was filled: "election", "countback" or "by-election".

@@ -1,0 +1,175 @@
+"""What an election publishes about its count, and how anyone recounts from it.
+
+Pure module: no Django import, so `asamblea record verify` can recount a
+published election on any computer.
+
+The published inputs of a count (the "election.counted" record entry):
+
+    {"election": 7, "method": "stv-scottish", "seats": 2, "seed": 123...,
+     "candidates": ["Ana", "Luis", "Rosa"], "groups": [null, null, null],
+     "at_least": {}, "ballots": [{"ranking": ["Ana", "Rosa"], "count": 3}, ...],
+     "result": {...}}
+
+`ballots` is the anonymous ballot list, aggregated: each distinct ranking once
+with how many papers carry it, sorted by ranking, so its order says nothing
+about who voted when. For approval and plurality a "ranking" is the set of
+marked candidates (sorted); for a yes-no vote it is ["yes"] or ["no"].
+`result` is `result_to_json(count)`: every stage's totals as decimal strings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from asamblea.counting._ballots import build_profile
+from asamblea.counting.methods import count
+from asamblea.counting.profile import Profile
+from asamblea.counting.result import CountResult
+from asamblea.errors import InvalidInput
+
+YES_NO = "yes-no"
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def result_to_json(result: CountResult) -> dict[str, Any]:
+    """The count as plain JSON (decimals as strings): the shape of `asamblea count --json`."""
+    return {
+        "method": result.method,
+        "seats": result.seats,
+        "candidates": list(result.candidates),
+        "valid_votes": _dec(result.valid_votes),
+        "quota": _dec(result.quota),
+        "elected": [{"name": name, "stage": stage} for name, stage in result.elected],
+        "stages": [
+            {
+                "number": stage.number,
+                "action": stage.action,
+                "kind": stage.kind,
+                "subject": list(stage.subject),
+                "votes": {name: _dec(value) for name, value in stage.votes.items()},
+                "transfers": {name: _dec(value) for name, value in stage.transfers.items()},
+                "non_transferable": _dec(stage.non_transferable),
+                "rounding_loss": _dec(stage.rounding_loss),
+                "elected": list(stage.elected),
+                "excluded": list(stage.excluded),
+                "notes": dict(stage.notes),
+            }
+            for stage in result.stages
+        ],
+        "seed": result.seed,
+        "draws": [
+            {"stage": d.stage, "purpose": d.purpose, "tied": list(d.tied), "chosen": d.chosen}
+            for d in result.draws
+        ],
+        "ranking": list(result.ranking),
+        "notes": dict(result.notes),
+    }
+
+
+def aggregate_ballots(rankings: Iterable[Sequence[str]]) -> list[dict[str, Any]]:
+    """The anonymous ballot list: distinct rankings with their count, sorted by ranking."""
+    counter = Counter(tuple(ranking) for ranking in rankings)
+    return [
+        {"ranking": list(ranking), "count": papers} for ranking, papers in sorted(counter.items())
+    ]
+
+
+def profile_from_ballots(
+    candidates: Sequence[str],
+    ballots: Sequence[Mapping[str, Any]],
+    *,
+    seats: int,
+    groups: Sequence[str | None] = (),
+    withdrawn: Iterable[str] = (),
+) -> Profile:
+    """A counting Profile from an aggregated ballot list naming candidates."""
+    index = {name: number for number, name in enumerate(candidates)}
+    if len(index) != len(candidates):
+        raise InvalidInput("two candidates have the same name")
+    rows: dict[tuple[int, ...], int] = {}
+    for number, ballot in enumerate(ballots):
+        ranking, papers = ballot["ranking"], ballot["count"]
+        if not isinstance(papers, int) or isinstance(papers, bool) or papers < 1:
+            raise InvalidInput(f"ballot {number}: the count must be a whole number above 0")
+        try:
+            key = tuple(index[name] for name in ranking)
+        except KeyError as error:
+            raise InvalidInput(f"ballot {number}: {error.args[0]!r} is not a candidate") from None
+        if len(set(key)) != len(key):
+            raise InvalidInput(f"ballot {number}: a candidate appears twice")
+        rows[key] = rows.get(key, 0) + papers
+    width = max((len(key) for key in rows), default=1) or 1
+    matrix = np.full((len(rows), width), -1, dtype=np.int64)
+    for row, key in enumerate(rows):
+        matrix[row, : len(key)] = key
+    papers_array = np.fromiter(rows.values(), dtype=np.int64, count=len(rows))
+    missing = [name for name in withdrawn if name not in index]
+    if missing:
+        raise InvalidInput(f"withdrawn candidate {missing[0]!r} is not a candidate")
+    return build_profile(
+        candidates=tuple(candidates),
+        matrix=matrix,
+        papers=papers_array,
+        seats=seats,
+        groups=tuple(groups) if groups else (),
+        withdrawn=frozenset(index[name] for name in withdrawn),
+    )
+
+
+def tally_yes_no(ballots: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The result of a yes-no vote from its ballot list."""
+    yes = sum(b["count"] for b in ballots if list(b["ranking"]) == ["yes"])
+    no = sum(b["count"] for b in ballots if list(b["ranking"]) == ["no"])
+    other = [b for b in ballots if list(b["ranking"]) not in (["yes"], ["no"])]
+    if other:
+        raise InvalidInput(f"a yes-no ballot reads {other[0]['ranking']!r}")
+    return {"method": YES_NO, "yes": yes, "no": no, "valid_votes": yes + no}
+
+
+def count_published(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Count the published inputs of an election; returns the result as JSON."""
+    ballots = inputs["ballots"]
+    if inputs["method"] == YES_NO:
+        return tally_yes_no(ballots)
+    profile = profile_from_ballots(
+        inputs["candidates"],
+        ballots,
+        seats=inputs["seats"],
+        groups=inputs.get("groups") or (),
+        withdrawn=inputs.get("withdrawn") or (),
+    )
+    if profile.total_papers == 0:
+        return empty_result(inputs["method"], inputs["seats"], inputs["candidates"])
+    result = count(
+        profile,
+        inputs["method"],
+        seats=inputs["seats"],
+        seed=inputs["seed"],
+        at_least=inputs.get("at_least") or None,
+    )
+    return result_to_json(result)
+
+
+def empty_result(method: str, seats: int, candidates: Sequence[str]) -> dict[str, Any]:
+    """The result of a count with no ballot at all: nobody is elected."""
+    return {
+        "method": method,
+        "seats": seats,
+        "candidates": list(candidates),
+        "valid_votes": "0",
+        "quota": None,
+        "elected": [],
+        "stages": [],
+        "seed": None,
+        "draws": [],
+        "ranking": [],
+        "notes": {"empty": "no ballot was cast"},
+    }

@@ -1,0 +1,95 @@
+"""Checks `asamblea record verify` runs on election entries: every count is recounted.
+
+Pure module (no Django import). Importing it registers the checks:
+
+- "election.opened": remembers the seed commitment (SHA-256 of the seed).
+- "ballot.tracker": counts each election's trackers; a tracker published twice fails.
+- "election.counted": the seed matches its commitment; when the ballot list is
+  published (it is withheld below the minimum number of voters), the number of
+  papers equals the number of trackers, and counting the published ballots with
+  the published method, seats, seed and group minimums gives exactly the
+  published result: the same elected candidates and the same totals at every stage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from asamblea.elections.publish import count_published
+from asamblea.errors import VerificationFailed
+from asamblea.record.verify import CheckContext, register_entry_check
+
+_STATE = "elections"
+
+
+def seed_commitment(seed: int) -> str:
+    """What an election publishes at its opening so the lot cannot be chosen after the vote."""
+    return hashlib.sha256(f"asamblea-seed-v1:{seed}".encode("ascii")).hexdigest()
+
+
+def _election(context: CheckContext, election: Any) -> dict[str, Any]:
+    elections: dict[Any, dict[str, Any]] = context.state.setdefault(_STATE, {})
+    return elections.setdefault(election, {"trackers": set(), "commitment": None})
+
+
+def check_opened(entry: Mapping[str, Any], context: CheckContext) -> None:
+    _election(context, entry["election"])["commitment"] = entry["seed_commitment"]
+
+
+def check_tracker(entry: Mapping[str, Any], context: CheckContext) -> None:
+    trackers: set[str] = _election(context, entry["election"])["trackers"]
+    if entry["tracker"] in trackers:
+        raise VerificationFailed(f"tracker {entry['tracker']} is published twice")
+    trackers.add(entry["tracker"])
+
+
+def check_counted(entry: Mapping[str, Any], context: CheckContext) -> None:
+    state = _election(context, entry["election"])
+    commitment = state["commitment"]
+    if commitment is not None and seed_commitment(entry["seed"]) != commitment:
+        raise VerificationFailed("the seed of the count is not the one committed to at the opening")
+    published = entry["result"]
+    if "ballots" not in entry:
+        # Withheld (too few voters to publish a breakdown): only the totals can be checked.
+        if entry["papers"] != len(state["trackers"]):
+            raise VerificationFailed(
+                f"{entry['papers']} papers counted but {len(state['trackers'])} trackers published"
+            )
+        return
+    papers = sum(ballot["count"] for ballot in entry["ballots"])
+    if papers != len(state["trackers"]):
+        raise VerificationFailed(
+            f"the ballot list has {papers} papers but {len(state['trackers'])} trackers "
+            "were published"
+        )
+    recounted = count_published(entry)
+    if recounted.get("elected") != published.get("elected"):
+        raise VerificationFailed(
+            f"recounting the published ballots elects {_names(recounted)}, not {_names(published)}"
+        )
+    for key in ("yes", "no", "valid_votes", "quota"):
+        if recounted.get(key) != published.get(key):
+            raise VerificationFailed(
+                f"recounting gives {key} {recounted.get(key)!r}, published {published.get(key)!r}"
+            )
+    for mine, theirs in zip(recounted.get("stages", []), published.get("stages", []), strict=False):
+        if mine["votes"] != theirs["votes"]:
+            raise VerificationFailed(
+                f"stage {mine['number']}: recounted totals {mine['votes']} differ from the "
+                f"published {theirs['votes']}"
+            )
+    if len(recounted.get("stages", [])) != len(published.get("stages", [])):
+        raise VerificationFailed("the recount has a different number of stages")
+
+
+def _names(result: Mapping[str, Any]) -> str:
+    if "elected" not in result:
+        return f"yes {result.get('yes')}, no {result.get('no')}"
+    return ", ".join(item["name"] for item in result["elected"]) or "nobody"
+
+
+register_entry_check("election.opened", check_opened)
+register_entry_check("ballot.tracker", check_tracker)
+register_entry_check("election.counted", check_counted)
