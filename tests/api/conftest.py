@@ -48,6 +48,12 @@ def assert_no_canary() -> Callable[[str, str], None]:
     return _assert_no_canary
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 costs ~0.4 s a user; these tests are about the API, not the hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def federation(db: None) -> Federation:
     """The factory federation with verified members in most bases, one pending application."""
@@ -72,16 +78,21 @@ def pending(federation: Federation) -> Membership:
     return add_member(federation, "base-1", "Carmen Ccori Pending", verified=False)
 
 
-def login(client: Client, username: str) -> Client:
-    """Log `client` in as `username` (a real session, as after the login form)."""
+def _login(client: Client, username: str) -> Client:
     client.force_login(get_user_model().objects.get(username=username))
     return client
 
 
 @pytest.fixture
+def login() -> Callable[[Client, str], Client]:
+    """login(client, username): a real session for `username`, as after the login form."""
+    return _login
+
+
+@pytest.fixture
 def officer_client(federation: Federation) -> Client:
     """A browser session of the officer of base-1 (Django's test client skips CSRF)."""
-    return login(Client(), "officer-base-1")
+    return _login(Client(), "officer-base-1")
 
 
 # Every operation of the API, so that a new endpoint fails the tests until the
