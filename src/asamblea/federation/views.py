@@ -1,6 +1,7 @@
 """Pages of the federation: browse bodies, join, and (officers) decide on members.
 
-Thin views: parse → access → do → render. Every rule is in `services`.
+Thin views: parse → access → do → render. Every rule is in `services`. A form's
+one-time token is used up in the same transaction as the action it asks for.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -105,15 +107,16 @@ def join(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResp
     if request.method == "POST":
         form = JoinForm(request.POST, body=body)
         if form.is_valid():
-            consume_once_token(request)
-            services.do_apply_for_membership(
-                body,
-                full_name=form.cleaned_data["full_name"],
-                sector=form.cleaned_data["sector"],
-                phone=form.cleaned_data["phone"],
-                email=form.cleaned_data["email"],
-                user=request.user,
-            )
+            with transaction.atomic():
+                consume_once_token(request)
+                services.do_apply_for_membership(
+                    body,
+                    full_name=form.cleaned_data["full_name"],
+                    sector=form.cleaned_data["sector"],
+                    phone=form.cleaned_data["phone"],
+                    email=form.cleaned_data["email"],
+                    user=request.user,
+                )
             return render(
                 request, "federation/join_done.html", {"federation": federation, "body": body}
             )
@@ -157,14 +160,15 @@ def decide(
     form = DecisionForm(request.POST)
     if not form.is_valid():
         raise InvalidInput(_("Choose what to do with this application."))
-    consume_once_token(request)
-    membership = services.do_decide_membership(
-        request.user,
-        body,
-        membership_id,
-        form.cleaned_data["action"],
-        form.cleaned_data["reason"],
-    )
+    with transaction.atomic():
+        consume_once_token(request)
+        membership = services.do_decide_membership(
+            request.user,
+            body,
+            membership_id,
+            form.cleaned_data["action"],
+            form.cleaned_data["reason"],
+        )
     if request.headers.get("HX-Request"):
         return render(
             request,
@@ -193,13 +197,14 @@ def appoint_officer(request: HttpRequest, federation_slug: str, body_slug: str) 
     form = AppointOfficerForm(request.POST)
     if not form.is_valid():
         raise InvalidInput(_("Give the user name of the new officer."))
-    consume_once_token(request)
     user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
     if user is None:
         raise NotFound(
             _("There is no user called “%(name)s”.") % {"name": form.cleaned_data["username"]}
         )
-    services.do_appoint_officer(request.user, body, user)
+    with transaction.atomic():
+        consume_once_token(request)
+        services.do_appoint_officer(request.user, body, user)
     messages.success(
         request,
         _("%(name)s is now an officer of %(body)s.")
