@@ -518,8 +518,10 @@ def reporting_units(
     A smaller one is pooled with the other small bases under the same council
     ("pool:<council>"); a pool still under `min_voters` joins its council's
     parent's pool, and so on up to the top, whose pool is published whatever its
-    size (the total is public anyway). No published row then shows the choices of
-    fewer than `min_voters` people, unless the whole referendum had fewer.
+    size; since the total is public and the top pool could be worked out by
+    subtraction, a top pool under `min_voters` takes in the smallest other rows
+    until it is not. No published row (nor any difference of rows) then shows the
+    choices of fewer than `min_voters` people, unless the whole referendum had fewer.
     Returns base -> unit name.
     """
     parent = tree.parent_of()
@@ -543,6 +545,20 @@ def reporting_units(
         else:
             pooled[parent[council]].extend(bases)
         del pooled[council]
+    # The total is public, so the top pool can be worked out by subtraction: when it
+    # is too small, it takes in the smallest other rows until it is not.
+    top = f"{POOL_PREFIX}{tree.top}"
+    voters: Counter[str] = Counter()
+    for base, name in unit.items():
+        voters[name] += turnout[base].voted
+    if top in voters:
+        others = sorted((n, name) for name, n in voters.items() if name != top)
+        while voters[top] < min_voters and others:
+            n, absorbed = others.pop(0)
+            voters[top] += n
+            for base, name in unit.items():
+                if name == absorbed:
+                    unit[base] = top
     return unit
 
 
