@@ -64,6 +64,11 @@ def rankings_of(profile: Profile) -> dict[tuple[str, ...], int]:
             id="blank-lines-are-ignored",
         ),
         pytest.param(
+            "3 1\n1 1 0000000002 0\n0\n" + NAMES,
+            {("Ana", "Luis"): 1},
+            id="long-numbers-are-read-carefully",
+        ),
+        pytest.param(
             "3 1\n1 1 0\n0\n" + NAMES.rstrip("\n"),
             {("Ana",): 1},
             id="no-newline-at-end-of-file",
@@ -149,6 +154,7 @@ def test_large_files_read_in_chunks_give_the_same_profile(
         pytest.param("3 1\n1 1 2=3 0\n0\n" + NAMES, 2, "equal rankings", id="equal-ranking"),
         pytest.param("3 1\n0 1 2 0\n0\n" + NAMES, 2, "weight", id="zero-weight"),
         pytest.param("3 1\n1.5 1 2 0\n0\n" + NAMES, 2, "weight", id="fractional-weight"),
+        pytest.param("3 1\n1000000001 1 0\n0\n" + NAMES, 2, "at most", id="huge-weight"),
         pytest.param("3 1\n(id)\n0\n" + NAMES, 2, "ballot id", id="ballot-id-alone"),
         pytest.param("3 1\n1 1 0 2 0\n0\n" + NAMES, 2, "found '0'", id="zero-inside-ballot"),
         pytest.param(

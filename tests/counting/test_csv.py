@@ -133,6 +133,7 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         pytest.param(b"1,2\nA,B,C\n", 2, "at most 2 cells", id="too-many-cells"),
         pytest.param(b"weight,1\nx,A\n", 2, "the weight", id="weight-not-a-number"),
         pytest.param(b"weight,1\n0,A\n", 2, "the weight", id="zero-weight"),
+        pytest.param(b"weight,1\n100000001,A\n", 2, "the weight", id="huge-weight"),
         pytest.param(b"1,weight\nA\n", 2, "the weight", id="missing-weight"),
         pytest.param(b"1,2\nA,B\nB,B\n", 3, "ranked twice", id="ranked-twice"),
         pytest.param(

@@ -9,15 +9,18 @@ import numpy.typing as npt
 
 from asamblea.counting.profile import Profile
 
+# Papers per ballot line at most: keeps exact counts (papers x 10^5 x 10^5) in 64 bits.
+MAX_WEIGHT = 10**8
+
 
 def rankings_to_arrays(
     rankings: Mapping[tuple[int, ...], int],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
     """(matrix padded with -1, papers) for a mapping ranking -> papers."""
     width = max(max((len(ranking) for ranking in rankings), default=0), 1)
     padding = (-1,) * width
     matrix = np.array(
-        [ranking + padding[len(ranking) :] for ranking in rankings], dtype=np.int64
+        [ranking + padding[len(ranking) :] for ranking in rankings], dtype=np.int32
     ).reshape(len(rankings), width)
     papers = np.fromiter(rankings.values(), dtype=np.int64, count=len(rankings))
     return matrix, papers
@@ -26,7 +29,7 @@ def rankings_to_arrays(
 def build_profile(
     *,
     candidates: tuple[str, ...],
-    matrix: npt.NDArray[np.int64],
+    matrix: npt.NDArray[np.int32],
     papers: npt.NDArray[np.int64],
     seats: int | None,
     title: str = "",

@@ -23,20 +23,22 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections import Counter
 from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
-from asamblea.counting._ballots import build_profile, rankings_to_arrays
+from asamblea.counting._ballots import MAX_WEIGHT, build_profile, rankings_to_arrays
 from asamblea.counting.profile import Profile
 from asamblea.errors import InvalidFile
 
 # Bytes read at a time: large enough to amortise Python overhead, small enough
-# that the split lines of one chunk stay well under 100 MB.
-CHUNK_SIZE = 1 << 23
+# that the split lines of one chunk (about 50 bytes each in Python) stay near 10 MB.
+CHUNK_SIZE = 1 << 21
 _TAIL_START = 1 << 16
+_LONG_NUMBER = re.compile(rb"\d{10}")
 
 
 def read_blt(path: str | os.PathLike[str]) -> Profile:
@@ -76,10 +78,11 @@ def _read(handle: BinaryIO, path: str | None) -> Profile:
         lines[raw] -= 1
     candidates, groups, title = _parse_trailer(reader, trailer, n_candidates, terminator_line)
 
-    ballot_lines = {raw: copies for raw, copies in lines.items() if copies > 0}
-    arrays = _aggregate_fast(ballot_lines, n_candidates, withdrawn)
+    for raw in [raw for raw, copies in lines.items() if copies <= 0]:
+        del lines[raw]
+    arrays = _aggregate_fast(lines, n_candidates, withdrawn)
     if arrays is None:
-        rankings = _aggregate_line_by_line(ballot_lines, n_candidates, withdrawn)
+        rankings = _aggregate_line_by_line(lines, n_candidates, withdrawn)
         if isinstance(rankings, tuple):
             message, raw = rankings
             raise reader.error(message, _first_line_of(reader, body_start, header_lines, raw))
@@ -100,7 +103,7 @@ def _read(handle: BinaryIO, path: str | None) -> Profile:
 
 def _aggregate_fast(
     ballot_lines: dict[bytes, int], n_candidates: int, withdrawn: set[int]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]] | None:
     """Parse all distinct lines at once with numpy; None if any needs the careful path.
 
     Lines made only of digits and blanks are joined with a -1 sentinel between them
@@ -108,11 +111,11 @@ def _aggregate_fast(
     """
     raws = [raw for raw in ballot_lines if raw.strip()]
     if not raws:
-        return np.full((1, 1), -1, dtype=np.int64), np.ones(1, dtype=np.int64)
+        return np.full((1, 1), -1, dtype=np.int32), np.ones(1, dtype=np.int64)
     blob = b" -1 ".join(raws)
     if blob.translate(None, b"0123456789 \t\r\x0b\x0c-"):
         return None
-    if b"-" in blob.replace(b" -1 ", b" "):
+    if b"-" in blob.replace(b" -1 ", b" ") or _LONG_NUMBER.search(blob):
         return None
     tokens = np.fromstring(blob, dtype=np.int64, sep=" ")
     ends = np.flatnonzero(tokens == -1)
@@ -124,24 +127,18 @@ def _aggregate_fast(
     if lengths.min() < 2:
         return None
     weights = tokens[starts]
-    last = tokens[ends - 1]
     pref_count = lengths - 2
-    # Token positions that are preferences: neither the weight nor the closing 0.
-    line_of_token = np.repeat(np.arange(len(raws)), lengths)
-    positions = np.delete(np.arange(tokens.size), ends[:-1])
-    offset = positions - np.repeat(starts, lengths)
-    token_values = tokens[positions]
-    is_pref = (offset >= 1) & (offset <= np.repeat(pref_count, lengths))
-    prefs = token_values[is_pref]
-    if (
-        weights.min() < 1
-        or last.max() != 0
-        or (prefs.size and (prefs.min() < 1 or prefs.max() > n_candidates))
-    ):
+    if weights.min() < 1 or tokens[ends - 1].max() != 0:
         return None
     width = max(int(pref_count.max()), 1)
-    matrix = np.full((len(raws), width), -1, dtype=np.int64)
-    matrix[line_of_token[is_pref], offset[is_pref] - 1] = prefs - 1
+    # Fill the matrix one preference column at a time: memory stays O(lines).
+    matrix = np.full((len(raws), width), -1, dtype=np.int32)
+    for column in range(width):
+        ranked = np.flatnonzero(pref_count > column)
+        values = tokens[starts[ranked] + 1 + column]
+        if values.min() < 1 or values.max() > n_candidates:
+            return None
+        matrix[ranked, column] = values - 1
     if width > 1:
         ordered = np.sort(matrix, axis=1)
         if ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any():
@@ -355,7 +352,7 @@ def _parse_ballot(
     prefs = numbers[1:-1]
     if (
         len(numbers) < 2
-        or numbers[0] < 1
+        or not 1 <= numbers[0] <= MAX_WEIGHT
         or numbers[-1] != 0
         or (prefs and (min(prefs) < 1 or max(prefs) > n_candidates))
         or len(set(prefs)) != len(prefs)
@@ -378,6 +375,8 @@ def _parse_ballot_slowly(
     text = [field.decode("utf-8", "replace") for field in fields]
     if text == ["0"]:
         return "found a second line 0; the ballots end at the first one"
+    if text[0].isdigit() and int(text[0]) > MAX_WEIGHT:
+        return f"a weight of at most {MAX_WEIGHT} papers per line is expected, found {text[0]}"
     if not text[0].isdigit() or int(text[0]) < 1:
         return (
             f"expected the ballot's weight (a whole number of papers, 1 or more), found {text[0]!r}"

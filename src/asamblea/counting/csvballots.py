@@ -28,7 +28,7 @@ import os
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from asamblea.counting._ballots import build_profile, rankings_to_arrays
+from asamblea.counting._ballots import MAX_WEIGHT, build_profile, rankings_to_arrays
 from asamblea.counting.profile import Profile
 from asamblea.errors import InvalidFile
 
@@ -146,9 +146,10 @@ def _read_rows(
         papers = 1
         if weight_column is not None:
             cell = row[weight_column].strip() if weight_column < len(row) else ""
-            if not cell.isdigit() or int(cell) < 1:
+            if not cell.isdigit() or not 1 <= int(cell) <= MAX_WEIGHT:
                 raise InvalidFile(
-                    f"expected the weight: a whole number of papers, 1 or more, found {cell!r}",
+                    f"expected the weight: a whole number of papers from 1 to {MAX_WEIGHT}, "
+                    f"found {cell!r}",
                     line=number,
                     path=path,
                 )
