@@ -90,7 +90,7 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    logger.exception("API error on %s %s", request.method, request.path)
+    logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
     message = _("Something went wrong on our side; nothing was changed. Try again later.")
     return JsonResponse(error_body(500, message), status=500)
 
