@@ -478,6 +478,10 @@ def test_an_empty_file_is_refused() -> None:
     [
         pytest.param({"kind": "entry"}, "expected the header", id="not-a-header"),
         pytest.param(
+            "{oops", "header of an asamblea-record export: the line is not valid", id="json"
+        ),
+        pytest.param("[]", "export: the line is not a JSON object", id="not-an-object"),
+        pytest.param(
             {"kind": "header", "format": "asamblea-record", "version": 2, "log": LOG},
             "format version 2 is not supported",
             id="future-version",
@@ -489,8 +493,8 @@ def test_an_empty_file_is_refused() -> None:
         ),
     ],
 )
-def test_the_header_is_checked(export_lines: Lines, header: dict[str, Any], words: str) -> None:
-    lines = [json.dumps(header), *export_lines[1:]]
+def test_the_header_is_checked(export_lines: Lines, header: Any, words: str) -> None:
+    lines = [header if isinstance(header, str) else json.dumps(header), *export_lines[1:]]
     with pytest.raises(LogVerificationFailed, match=words) as caught:
         verify_lines(lines)
     assert caught.value.line == 1

@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
@@ -70,7 +70,7 @@ class PublicKey:
         if text.startswith("-----BEGIN"):
             try:
                 key = serialization.load_pem_public_key(text.encode("ascii"))
-            except (ValueError, UnicodeEncodeError):
+            except (ValueError, UnicodeEncodeError, UnsupportedAlgorithm):
                 raise InvalidInput("the PEM block is not a readable public key") from None
             if not isinstance(key, Ed25519PublicKey):
                 raise InvalidInput("the PEM public key is not an Ed25519 key")
@@ -182,7 +182,7 @@ def load_signing_key(path: str | os.PathLike[str]) -> Ed25519Signer:
         )
     try:
         key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         raise InvalidFile("not an unencrypted PEM private key", path=str(source)) from None
     if not isinstance(key, Ed25519PrivateKey):
         raise InvalidFile("the key is not an Ed25519 key", path=str(source))

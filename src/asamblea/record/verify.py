@@ -180,19 +180,23 @@ class _Verifier:
         return self.check_checkpoints()
 
     def read_line(self, number: int, raw: bytes | str) -> None:
+        problem: str | None = None
         try:
             text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             value = loads_strict(text)
         except ValueError as error:  # UnicodeDecodeError and JSONDecodeError included
-            self.line_problem(number, f"the line is not valid JSON ({error})")
+            value, problem = None, f"the line is not valid JSON ({error})"
+        else:
+            if not isinstance(value, dict):
+                problem = "the line is not a JSON object"
+        if number == 1:
+            self.read_header(value, problem)
             return
-        if not isinstance(value, dict):
-            self.line_problem(number, "the line is not a JSON object")
+        if problem is not None:
+            self.line_problem(number, problem)
             return
         kind = value.get("kind")
-        if number == 1:
-            self.read_header(value)
-        elif kind == "entry":
+        if kind == "entry":
             if self.checkpoints:
                 self.entry_problem(number, "an entry after the checkpoints")
             # After the first bad entry the rest are not hashed; the lines are
@@ -221,7 +225,9 @@ class _Verifier:
         if self.entry_failure is None:
             self.entry_failure = self.fail(number, self.tree.size, detail)
 
-    def read_header(self, value: dict[str, Any]) -> None:
+    def read_header(self, value: Any, problem: str | None) -> None:
+        if problem is not None:
+            raise self.fail(1, None, f"expected the header of an {FORMAT_NAME} export: {problem}")
         if value.get("kind") != "header" or value.get("format") != FORMAT_NAME:
             raise self.fail(
                 1, None, f"expected the header of an {FORMAT_NAME} export, got {value!r}"
