@@ -209,3 +209,14 @@ def test_the_error_names_the_first_of_identical_bad_lines() -> None:
     with pytest.raises(InvalidFile) as caught:
         parse_blt(text)
     assert caught.value.line == 4
+
+
+def test_many_candidates_ranked_in_full_are_aggregated_too() -> None:
+    # 40 candidates: a ranking no longer fits one 64-bit key; rows are compared instead.
+    names = "".join(f'"C{i}"\n' for i in range(1, 41))
+    full = " ".join(str(c) for c in range(1, 41))
+    backwards = " ".join(str(c) for c in range(40, 0, -1))
+    text = f"40 3\n1 {backwards} 0\n1 {full} 0\n2 {full} 0\n0\n{names}"
+    profile = parse_blt(text)
+    assert profile.rankings.tolist() == [list(range(40)), list(range(39, -1, -1))]
+    assert profile.multiplicity.tolist() == [3, 1]
