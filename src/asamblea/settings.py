@@ -55,6 +55,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LOGIN_COOLOFF_MINUTES", "15", "Minutes a locked-out login waits before trying again."),
     Setting("LOG_LEVEL", "INFO", "Level of the application log written to standard error."),
+    Setting(
+        "ELECTION_TICK_SECONDS",
+        "30",
+        "Seconds between the worker's ticks that open and close elections on time.",
+    ),
+    Setting(
+        "ELECTION_MIN_VOTERS_FOR_BREAKDOWN",
+        "5",
+        "Below this many ballots an election publishes only who was elected, not the ballots.",
+    ),
 )
 
 
@@ -112,6 +122,8 @@ INSTALLED_APPS = [
     "asamblea.record",
     "asamblea.web",
     "asamblea.elections",
+    "django_tasks",
+    "django_tasks_db",
     "asamblea.recall",
 ]
 
@@ -227,3 +239,10 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "asamblea.web.errors.csrf_failure"
+
+# Background work (elections opening and closing on time): django-tasks, the
+# backport of Django 6's tasks framework, with its database queue; `asamblea
+# worker` (and `asamblea up`) runs the worker and the periodic tick.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+ELECTION_TICK_SECONDS = float(env("ELECTION_TICK_SECONDS"))
+ELECTION_MIN_VOTERS_FOR_BREAKDOWN = int(env("ELECTION_MIN_VOTERS_FOR_BREAKDOWN"))

@@ -27,4 +27,5 @@ urlpatterns = [
         federation_views.appoint_officer,
         name="appoint_officer",
     ),
+    path("f/<slug:federation_slug>/", include("asamblea.elections.urls")),
 ]

@@ -81,4 +81,8 @@ def serve_command(args: argparse.Namespace) -> int:
 def up_command(args: argparse.Namespace) -> int:
     migrate_command(args)
     demo_command(args)
+    # Elections open and close on time: the worker and its tick run beside the server.
+    from asamblea.cli.worker import start_background_worker
+
+    start_background_worker()
     return serve_command(args)

@@ -6,3 +6,7 @@ class ElectionsConfig(AppConfig):
     name = "asamblea.elections"
     label = "elections"
     verbose_name = _("Elections")
+
+    def ready(self) -> None:
+        # Registered on import: the tick function, and the sections of body pages.
+        from asamblea.elections import scheduler, sections  # noqa: F401

@@ -587,6 +587,18 @@ def do_close_nominations(
     return election
 
 
+@transaction.atomic
+def do_close_nominations_on_time(election: Election, *, now: datetime | None = None) -> Election:
+    """The system closes nominations at their time (and cancels if nobody stands)."""
+    now = now or timezone.now()
+    election = _locked(election)
+    if election.status != Election.Status.NOMINATIONS:
+        raise Conflict(_("Nominations are already closed."))
+    if election.nominations_close_at > now:
+        raise Conflict(_("Nominations are still open."))
+    return _close_nominations(election, now)
+
+
 def _cancel(election: Election, reason: str, now: datetime) -> Election:
     election.status = Election.Status.CANCELLED
     election.cancel_reason = reason[:500]
@@ -1038,27 +1050,3 @@ def command_seats(command: Body) -> QuerySet[Seat]:
 
 def seats_held_by(person: Person) -> QuerySet[Seat]:
     return Seat.objects.filter(holder=person, status=Seat.Status.HELD)
-
-
-__all__ = [
-    "PARITY_GROUPS",
-    "CastReceipt",
-    "access_election",
-    "delegates_from",
-    "delegates_into",
-    "do_accept_nomination",
-    "do_cancel_election",
-    "do_cast_ballot",
-    "do_close_election",
-    "do_close_nominations",
-    "do_nominate",
-    "do_open_election",
-    "do_open_voting",
-    "do_stand",
-    "do_withdraw",
-    "eligible_people",
-    "is_eligible",
-    "profile_for",
-    "register_close_handler",
-    "register_seat_ended_handler",
-]

@@ -1,0 +1,166 @@
+"""`asamblea worker`: runs background tasks and the periodic tick, so elections (and
+recall petitions and votes) open and close on time with nobody online.
+
+    asamblea worker [--tick-seconds S]   run until stopped (Ctrl+C or SIGTERM)
+    asamblea worker --once               run one tick now, print what it did, exit
+
+The worker is django-tasks' database worker (tasks queue in the app's own
+database, no other service) plus a scheduler loop that puts a tick task on the
+queue every S seconds (ELECTION_TICK_SECONDS, default 30) unless one is already
+waiting. The tick is idempotent, so several workers, a missed tick or a restart
+in the middle of one do no harm. `asamblea up` starts the same thing in
+background threads next to the web server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from asamblea.cli import _django
+
+logger = logging.getLogger("asamblea.worker")
+
+PRUNE_EVERY_SECONDS = 3600.0
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "worker",
+        help="run background tasks and the tick that opens and closes elections on time",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    parser.add_argument(
+        "--tick-seconds",
+        type=float,
+        default=None,
+        help="seconds between ticks (default: the ELECTION_TICK_SECONDS setting, 30)",
+    )
+    parser.add_argument("--once", action="store_true", help="run one tick now and exit")
+    parser.set_defaults(handler=worker_command)
+
+
+@dataclass
+class BackgroundWorker:
+    """The task worker and the tick scheduler, each in a thread; `stop()` ends both."""
+
+    tick_seconds: float
+    stopping: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+    task_worker: Any = None
+
+    def start(self) -> BackgroundWorker:
+        from django.conf import settings
+        from django.utils.crypto import get_random_string
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        if not settings.DEBUG:
+            # One line per task every tick would bury the log; failures still show.
+            logging.getLogger("django_tasks").setLevel(logging.WARNING)
+            logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
+        self.task_worker = Worker(
+            queue_names=["default"],
+            interval=1,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=f"asamblea-{get_random_string(12)}",
+            excluded_queue_names=[],
+        )
+        for target, name in ((self._run_tasks, "tasks"), (self._schedule, "tick")):
+            thread = threading.Thread(target=target, name=f"asamblea-{name}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stopping.set()
+        if self.task_worker is not None:
+            self.task_worker.running = False
+        for thread in self.threads:
+            thread.join(timeout)
+
+    def _run_tasks(self) -> None:
+        from django.db import connections
+
+        try:
+            self.task_worker.run()
+        except Exception:
+            logger.exception("the task worker stopped")
+        finally:
+            connections.close_all()
+
+    def _schedule(self) -> None:
+        from django.db import connections
+
+        last_prune = 0.0
+        while not self.stopping.is_set():
+            try:
+                enqueue_tick_if_none_waiting()
+                if time.monotonic() - last_prune >= PRUNE_EVERY_SECONDS:
+                    prune_finished_ticks()
+                    last_prune = time.monotonic()
+            except Exception:
+                # The database may be briefly away; the next round tries again.
+                logger.exception("could not schedule the tick")
+            finally:
+                connections.close_all()
+            self.stopping.wait(self.tick_seconds)
+
+
+def enqueue_tick_if_none_waiting() -> bool:
+    """Put a tick on the queue unless one is already waiting; True if one was added."""
+    from django_tasks_db.models import DBTaskResult
+
+    from asamblea.elections.tasks import run_tick
+
+    if DBTaskResult.objects.ready().filter(task_path=run_tick.module_path).exists():
+        return False
+    run_tick.enqueue()
+    return True
+
+
+def prune_finished_ticks() -> None:
+    """Forget tick results older than a day (a tick a minute would fill the table)."""
+    from django.core.management import call_command
+
+    call_command("prune_db_task_results", min_age_days=1, verbosity=0)
+
+
+def start_background_worker(tick_seconds: float | None = None) -> BackgroundWorker:
+    """Start the worker and the tick in daemon threads of this process (`asamblea up`)."""
+    from django.conf import settings
+
+    seconds = tick_seconds if tick_seconds is not None else settings.ELECTION_TICK_SECONDS
+    return BackgroundWorker(tick_seconds=seconds).start()
+
+
+def worker_command(args: argparse.Namespace) -> int:
+    _django.setup()
+    if args.once:
+        from asamblea.elections.scheduler import tick
+
+        done = tick()
+        print(", ".join(f"{name}: {steps} step(s)" for name, steps in done.items()) or "nothing")
+        return 1 if any(steps < 0 for steps in done.values()) else 0
+    worker = start_background_worker(args.tick_seconds)
+    print(
+        f"Asamblea worker running: a tick every {worker.tick_seconds:g} s (Ctrl+C stops it)",
+        flush=True,
+    )
+    stopped = threading.Event()
+
+    def stop(signum: int, frame: Any) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    stopped.wait()
+    worker.stop()
+    return 0

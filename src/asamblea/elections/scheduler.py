@@ -1,0 +1,110 @@
+"""The periodic tick: elections (and, through the registry, recall petitions and votes)
+open and close on time by themselves, with nobody online.
+
+`tick(now)` runs every registered tick function. Each is idempotent: it looks
+for what is due at `now` and moves each item one step under a row lock,
+re-checking the status inside the lock, so a missed tick is harmless (the next
+one catches up, several steps at once if need be) and two ticks running at the
+same time (two workers) never do a step twice.
+
+Register another app's function with:
+
+    from asamblea.elections.scheduler import register_tick
+
+    @register_tick("recall")
+    def recall_tick(now: datetime) -> int:   # returns how many steps it took
+        ...
+
+The worker (`asamblea worker`, started by `asamblea up` too) enqueues the tick
+task every ELECTION_TICK_SECONDS on the django-tasks database queue and runs it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from django.utils import timezone
+
+from asamblea.elections import services
+from asamblea.elections.models import Election
+from asamblea.errors import AsambleaError
+
+logger = logging.getLogger(__name__)
+
+TickFunction = Callable[[datetime], int]
+_TICKS: dict[str, TickFunction] = {}
+
+
+def register_tick(name: str) -> Callable[[TickFunction], TickFunction]:
+    """Run `fn(now) -> steps taken` at every tick, after those registered before it."""
+
+    def decorator(func: TickFunction) -> TickFunction:
+        _TICKS[name] = func
+        return func
+
+    return decorator
+
+
+def tick(now: datetime | None = None) -> dict[str, int]:
+    """Run every registered tick function; returns the steps each took.
+
+    A function that fails is logged and the others still run: one broken
+    election must not keep the rest from opening and closing.
+    """
+    now = now or timezone.now()
+    done: dict[str, int] = {}
+    for name, func in list(_TICKS.items()):
+        try:
+            done[name] = func(now)
+        except Exception:
+            logger.exception("tick %s failed", name)
+            done[name] = -1
+    return done
+
+
+STEPS: tuple[tuple[str, str, str, Callable[..., Election]], ...] = (
+    # (what, status it leaves, the time field that makes it due, the service)
+    ("closing nominations", Election.Status.NOMINATIONS, "nominations_close_at",
+     services.do_close_nominations_on_time),
+    ("opening the vote", Election.Status.READY, "voting_opens_at", services.do_open_voting),
+    ("closing the vote", Election.Status.VOTING, "voting_closes_at", services.do_close_election),
+)  # fmt: skip
+
+
+def _step(label: str, election: Election, action: Callable[..., Election], now: datetime) -> int:
+    """One step on one election; a step refused (another tick took it first) counts 0."""
+    try:
+        action(election, now=now)
+    except AsambleaError as error:
+        logger.info("election %s: %s skipped (%s)", election.pk, label, error)
+        return 0
+    return 1
+
+
+@register_tick("elections")
+def advance_elections(now: datetime) -> int:
+    """Every election step due at `now`, in order, so one tick can catch up several."""
+    steps = 0
+    for label, status, due_field, action in STEPS:
+        due = Election.objects.filter(status=status, **{f"{due_field}__lte": now}).order_by("pk")
+        for election in due:
+            steps += _step(label, election, action, now)
+    for election in Election.objects.filter(
+        status=Election.Status.VOTING, voting_closes_at__gt=now
+    ).order_by("pk"):
+        if services.do_reshuffle_ballots(election, now=now):
+            steps += 1
+    return steps
+
+
+def catch_up(election: Election, now: datetime | None = None) -> Election:
+    """Take the steps due for this one election now. Pages call it, so a late tick
+    never shows a vote as not yet open (or still open) when its time has come."""
+    now = now or timezone.now()
+    for label, status, due_field, action in STEPS:
+        election = Election.objects.get(pk=election.pk)
+        if election.status == status and getattr(election, due_field) <= now:
+            _step(label, election, action, now)
+    return services.access_election(election.federation, election.pk)

@@ -1,0 +1,342 @@
+"""Election pages: open, stand, vote on a phone, follow turnout, read the result.
+
+Thin views: parse → access → do → render. Every rule is in `services`.
+Every form works without JavaScript; the ballot page adds tap-to-rank on top.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from asamblea.elections import services
+from asamblea.elections.ballots import RANKED_METHODS, YES_NO, BallotProblem, ranking_from_ranks
+from asamblea.elections.forms import CancelForm, OpenElectionForm, StandForm
+from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry
+from asamblea.elections.scheduler import catch_up
+from asamblea.errors import InvalidInput, NotFound
+from asamblea.federation import services as federation_services
+from asamblea.federation.models import Federation, Person
+from asamblea.record.models import Entry
+from asamblea.web.once import consume_once_token
+
+
+def _election(federation_slug: str, election_id: int) -> tuple[Federation, Election]:
+    federation = federation_services.access_federation(federation_slug)
+    election = services.access_election(federation, election_id)
+    # A late or missed tick never shows a stale state: take what is due now.
+    return federation, catch_up(election)
+
+
+def election_list(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:
+    federation = federation_services.access_federation(federation_slug)
+    body = federation_services.access_body(federation, body_slug)
+    elections = [(e, services.election_title(e)) for e in services.elections_of(body)[:200]]
+    return render(
+        request,
+        "elections/list.html",
+        {
+            "federation": federation,
+            "body": body,
+            "elections": elections,
+            "is_officer": federation_services.is_officer(request.user, body),
+        },
+    )
+
+
+@login_required
+def election_new(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:
+    federation = federation_services.access_federation(federation_slug)
+    body = federation_services.access_body(federation, body_slug)
+    federation_services.require_officer(request.user, body)
+    form = OpenElectionForm(request.POST or None, body=body)
+    if request.method == "POST" and form.is_valid():
+        consume_once_token(request)
+        data = form.cleaned_data
+        election = services.do_open_election(
+            request.user,
+            body,
+            seats=data["seats"],
+            method=data["method"] or None,
+            parity=data["parity"],
+            nominations_close_at=data["nominations_close_at"],
+            voting_opens_at=data["voting_opens_at"],
+            voting_closes_at=data["voting_closes_at"],
+            **form.targets(),
+        )
+        messages.success(request, _("The election is open for nominations."))
+        return redirect("election", federation_slug=federation.slug, election_id=election.pk)
+    return render(
+        request,
+        "elections/new.html",
+        {"federation": federation, "body": body, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _result_table(count: dict[str, Any]) -> dict[str, Any]:
+    """The stage table for the page: one row per candidate, one column per stage."""
+    stages = count.get("stages") or []
+    rows = [
+        {
+            "name": name,
+            "cells": [stage["votes"].get(name) for stage in stages],
+            "elected": any(item["name"] == name for item in count.get("elected", [])),
+        }
+        for name in count.get("candidates", [])
+    ]
+    return {
+        "stages": stages,
+        "rows": rows,
+        "non_transferable": [stage.get("non_transferable") for stage in stages],
+        "rounding_loss": [stage.get("rounding_loss") for stage in stages],
+    }
+
+
+def election_page(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
+    federation, election = _election(federation_slug, election_id)
+    body = election.constituency
+    user = request.user
+    person = services.person_of(user, federation)
+    officer = federation_services.is_officer(user, body)
+    eligible = person is not None and services.is_eligible(person, body)
+    mine = (
+        Candidacy.objects.filter(election=election, person=person).first()
+        if person is not None
+        else None
+    )
+    on_roll = (
+        person is not None and RollEntry.objects.filter(election=election, person=person).exists()
+    )
+    count = (election.result or {}).get("count") or {}
+    context = {
+        "federation": federation,
+        "body": body,
+        "election": election,
+        "title": services.election_title(election),
+        "standing": services.standing(election),
+        "pending": list(
+            election.candidacies.filter(status=Candidacy.Status.NOMINATED).order_by("public_name")
+        )
+        if officer
+        else [],
+        "mine": mine,
+        "is_officer": officer,
+        "eligible": eligible,
+        "on_roll": on_roll,
+        "has_voted": services.has_voted(user, election),
+        "turnout": services.turnout(election),
+        "stand_form": StandForm(),
+        "cancel_form": CancelForm(),
+        "nominees": list(services.eligible_people(body).order_by("full_name")[:500])
+        if (officer or eligible) and election.status == Election.Status.NOMINATIONS
+        else [],
+        "count": count,
+        "elected": [item["name"] for item in count.get("elected", [])],
+        "table": _result_table(count)
+        if (election.result or {}).get("breakdown_published")
+        else None,
+    }
+    return render(request, "elections/election.html", context)
+
+
+def turnout(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
+    """The live turnout line (htmx polls it while the vote is open)."""
+    _federation, election = _election(federation_slug, election_id)
+    return render(
+        request,
+        "elections/_turnout.html",
+        {"election": election, "turnout": services.turnout(election), "federation": _federation},
+    )
+
+
+@login_required
+@require_POST
+def stand(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
+    federation, election = _election(federation_slug, election_id)
+    form = StandForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_("Check the name and the group you stand in."))
+    consume_once_token(request)
+    services.do_stand(
+        request.user,
+        election,
+        public_name=form.cleaned_data["public_name"],
+        group=form.cleaned_data["group"],
+    )
+    messages.success(request, _("You stand in this election."))
+    return redirect("election", federation_slug=federation.slug, election_id=election.pk)
+
+
+@login_required
+@require_POST
+def nominate(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
+    federation, election = _election(federation_slug, election_id)
+    consume_once_token(request)
+    try:
+        person = services.eligible_people(election.constituency).get(
+            pk=int(request.POST.get("person", "0"))
+        )
+    except (ValueError, Person.DoesNotExist):
+        raise InvalidInput(_("Choose who to nominate from the list.")) from None
+    services.do_nominate(request.user, election, person)
+    messages.success(request, _("Nominated: the person can now accept on this page."))
+    return redirect("election", federation_slug=federation.slug, election_id=election.pk)
+
+
+def _candidacy(election: Election, candidacy_id: int) -> Candidacy:
+    try:
+        return election.candidacies.get(pk=candidacy_id)
+    except Candidacy.DoesNotExist:
+        raise NotFound(_("That candidacy is not in this election.")) from None
+
+
+@login_required
+@require_POST
+def candidacy_action(
+    request: HttpRequest, federation_slug: str, election_id: int, candidacy_id: int, action: str
+) -> HttpResponse:
+    federation, election = _election(federation_slug, election_id)
+    candidacy = _candidacy(election, candidacy_id)
+    consume_once_token(request)
+    if action == "accept":
+        services.do_accept_nomination(request.user, candidacy)
+        messages.success(request, _("You accepted: you stand in this election."))
+    else:
+        services.do_withdraw(request.user, candidacy)
+        messages.success(request, _("The candidacy is withdrawn."))
+    return redirect("election", federation_slug=federation.slug, election_id=election.pk)
+
+
+@login_required
+@require_POST
+def close_nominations(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
+    federation, election = _election(federation_slug, election_id)
+    consume_once_token(request)
+    election = services.do_close_nominations(request.user, election)
+    messages.success(
+        request,
+        _("Voting is open.")
+        if election.status == Election.Status.VOTING
+        else _("Nominations are closed; the vote opens on time."),
+    )
+    return redirect("election", federation_slug=federation.slug, election_id=election.pk)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
+    federation, election = _election(federation_slug, election_id)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_("Give a reason: it is published with the cancellation."))
+    consume_once_token(request)
+    services.do_cancel_election(request.user, election, form.cleaned_data["reason"])
+    messages.success(request, _("The election is cancelled."))
+    return redirect("election", federation_slug=federation.slug, election_id=election.pk)
+
+
+def _choices_from_post(election: Election, request: HttpRequest) -> list[Any]:
+    """The ballot as the service takes it, from the posted form (no JavaScript needed)."""
+    if election.method == YES_NO:
+        return [request.POST.get("choice", "")]
+    if election.method in RANKED_METHODS:
+        ranks = {
+            int(key.removeprefix("rank-")): value
+            for key, value in request.POST.items()
+            if key.startswith("rank-") and key.removeprefix("rank-").isdigit()
+        }
+        try:
+            return list(ranking_from_ranks(ranks))
+        except BallotProblem as problem:
+            raise InvalidInput(str(problem)) from None
+    return list(request.POST.getlist("choice"))
+
+
+@never_cache
+@login_required
+def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
+    """The ballot paper; posting it casts (or, with the ballot code, replaces) the ballot."""
+    federation, election = _election(federation_slug, election_id)
+    candidates = services.standing(election)
+    context: dict[str, Any] = {
+        "federation": federation,
+        "body": election.constituency,
+        "election": election,
+        "title": services.election_title(election),
+        "candidates": candidates,
+        "ranked": election.method in RANKED_METHODS,
+        "yes_no": election.method == YES_NO,
+        "rank_numbers": range(1, len(candidates) + 1),
+        "has_voted": services.has_voted(request.user, election),
+        "rows": [(c, "") for c in candidates],
+        "posted_choice": "",
+    }
+    if request.method != "POST":
+        return render(request, "elections/ballot.html", context)
+    # What was filled in, to show it again if something must be corrected.
+    marked = set(request.POST.getlist("choice"))
+    context["posted_choice"] = request.POST.get("choice", "")
+    context["rows"] = [
+        (c, request.POST.get(f"rank-{c.pk}", "") or ("x" if str(c.pk) in marked else ""))
+        for c in candidates
+    ]
+    try:
+        consume_once_token(request)
+        choices = _choices_from_post(election, request)
+        receipt = services.do_cast_ballot(
+            request.user,
+            election,
+            choices,
+            tracker_secret=request.POST.get("code", "").strip() or None,
+        )
+    except InvalidInput as problem:
+        # Same page, what they filled kept, the problem said plainly.
+        context["problem"] = str(problem)
+        return render(request, "elections/ballot.html", context, status=400)
+    names = {c.pk: c.public_name for c in candidates}
+    return render(
+        request,
+        "elections/receipt.html",
+        {
+            **context,
+            "receipt": receipt,
+            "chosen": [names.get(c, c) for c in choices] if not context["yes_no"] else choices,
+        },
+    )
+
+
+def tracker(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
+    """Look a tracker up: is this ballot in the election, and where is it on the record?"""
+    federation, election = _election(federation_slug, election_id)
+    value = request.GET.get("tracker", "").strip().lower()
+    found = value and Ballot.objects.filter(election=election, tracker=value).exists()
+    entry = None
+    if value and election.status == Election.Status.CLOSED:
+        entry = (
+            Entry.objects.filter(
+                federation=federation, type="ballot.tracker", payload__contains=value
+            )
+            .only("index", "leaf_hash")
+            .first()
+        )
+    return render(
+        request,
+        "elections/tracker.html",
+        {
+            "federation": federation,
+            "body": election.constituency,
+            "election": election,
+            "title": services.election_title(election),
+            "value": value,
+            "found": found,
+            "entry": entry,
+        },
+    )
