@@ -49,9 +49,18 @@ def error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": CODES.get(status, "error"), "message": message, **extra}}
 
 
+def error_response(status: int, message: str, **extra: Any) -> JsonResponse:
+    # UTF-8 as is (like the API's renderer): messages stay readable in a terminal.
+    return JsonResponse(
+        error_body(status, message, **extra),
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
 def _domain_error(request: HttpRequest, exc: AsambleaError) -> HttpResponse:
     status = status_for(exc)
-    return JsonResponse(error_body(status, str(exc)), status=status)
+    return error_response(status, str(exc))
 
 
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -66,33 +75,33 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     message = _("The request does not have the expected shape: %(fields)s.") % {
         "fields": "; ".join(f"{f['field']}: {f['problem']}" for f in fields)
     }
-    return JsonResponse(error_body(400, message, fields=fields), status=400)
+    return error_response(400, message, fields=fields)
 
 
 def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     message = _("Log in first, or send an API token in the header “Authorization: Bearer <token>”.")
-    response = JsonResponse(error_body(401, message), status=401)
+    response = error_response(401, message)
     response["WWW-Authenticate"] = 'Bearer realm="asamblea"'
     return response
 
 
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     message = _("Too many requests: wait a moment and try again.")
-    return JsonResponse(error_body(429, message), status=429)
+    return error_response(429, message)
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return JsonResponse(error_body(exc.status_code, str(exc)), status=exc.status_code)
+    return error_response(exc.status_code, str(exc))
 
 
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return JsonResponse(error_body(404, _("There is nothing at this address.")), status=404)
+    return error_response(404, _("There is nothing at this address."))
 
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
     message = _("Something went wrong on our side; nothing was changed. Try again later.")
-    return JsonResponse(error_body(500, message), status=500)
+    return error_response(500, message)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

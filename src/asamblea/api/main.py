@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger, render_template
+from ninja.renderers import JSONRenderer
 
 from asamblea.api.errors import install_error_handlers
 from asamblea.api.v1 import router as v1_router
@@ -28,6 +29,12 @@ Write actions need a logged-in session (with the CSRF header) or an API token
 (`Authorization: Bearer <token>`) that carries the action's capability. Every
 error is `{"error": {"code": ..., "message": ...}}`, in the request's language.
 """
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON with accented letters as they are (“Asamblea del Perú”), not as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class SwaggerWithCsrf(Swagger):
@@ -51,6 +58,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     docs=SwaggerWithCsrf(),
+    renderer=Utf8JSONRenderer(),
 )
 install_error_handlers(api)
 api.add_router("/v1/", v1_router)
