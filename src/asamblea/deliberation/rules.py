@@ -593,6 +593,45 @@ class Breakdown:
     rows: dict[Any, Row]  # every base and council in scope
 
 
+def table(
+    turnout: Mapping[Any, Turnout],
+    units: Mapping[str, Tally],
+    unit_of: Mapping[Any, str],
+    tree: ScopeTree,
+) -> dict[Any, Row]:
+    """The per-body rows from the published units (what a verifier recomputes).
+
+    A base shows its own tally when it is its own unit; a council adds up the
+    units wholly under it, and shows turnout only when one of its bases was
+    pooled with bases outside it (so pooled choices cannot be worked out by
+    subtraction).
+    """
+    rows: dict[Any, Row] = {}
+    for base, figures in turnout.items():
+        own = unit_of[base] == str(base)
+        rows[base] = Row(
+            base, figures.electorate, figures.voted, units.get(str(base), Tally()) if own else None
+        )
+    under = tree.bases_under()
+    bases_of_unit: dict[str, set[Any]] = defaultdict(set)
+    for base, unit in unit_of.items():
+        bases_of_unit[unit].add(base)
+    for council in tree.councils():
+        inside = under.get(council, frozenset())
+        bases = [b for b in inside if b in turnout]
+        members = {unit_of[b] for b in bases}
+        # Whole units only: every base of each unit lies under this council.
+        whole = all(bases_of_unit[unit] <= inside for unit in members)
+        tally = sum((units.get(unit, Tally()) for unit in members), Tally()) if whole else None
+        rows[council] = Row(
+            council,
+            sum(turnout[b].electorate for b in bases),
+            sum(turnout[b].voted for b in bases),
+            tally,
+        )
+    return rows
+
+
 def breakdown(
     turnout: Mapping[Any, Turnout],
     ballots: Mapping[Any, Tally],
@@ -620,29 +659,7 @@ def breakdown(
     units: dict[str, Tally] = {}
     for base, unit in unit_of.items():
         units[unit] = units.get(unit, Tally()) + ballots.get(base, Tally())
-    rows: dict[Any, Row] = {}
-    for base, figures in turnout.items():
-        own = unit_of[base] == str(base)
-        rows[base] = Row(
-            base, figures.electorate, figures.voted, ballots.get(base, Tally()) if own else None
-        )
-    under = tree.bases_under()
-    bases_of_unit: dict[str, set[Any]] = defaultdict(set)
-    for base, unit in unit_of.items():
-        bases_of_unit[unit].add(base)
-    for council in tree.councils():
-        inside = under.get(council, frozenset())
-        bases = [b for b in inside if b in turnout]
-        members = {unit_of[b] for b in bases}
-        # Whole units only: every base of each unit lies under this council.
-        whole = all(bases_of_unit[unit] <= inside for unit in members)
-        tally = sum((units[unit] for unit in members), Tally()) if whole else None
-        rows[council] = Row(
-            council,
-            sum(turnout[b].electorate for b in bases),
-            sum(turnout[b].voted for b in bases),
-            tally,
-        )
+    rows = table(turnout, units, unit_of, tree)
     total = sum(units.values(), Tally())
     return Breakdown(
         total=total,
