@@ -24,10 +24,12 @@ PURE_MODULES = [
 ]
 
 
-def test_the_record_library_and_its_command_never_import_django() -> None:
+def test_the_record_library_its_command_and_its_checks_never_import_django() -> None:
     code = (
         "import importlib, sys\n"
         f"for name in {PURE_MODULES!r}: importlib.import_module(name)\n"
+        "from asamblea.record.verify import load_entry_checks\n"
+        "load_entry_checks()\n"
         "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
         "print(loaded)\n"
     )

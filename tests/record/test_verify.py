@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import http.server
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -28,6 +29,7 @@ from asamblea.record.verify import (
     CheckContext,
     EntryCheckRegistry,
     LogVerificationFailed,
+    load_entry_checks,
     register_entry_check,
     verify_lines,
     verify_source,
@@ -664,6 +666,32 @@ def test_register_entry_check_adds_to_the_default_registry(signer: Ed25519Signer
         DEFAULT_CHECKS.unregister("count.result", check_count_total)
     assert DEFAULT_CHECKS.checks_for("count.result") == []
     verify_lines(signed_log_with(signer, {8: {"total": "0"}}))
+
+
+def test_the_default_checks_include_those_of_the_listed_modules() -> None:
+    registry = load_entry_checks()
+    assert registry is DEFAULT_CHECKS
+    assert {"ballot.tracker", "election.counted", "election.opened"} <= set(registry.types())
+
+
+def test_a_listed_module_registers_its_checks_when_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "record_check_plugin.py").write_text(
+        "from asamblea.record.verify import register_entry_check\n"
+        "def check(entry, context):\n"
+        "    pass\n"
+        "register_entry_check('plugin.event', check)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        load_entry_checks(["record_check_plugin"])
+        assert "plugin.event" in DEFAULT_CHECKS.types()
+    finally:
+        for check in DEFAULT_CHECKS.checks_for("plugin.event"):
+            DEFAULT_CHECKS.unregister("plugin.event", check)
+        sys.modules.pop("record_check_plugin", None)
 
 
 # --- Sources: files and URLs ---------------------------------------------------------

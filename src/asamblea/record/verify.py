@@ -21,12 +21,14 @@ next checkpoint, and then the first entry after the last good checkpoint is
 named (no signature pins it down further: issue checkpoints often).
 
 Pure module: no Django import. Checks for entry types are registered with
-`register_entry_check` by the modules that own those types.
+`register_entry_check` by the modules that own those types, listed in
+`ENTRY_CHECK_MODULES` so that a verification loads them.
 """
 
 from __future__ import annotations
 
 import http.client
+import importlib
 import re
 import urllib.error
 import urllib.request
@@ -100,6 +102,11 @@ class EntryCheckRegistry:
 
 DEFAULT_CHECKS = EntryCheckRegistry()
 
+# Modules that register checks for the entry types they own when imported; a
+# verification with the default checks imports them first. Each must be pure
+# (no Django import): the verifier runs anywhere. Add yours here.
+ENTRY_CHECK_MODULES: tuple[str, ...] = ("asamblea.elections.recount",)
+
 
 def register_entry_check(entry_type: str, check: EntryCheck) -> EntryCheck:
     """Register a check that `asamblea record verify` runs on every entry of `entry_type`.
@@ -109,6 +116,13 @@ def register_entry_check(entry_type: str, check: EntryCheck) -> EntryCheck:
     not add up. The module defining it registers it when imported.
     """
     return DEFAULT_CHECKS.register(entry_type, check)
+
+
+def load_entry_checks(modules: Iterable[str] = ENTRY_CHECK_MODULES) -> EntryCheckRegistry:
+    """Import the modules that register entry checks; returns the default registry."""
+    for name in modules:
+        importlib.import_module(name)
+    return DEFAULT_CHECKS
 
 
 @dataclass(frozen=True)
@@ -455,7 +469,7 @@ def verify_lines(
     checks: EntryCheckRegistry | None = None,
 ) -> VerifyReport:
     """Verify an export given as lines; raises LogVerificationFailed on the first failure."""
-    registry = DEFAULT_CHECKS if checks is None else checks
+    registry = load_entry_checks() if checks is None else checks
     return _Verifier(source, public_key, registry).run(lines)
 
 
