@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from asamblea.federation.models import Federation
@@ -9,3 +11,9 @@ from support.factories import make_federation
 @pytest.fixture
 def federation(db: None) -> Federation:
     return make_federation()
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Any) -> None:
+    """Argon2 is slow on purpose; these tests make many logins they never type."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,6 +15,7 @@ from asamblea.elections.scheduler import tick
 from elections.helpers import voters
 from support.factories import body, make_officer
 
+
 def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
