@@ -220,3 +220,42 @@ def test_many_candidates_ranked_in_full_are_aggregated_too() -> None:
     profile = parse_blt(text)
     assert profile.rankings.tolist() == [list(range(40)), list(range(39, -1, -1))]
     assert profile.multiplicity.tolist() == [3, 1]
+
+
+@pytest.mark.parametrize("workers", [2, 3], ids=["two-processes", "three-processes"])
+def test_large_files_counted_by_several_processes_give_the_same_profile(
+    monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    path = DATA / "ward-02-newlands-auldburn.blt"
+    whole = read_blt(path)
+    monkeypatch.setattr(blt, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(blt, "MAX_WORKERS", workers)
+    monkeypatch.setattr(blt.os, "cpu_count", lambda: workers)
+    split = read_blt(path)
+    assert split.rankings.tolist() == whole.rankings.tolist()
+    assert split.multiplicity.tolist() == whole.multiplicity.tolist()
+
+
+def test_one_core_counts_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(blt, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(blt, "MAX_WORKERS", 1)
+    assert read_blt(DATA / "ward-11-hillhead.blt").total_papers == 6925
+
+
+def test_a_range_of_the_file_is_counted_up_to_its_end() -> None:
+    path = DATA / "ward-11-hillhead.blt"
+    data = path.read_bytes()
+    start = data.index(b"\n") + 1
+    end = data.index(b"\n", start + 100) + 1
+    lines, total = blt._count_range(str(path), start, end)
+    expected = data[start:end].split(b"\n")[:-1]
+    assert total == len(expected)
+    assert sum(lines.values()) == total
+    assert set(lines) == set(expected)
+
+
+def test_a_file_that_shrinks_while_read_stops_the_count(tmp_path: Path) -> None:
+    path = tmp_path / "short.blt"
+    path.write_bytes(b"1 1 0\n1 2 0\n")
+    lines, total = blt._count_range(str(path), 0, 1000)
+    assert (dict(lines), total) == ({b"1 1 0": 1, b"1 2 0": 1}, 2)

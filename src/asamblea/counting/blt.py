@@ -22,9 +22,10 @@ work proportional to the number of distinct lines.
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
-import re
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from typing import BinaryIO
 
 import numpy as np
@@ -38,7 +39,9 @@ from asamblea.errors import InvalidFile
 # that the split lines of one chunk (about 50 bytes each in Python) stay near 10 MB.
 CHUNK_SIZE = 1 << 21
 _TAIL_START = 1 << 16
-_LONG_NUMBER = re.compile(rb"\d{10}")
+# Files with more ballot bytes than this are counted by several processes, one per core.
+PARALLEL_MIN_BYTES = 1 << 22
+MAX_WORKERS = 4
 
 
 def read_blt(path: str | os.PathLike[str]) -> Profile:
@@ -72,7 +75,7 @@ def _read(handle: BinaryIO, path: str | None) -> Profile:
     reader = _Reader(handle, path)
     n_candidates, seats, withdrawn, header_lines = _read_header(reader)
     body_start = handle.tell()
-    lines, total_lines = _count_lines(handle)
+    lines, total_lines = _count_lines(handle, path)
     trailer, terminator_line = _read_trailer(reader, body_start, total_lines, header_lines)
     for raw, _ in trailer:
         lines[raw] -= 1
@@ -109,21 +112,28 @@ def _aggregate_fast(
     Lines made only of digits and blanks are joined with a -1 sentinel between them
     and read as one array of numbers; each line must then read `weight prefs... 0`.
     """
-    raws = [raw for raw in ballot_lines if raw.strip()]
-    if not raws:
-        return np.full((1, 1), -1, dtype=np.int32), np.ones(1, dtype=np.int64)
+    raws = list(ballot_lines)  # dicts keep order: raws[i] has the i-th count
+    copies = np.fromiter(ballot_lines.values(), np.int64, len(raws))
     blob = b" -1 ".join(raws)
-    if blob.translate(None, b"0123456789 \t\r\x0b\x0c-"):
-        return None
-    if b"-" in blob.replace(b" -1 ", b" ") or _LONG_NUMBER.search(blob):
+    if not blob.strip():
+        return np.full((1, 1), -1, dtype=np.int32), np.ones(1, dtype=np.int64)
+    if blob.translate(None, b"0123456789 \t\r\x0b\x0c-") or blob.count(b"-") != len(raws) - 1:
         return None
     tokens = np.fromstring(blob, dtype=np.int64, sep=" ")
-    ends = np.flatnonzero(tokens == -1)
-    ends = np.append(ends, tokens.size)  # one past each line's last token
+    if tokens.max() > MAX_WEIGHT:  # also catches numbers too long for 64 bits (clamped)
+        return None
+    ends = np.append(np.flatnonzero(tokens == -1), tokens.size)  # one past each line's end
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
     lengths = ends - starts
+    written = lengths > 0  # blank lines have no numbers
+    starts, ends, lengths, copies = (
+        starts[written],
+        ends[written],
+        lengths[written],
+        copies[written],
+    )
     if lengths.min() < 2:
         return None
     weights = tokens[starts]
@@ -132,7 +142,7 @@ def _aggregate_fast(
         return None
     width = max(int(pref_count.max()), 1)
     # Fill the matrix one preference column at a time: memory stays O(lines).
-    matrix = np.full((len(raws), width), -1, dtype=np.int32)
+    matrix = np.full((lengths.size, width), -1, dtype=np.int32)
     for column in range(width):
         ranked = np.flatnonzero(pref_count > column)
         values = tokens[starts[ranked] + 1 + column]
@@ -148,8 +158,7 @@ def _aggregate_fast(
         # Close the gaps: stable sort puts kept preferences first, in their order.
         order = np.argsort(matrix < 0, axis=1, kind="stable")
         matrix = np.take_along_axis(matrix, order, axis=1)
-    papers = weights * np.fromiter((ballot_lines[raw] for raw in raws), np.int64, len(raws))
-    return matrix, papers
+    return matrix, weights * copies
 
 
 def _aggregate_line_by_line(
@@ -212,16 +221,53 @@ def _read_header(reader: _Reader) -> tuple[int, int, set[int], int]:
     return n_candidates, seats, withdrawn, line_number
 
 
-def _count_lines(handle: BinaryIO) -> tuple[Counter[bytes], int]:
-    """Every remaining raw line (without its newline) with how often it occurs."""
+def _count_lines(handle: BinaryIO, path: str | None) -> tuple[Counter[bytes], int]:
+    """Every remaining raw line (without its newline) with how often it occurs.
+
+    A large file on disk is split at line boundaries and counted by one process per
+    core; the counts are merged. Anything else is counted here.
+    """
+    start = handle.tell()
+    end = handle.seek(0, io.SEEK_END)
+    handle.seek(start)
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if path is None or workers < 2 or end - start < PARALLEL_MIN_BYTES:
+        return _count_chunks(handle, end)
+    bounds = [start]
+    for part in range(1, workers):
+        handle.seek(start + (end - start) * part // workers)
+        handle.readline()
+        bounds.append(max(handle.tell(), bounds[-1]))
+    bounds.append(end)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = list(pool.map(_count_range, [path] * workers, bounds[:-1], bounds[1:]))
+    lines, total = parts[0]
+    for more, count in parts[1:]:
+        lines.update(more)
+        total += count
+    return lines, total
+
+
+def _count_range(path: str, start: int, end: int) -> tuple[Counter[bytes], int]:
+    """`_count_chunks` over bytes start..end of the file (start at a line's start)."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        return _count_chunks(handle, end)
+
+
+def _count_chunks(handle: BinaryIO, end: int) -> tuple[Counter[bytes], int]:
+    """Count the lines from the handle's position to byte `end` (a line boundary)."""
     lines: Counter[bytes] = Counter()
     total = 0
-    while True:
-        chunk = handle.read(CHUNK_SIZE)
-        if not chunk:
+    position = handle.tell()
+    while position < end:
+        chunk = handle.read(min(CHUNK_SIZE, end - position))
+        if not chunk:  # the file got shorter while we read it
             break
-        if not chunk.endswith(b"\n"):
+        if not chunk.endswith(b"\n") and position + len(chunk) < end:
             chunk += handle.readline()
+        position += len(chunk)
         parts = chunk.split(b"\n")
         if chunk.endswith(b"\n"):
             # split() leaves an empty string after the last newline; it is not a line.
