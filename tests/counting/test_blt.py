@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -240,6 +241,19 @@ def test_one_core_counts_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(blt, "PARALLEL_MIN_BYTES", 1)
     monkeypatch.setattr(blt, "MAX_WORKERS", 1)
     assert read_blt(DATA / "ward-11-hillhead.blt").total_papers == 6925
+
+
+def test_a_threaded_program_never_forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(blt, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(blt, "ProcessPoolExecutor", None)  # would fail if used
+    gate = threading.Event()
+    other = threading.Thread(target=gate.wait)
+    other.start()
+    try:
+        assert read_blt(DATA / "ward-11-hillhead.blt").total_papers == 6925
+    finally:
+        gate.set()
+        other.join()
 
 
 def test_a_range_of_the_file_is_counted_up_to_its_end() -> None:

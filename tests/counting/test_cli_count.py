@@ -64,6 +64,9 @@ def test_csv_ballots_with_seed_and_parity(
     code, out, _ = run(capsys, "count", str(ballots), "--json", "--seed", "4", "--at-least", "F=1")
     assert code == 0
     assert sorted(e["name"] for e in json.loads(out)["elected"]) == ["Ana", "Luis"]
+    code, out, _ = run(capsys, "count", str(ballots), "--json", "--at-least", "F=1", "M=1")
+    assert code == 0
+    assert sorted(e["name"] for e in json.loads(out)["elected"]) == ["Ana", "Luis"]
 
 
 def test_format_option_overrides_the_file_name(

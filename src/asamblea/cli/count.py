@@ -40,10 +40,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--at-least",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="GROUP=K",
-        help="at least K seats for candidates of GROUP (the party/group field); repeatable",
+        help="at least K seats for the candidates of GROUP (their group/party field)",
     )
     parser.add_argument(
         "--format",

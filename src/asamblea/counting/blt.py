@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import threading
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from typing import BinaryIO
@@ -231,7 +232,9 @@ def _count_lines(handle: BinaryIO, path: str | None) -> tuple[Counter[bytes], in
     end = handle.seek(0, io.SEEK_END)
     handle.seek(start)
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if path is None or workers < 2 or end - start < PARALLEL_MIN_BYTES:
+    # Forking is only safe from a single-threaded program (not, say, a web server).
+    alone = threading.active_count() == 1
+    if path is None or workers < 2 or not alone or end - start < PARALLEL_MIN_BYTES:
         return _count_chunks(handle, end)
     bounds = [start]
     for part in range(1, workers):
