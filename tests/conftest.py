@@ -11,7 +11,13 @@ import os
 
 import pytest
 
-DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "django_db_blocker"}
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -19,8 +25,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip_pg_only = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass)")
     kept, dropped = [], []
     for item in items:
-        uses_db = bool(DB_FIXTURES & set(getattr(item, "fixturenames", ()))) or bool(
-            item.get_closest_marker("django_db")
+        uses_db = (
+            bool(DB_FIXTURES & set(getattr(item, "fixturenames", ())))
+            or bool(item.get_closest_marker("django_db"))
+            # A PostgreSQL-only test that makes its own database must still run somewhere.
+            or bool(item.get_closest_marker("postgres_only"))
         )
         if postgres_pass and not uses_db:
             dropped.append(item)
