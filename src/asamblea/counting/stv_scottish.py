@@ -112,7 +112,7 @@ class _Count:
         self.groups = profile.groups or (None,) * self.n
         self.at_least = self._check_at_least(at_least)
 
-        self.rankings = profile.rankings.astype(np.int64)
+        self.rankings: npt.NDArray[np.int32] = profile.rankings
         self.papers: Ints = profile.multiplicity.astype(np.int64)
         if self.papers.size and int(self.papers.sum()) > MAX_PAPERS:
             raise InvalidInput(f"too many papers for an exact count (more than {MAX_PAPERS})")
@@ -123,9 +123,10 @@ class _Count:
         self._advance(np.arange(rows))
         # Papers with no preference for a candidate standing are not valid votes.
         valid = self.holder >= 0
-        self.rankings, self.papers = self.rankings[valid], self.papers[valid]
-        self.position, self.holder = self.position[valid], self.holder[valid]
-        self.value = self.value[valid]
+        if not valid.all():
+            self.rankings, self.papers = self.rankings[valid], self.papers[valid]
+            self.position, self.holder = self.position[valid], self.holder[valid]
+            self.value = self.value[valid]
 
         self.valid_papers = int(self.papers.sum())
         self.quota = (self.valid_papers // (seats + 1) + 1) * SCALE
@@ -162,17 +163,28 @@ class _Count:
     # --- papers -------------------------------------------------------------------
 
     def _advance(self, rows: Ints) -> None:
-        """Move the papers in `rows` to their next continuing preference (or exhaust them)."""
-        if rows.size == 0:
-            return
-        sub = self.rankings[rows]
+        """Move the papers in `rows` to their next continuing preference (or exhaust them).
+
+        Looks one preference further at a time, only at the papers still looking: most
+        find a continuing candidate at the next preference.
+        """
+        width = self.rankings.shape[1]
+        # Indexed by candidate; the extra last entry answers for -1 (end of ranking).
         continuing = np.array([s == CONTINUING for s in self.status] + [False])
-        # -1 (padding) indexes the trailing False.
-        ok = continuing[sub] & (np.arange(sub.shape[1]) > self.position[rows, None])
-        has = ok.any(axis=1)
-        first = ok.argmax(axis=1)
-        self.position[rows] = np.where(has, first, sub.shape[1])
-        self.holder[rows] = np.where(has, sub[np.arange(rows.size), first], -1)
+        looking = rows
+        position = self.position[rows] + 1
+        self.holder[rows] = -1
+        while looking.size:
+            inside = position < width
+            if not inside.all():
+                self.position[looking[~inside]] = width
+                looking, position = looking[inside], position[inside]
+            candidate = self.rankings[looking, position]
+            found = continuing[candidate]
+            done = found | (candidate < 0)
+            self.position[looking[done]] = np.where(found[done], position[done], width)
+            self.holder[looking[found]] = candidate[found]
+            looking, position = looking[~done], position[~done] + 1
 
     def _holdings(self) -> list[int]:
         """Each candidate's votes: the papers they hold times their values."""
@@ -298,8 +310,9 @@ class _Count:
     def _exclude(self, candidates: Sequence[int], reason: str) -> None:
         for candidate in candidates:
             self.status[candidate] = EXCLUDED
-        subject = set(candidates)
-        rows = np.flatnonzero(np.isin(self.holder, list(subject)))
+        leaving = np.zeros(self.n + 1, dtype=bool)  # the extra entry answers for -1
+        leaving[list(candidates)] = True
+        rows = np.flatnonzero(leaving[self.holder])
         gains, exhausted = self._move(rows, self.value[rows])
         self.non_transferable += exhausted
         transfers = list(gains)
