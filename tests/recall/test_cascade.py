@@ -294,6 +294,19 @@ def test_federation_that_refills_by_by_election_opens_one_per_lost_seat() -> Non
     assert all(r.opens_by_election for r in result.refills)
 
 
+def test_a_seat_refilled_by_a_new_election_leaves_only_the_seats_above_to_refill() -> None:
+    result = plan(
+        ANA_TO_THE_TOP + OTHERS,
+        "ana-prov",
+        countback=runners_up({"prov-a1->region-a": ["ivan"]}),
+        is_member=base_member,
+        refill_first=False,
+    )
+    assert result.losses[0].seat.id == "ana-prov"
+    assert refills(result)[0] == ("ana-region", COUNTBACK, "ivan")
+    assert "ana-prov" not in [r.seat.id for r in result.refills]
+
+
 def test_a_countback_that_picks_an_ineligible_person_is_refused() -> None:
     def rogue(seat: SeatFact, eligible: Callable[[Id], bool]) -> Id | None:
         return "ana"

@@ -136,13 +136,15 @@ def plan(
     method: RefillMethod = COUNTBACK,
     countback: Countback | None = None,
     is_member: Callable[[Id, Id], bool] = lambda person, body: False,
+    refill_first: bool = True,
 ) -> Plan:
     """The losses from vacating `vacated` and the refill of each, in order.
 
     `is_member(person, body)` answers for memberships no seat gives (a base
     assembly's verified members); membership of a council comes from the seats.
     With `method` "by-election", or no `countback`, every lost seat opens a
-    by-election.
+    by-election. With `refill_first` False the vacated seat itself gets no refill
+    (a new election has just filled it: only the seats above it are refilled).
     """
     seats = list(seats)
     losses = seats_lost(seats, vacated)
@@ -150,7 +152,7 @@ def plan(
     # The state refills see: seats still held, updated as refills put people in.
     state: dict[Id, SeatFact] = {seat.id: seat for seat in seats if seat.id not in lost_ids}
     refills: list[Refill] = []
-    for loss in losses:
+    for loss in losses if refill_first else losses[1:]:
         seat = loss.seat
         new_holder: Id | None = None
         if method == COUNTBACK and countback is not None:
