@@ -1,0 +1,113 @@
+"""A closed election's count can be redone by anyone from the exported public record."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from asamblea.elections import services
+from asamblea.record.checkpoint import Ed25519Signer
+from asamblea.record.export import MemoryLog
+from asamblea.record.models import Entry
+from asamblea.record.verify import LogVerificationFailed, verify_lines
+from elections.helpers import open_election, voters
+
+SIGNER = Ed25519Signer.generate()
+
+
+def closed_election(federation, settings):
+    settings.ELECTION_MIN_VOTERS_FOR_BREAKDOWN = 3
+    members = voters(federation, "base-1", 7)
+    election = open_election(federation, seats=2)
+    a, b, c = (services.do_stand(m, election) for m in members[:3])
+    services.do_open_voting(election)
+    plan = [[a, b], [a, c], [b, a], [c, b], [a], [b, c], [c]]
+    for member, ranking in zip(members, plan, strict=True):
+        services.do_cast_ballot(member, election, [x.pk for x in ranking])
+    return services.do_close_election(election)
+
+
+def export(federation, change=None) -> list[str]:
+    """The federation's log as an export, each entry passed through `change` first,
+    then signed: what a dishonest operator could publish with a valid signature."""
+    log = MemoryLog(federation.slug)
+    for entry in Entry.objects.filter(federation=federation).order_by("index"):
+        data = json.loads(entry.payload)
+        log.append(change(data) if change else data)
+    log.issue_checkpoint(SIGNER, datetime(2030, 1, 1, tzinfo=UTC))
+    out = io.StringIO()
+    log.write(out)
+    return out.getvalue().splitlines(keepends=True)
+
+
+def test_the_exported_record_recounts_to_the_same_seats(federation, settings):
+    election = closed_election(federation, settings)
+    report = verify_lines(export(federation))
+    assert report.checked["election.counted"] == 1
+    assert report.checked["ballot.tracker"] == 7
+    counted = json.loads(Entry.objects.get(type="election.counted").payload)
+    assert counted["result"]["elected"] == election.result["count"]["elected"]
+
+
+def _change_one_ballot(entry):
+    if entry["type"] == "election.counted":
+        first = entry["ballots"][0]
+        names = entry["candidates"]
+        first["ranking"] = [n for n in names if n not in first["ranking"]][:1] or names[:1]
+    return entry
+
+
+def _claim_another_winner(entry):
+    if entry["type"] == "election.counted":
+        loser = next(
+            n
+            for n in entry["candidates"]
+            if n not in [e["name"] for e in entry["result"]["elected"]]
+        )
+        entry["result"]["elected"][-1]["name"] = loser
+    return entry
+
+
+def _swap_the_seed(entry):
+    if entry["type"] == "election.counted":
+        entry["seed"] = entry["seed"] ^ 1
+    return entry
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(_change_one_ballot, "recount|differ|elects", id="one-ballot-changed"),
+        pytest.param(_claim_another_winner, "elects", id="another-winner-claimed"),
+        pytest.param(_swap_the_seed, "seed", id="seed-not-the-committed-one"),
+    ],
+)
+def test_a_signed_record_that_does_not_add_up_fails_verification(
+    federation, settings, change, message
+):
+    closed_election(federation, settings)
+    with pytest.raises(LogVerificationFailed, match=message):
+        verify_lines(export(federation, change))
+
+
+def test_a_ballot_list_with_more_papers_than_trackers_fails(federation, settings):
+    closed_election(federation, settings)
+    lines = export(federation)
+    # Rebuild the log without the first tracker entry (and re-sign it).
+    log = MemoryLog(federation.slug)
+    dropped = False
+    for entry in Entry.objects.filter(federation=federation).order_by("index"):
+        data = json.loads(entry.payload)
+        if data["type"] == "ballot.tracker" and not dropped:
+            dropped = True
+            continue
+        log.append(data)
+    log.issue_checkpoint(SIGNER, datetime(2030, 1, 1, tzinfo=UTC))
+    out = io.StringIO()
+    log.write(out)
+    assert lines != out.getvalue().splitlines(keepends=True)
+    with pytest.raises(LogVerificationFailed, match="7 papers but 6 trackers"):
+        verify_lines(out.getvalue().splitlines(keepends=True))
