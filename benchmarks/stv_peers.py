@@ -340,13 +340,17 @@ def measure(command: Sequence[str], timeout_s: float, mem_cap_mib: float) -> Run
         waiter = threading.Thread(target=reap, daemon=True)
         waiter.start()
         failure = None
+        tree_peak = 0.0
         while waiter.is_alive():
-            waiter.join(0.05)
+            waiter.join(0.03)
             if not waiter.is_alive():
                 break
+            # ru_maxrss is per process: a run that forks workers can hold more at once,
+            # so also sample the resident memory of the whole process tree.
+            tree_peak = max(tree_peak, _tree_rss_mib(process.pid))
             if time.perf_counter() - started > timeout_s:
                 failure = f"timeout (>{timeout_s:.0f} s)"
-            elif _rss_mib(process.pid) > mem_cap_mib:
+            elif tree_peak > mem_cap_mib:
                 failure = f"memory cap (>{mem_cap_mib / 1024:.0f} GiB)"
             if failure:
                 process.kill()
@@ -358,7 +362,7 @@ def measure(command: Sequence[str], timeout_s: float, mem_cap_mib: float) -> Run
     out_path.unlink()
     err_path.unlink()
     usage = reaped["usage"]
-    run = Run(maxrss_mib=usage.ru_maxrss / 1024, stdout=stdout)
+    run = Run(maxrss_mib=max(usage.ru_maxrss / 1024, tree_peak), stdout=stdout)
     if failure:
         run.failure = failure
         return run
@@ -372,15 +376,34 @@ def measure(command: Sequence[str], timeout_s: float, mem_cap_mib: float) -> Run
     return run
 
 
-def _rss_mib(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+def _tree_rss_mib(root: int) -> float:
+    """Resident memory of `root` and all its descendants now, in MiB (0 if gone)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        # Descendants start after their ancestor, so only later pids need a look
+        # (cheap enough to sample often; pid wrap-around during a run is ignored).
+        if entry.isdigit() and int(entry) > root:
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    # The command name may hold spaces; fields after its ")" are fixed.
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        tree.update(children)
+        frontier.extend(children)
+    pages = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                pages += int(statm.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 # --- the benchmark ----------------------------------------------------------------------
@@ -491,6 +514,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"# STV peers benchmark, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
     print(f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"# command: {' '.join(sys.argv)}")
+    engine_commit = subprocess.run(
+        ["git", "log", "-1", "--format=%h %s", "--", "src/asamblea/counting", "src/asamblea/cli"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    print(f"# asamblea engine at: {engine_commit or 'unknown'}")
     print(f"# load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     results: list[Result] = []
     gave_up: dict[str, str] = {}
