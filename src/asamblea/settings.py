@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "asamblea.recall",
+    "asamblea.deliberation",
 ]
 
 MIDDLEWARE = [

@@ -28,4 +28,5 @@ urlpatterns = [
         name="appoint_officer",
     ),
     path("f/<slug:federation_slug>/", include("asamblea.elections.urls")),
+    path("f/<slug:federation_slug>/", include("asamblea.deliberation.urls")),
 ]

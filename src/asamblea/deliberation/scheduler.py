@@ -1,0 +1,26 @@
+"""Votes and referendums close on time by themselves: a step of the elections app's tick.
+
+Each step is idempotent and taken under a row lock (see asamblea.elections.scheduler),
+so a missed tick is harmless and two ticks never close the same vote twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from asamblea.deliberation import services
+from asamblea.deliberation.models import Referendum
+from asamblea.elections.scheduler import register_tick
+
+
+@register_tick("deliberation")
+def advance_deliberation(now: datetime) -> int:
+    """Close the motion votes and referendums that are due; rewrite open referendums'
+    ballots when new ones arrived (their order must not follow the voting order)."""
+    steps = services.close_due_votes(now) + services.close_due_referendums(now)
+    for referendum in Referendum.objects.filter(
+        status=Referendum.Status.VOTING, closes_at__gt=now
+    ).order_by("pk"):
+        if services.do_reshuffle_referendum(referendum, now=now):
+            steps += 1
+    return steps

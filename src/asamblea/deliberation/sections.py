@@ -1,0 +1,82 @@
+"""What deliberation adds to a body's page: its open motions, mandates awaited and
+broken (with a recall petition one step away), calls to action and referendums."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+
+from asamblea.deliberation import services
+from asamblea.deliberation.models import Motion, Referendum
+from asamblea.federation.models import Body
+from asamblea.federation.services import is_officer
+from asamblea.web.sections import register_body_section
+
+RECENT = 5
+
+
+def mandate_rows(request: Any, body: Body, *, breaches_only: bool = False) -> list[dict[str, Any]]:
+    """The body's mandate record, each row with what the viewer may do about a breach."""
+    from asamblea.recall.services import active_petition, can_petition
+
+    rows = []
+    for row in services.mandate_record(body):
+        if breaches_only and not row.breach:
+            continue
+        seat = row.seat
+        petition = active_petition(seat) if seat is not None and row.breach else None
+        rows.append(
+            {
+                "row": row,
+                "petition": petition,
+                "petition_url": petition_url(body.federation, petition),
+                "can_recall": row.breach
+                and seat is not None
+                and petition is None
+                and can_petition(request.user, seat),
+            }
+        )
+    return rows
+
+
+def petition_url(federation: Any, petition: Any) -> str:
+    """The page of a recall petition, if the recall app serves one."""
+    if petition is None:
+        return ""
+    try:
+        return reverse("recall_petition", args=[federation.slug, petition.pk])
+    except NoReverseMatch:
+        return ""
+
+
+@register_body_section(40)
+def deliberation_section(request: Any, body: Body) -> str | None:
+    open_motions = list(
+        services.motions_of(body).filter(status__in=services.UNDECIDED)[:RECENT]
+    ) + list(
+        Motion.objects.filter(body=body, kind=Motion.Kind.MANDATE, status=Motion.Status.VOTING)
+    )
+    record = services.mandate_record(body)
+    federation = body.federation
+    referendums = [
+        r
+        for r in Referendum.objects.filter(federation=federation).select_related("motion")[:20]
+        if r.council_id == body.pk
+        or body.slug in r.scope.get("bases", ())
+        or body.slug in r.scope.get("tree", {})
+    ][:RECENT]
+    context = {
+        "federation": federation,
+        "body": body,
+        "open_motions": open_motions,
+        "awaiting": services.motions_awaiting_mandate(body),
+        "breaches": mandate_rows(request, body, breaches_only=True) if record else [],
+        "has_record": bool(record),
+        "calls": list(services.calls_for(body)[:RECENT]),
+        "referendums": referendums,
+        "is_member": services.is_member(request.user, body),
+        "is_officer": is_officer(request.user, body),
+    }
+    return render_to_string("deliberation/_section.html", context, request=request)
