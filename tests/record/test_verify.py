@@ -671,7 +671,9 @@ def test_register_entry_check_adds_to_the_default_registry(signer: Ed25519Signer
 def test_the_default_checks_include_those_of_the_listed_modules() -> None:
     registry = load_entry_checks()
     assert registry is DEFAULT_CHECKS
-    assert {"ballot.tracker", "election.counted", "election.opened"} <= set(registry.types())
+    assert {"ballot.tracker", "election.counted", "motion.counted", "referendum.counted"} <= set(
+        registry.types()
+    )
 
 
 def test_a_listed_module_registers_its_checks_when_loaded(

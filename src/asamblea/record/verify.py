@@ -105,7 +105,10 @@ DEFAULT_CHECKS = EntryCheckRegistry()
 # Modules that register checks for the entry types they own when imported; a
 # verification with the default checks imports them first. Each must be pure
 # (no Django import): the verifier runs anywhere. Add yours here.
-ENTRY_CHECK_MODULES: tuple[str, ...] = ("asamblea.elections.recount",)
+ENTRY_CHECK_MODULES: tuple[str, ...] = (
+    "asamblea.elections.recount",
+    "asamblea.deliberation.recount",
+)
 
 
 def register_entry_check(entry_type: str, check: EntryCheck) -> EntryCheck:
