@@ -164,3 +164,10 @@ def test_the_installed_command_runs_end_to_end() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["elected"][-1] == {"name": "Catherine VALLIS", "stage": 9}
+
+
+def test_the_help_lists_every_registered_method() -> None:
+    from asamblea.cli.count import METHOD_NAMES
+    from asamblea.counting.methods import method_names
+
+    assert method_names() == METHOD_NAMES

@@ -8,13 +8,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from asamblea.counting.blt import read_blt
-from asamblea.counting.csvballots import read_csv
-from asamblea.counting.methods import count, method_names
-from asamblea.counting.profile import Profile
-from asamblea.counting.report import render_json, render_text
 from asamblea.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from asamblea.counting.profile import Profile
+
+# The method names, for --help, without importing the counting engine (numpy): every
+# `asamblea` command builds this parser, and only `count` needs the engine.
+METHOD_NAMES = ("approval", "irv", "plurality", "schulze", "stv-meek", "stv-scottish")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--method",
         default="stv-scottish",
-        help=f"counting method, one of: {', '.join(method_names())} (default: stv-scottish)",
+        help=f"counting method, one of: {', '.join(METHOD_NAMES)} (default: stv-scottish)",
     )
     parser.add_argument(
         "--seats", type=int, help="seats to fill (default: from the ballot file's header)"
@@ -56,6 +59,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def handle(args: argparse.Namespace) -> int:
+    from asamblea.counting.methods import count
+    from asamblea.counting.report import render_json, render_text
+
     profile = load(args.file, args.format)
     at_least = parse_at_least(args.at_least)
     result = count(profile, args.method, seats=args.seats, seed=args.seed, at_least=at_least)
@@ -65,6 +71,9 @@ def handle(args: argparse.Namespace) -> int:
 
 def load(path: str, file_format: str | None = None) -> Profile:
     """Read ballots from `path`, as BLT or CSV (by `file_format` or the file name)."""
+    from asamblea.counting.blt import read_blt
+    from asamblea.counting.csvballots import read_csv
+
     if file_format is None:
         file_format = "csv" if Path(path).suffix.lower() == ".csv" else "blt"
     return read_csv(path) if file_format == "csv" else read_blt(path)

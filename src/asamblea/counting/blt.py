@@ -22,6 +22,7 @@ work proportional to the number of distinct lines.
 from __future__ import annotations
 
 import io
+import itertools
 import multiprocessing
 import os
 import threading
@@ -38,7 +39,7 @@ from asamblea.errors import InvalidFile
 
 # Bytes read at a time: large enough to amortise Python overhead, small enough
 # that the split lines of one chunk (about 50 bytes each in Python) stay near 10 MB.
-CHUNK_SIZE = 1 << 21
+CHUNK_SIZE = 1 << 20
 _TAIL_START = 1 << 16
 # Files with more ballot bytes than this are counted by several processes, one per core.
 PARALLEL_MIN_BYTES = 1 << 22
@@ -243,12 +244,18 @@ def _count_lines(handle: BinaryIO, path: str | None) -> tuple[Counter[bytes], in
         bounds.append(max(handle.tell(), bounds[-1]))
     bounds.append(end)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        parts = list(pool.map(_count_range, [path] * workers, bounds[:-1], bounds[1:]))
-    lines, total = parts[0]
-    for more, count in parts[1:]:
-        lines.update(more)
-        total += count
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+        others = [
+            pool.submit(_count_range, path, first, last)
+            for first, last in itertools.pairwise(bounds[1:])
+        ]
+        # This process counts the first part while the others count the rest.
+        handle.seek(bounds[0])
+        lines, total = _count_chunks(handle, bounds[1])
+        for other in others:
+            more, count = other.result()
+            lines.update(more)
+            total += count
     return lines, total
 
 
