@@ -68,7 +68,9 @@ def test_text_report_explains_ties_draws_and_notes() -> None:
         read_blt_text('3 1\n2 1 0\n2 2 0\n4 3 0\n0\n"A"\n"B"\n"C"\n'), "stv-scottish", seed=11
     )
     report = render_text(result)
-    assert "  Note (tie (exclude)): A, B were tied at every stage; lot chose" in report
+    stage2 = block(report, next(line for line in report.splitlines() if line.startswith("Stage 2")))
+    assert stage2[-2].split()[0] == "Total"  # notes come after the table
+    assert stage2[-1].startswith("  Note (tie (exclude)): A, B were tied at every stage; lot chose")
     assert "Ties decided by lot\n  Seed: 11 (count again with this seed to repeat the draws)" in (
         report
     )

@@ -105,9 +105,6 @@ def render_text(result: CountResult) -> str:
     for index, stage in enumerate(result.stages):
         previous = result.stages[index - 1] if index else None
         lines += ["", *_stage_table(stage, places, name_width, number_width)]
-        for key, text in stage.notes.items():
-            if key not in {"surplus", "non_transferable", "rounding_loss"}:
-                lines.append(f"  Note ({key}): {text}")
         lines += _stage_rows(
             stage,
             previous,
@@ -120,6 +117,10 @@ def render_text(result: CountResult) -> str:
             show_non_transferable,
             show_rounding,
         )
+        # Figures already in the table are not repeated; the rest explains the stage.
+        for key, text in stage.notes.items():
+            if key not in {"surplus", "non_transferable", "rounding_loss"}:
+                lines.append(f"  Note ({key}): {text}")
 
     if result.draws or result.seed is not None:
         lines += ["", "Ties decided by lot"]
