@@ -440,6 +440,7 @@ def do_withdraw_motion(actor: User, motion: Motion) -> Motion:
 @transaction.atomic
 def do_comment(actor: User, motion: Motion, text: str) -> Comment:
     """A member adds to the debate on a motion that is not yet decided."""
+    motion = _lock(motion)
     body = motion.body
     person = require_member(actor, body)
     if motion.status not in UNDECIDED:
@@ -1031,9 +1032,11 @@ def _close(motion: Motion, now: datetime, *, late: bool = False) -> list[Event]:
         before += mandate_events
         published["mandates"] = mandates
         published["compliance"] = compliance
-        result["compliance"] = compliance
     passed = bool(result["passed"])
-    motion.result = result
+    motion.result = {
+        **result,
+        **({"compliance": published["compliance"]} if "compliance" in published else {}),
+    }
     motion.closed_at = now
     motion.status = Motion.Status.PASSED if passed else Motion.Status.REJECTED
     motion.save()
