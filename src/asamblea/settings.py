@@ -65,6 +65,12 @@ SETTINGS: tuple[Setting, ...] = (
         "5",
         "Below this many ballots an election publishes only who was elected, not the ballots.",
     ),
+    Setting(
+        "RECORD_KEY_FILE",
+        "",
+        "Ed25519 key that signs the public record (PEM, mode 0600, made on first use). "
+        "Empty: record_signing_key.pem in the data dir.",
+    ),
 )
 
 
@@ -225,7 +231,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-RECORD_KEY_FILE = DATA_DIR / "record_signing_key.pem"
+# Outside the database, so that a dump or a backup of it never holds the key.
+RECORD_KEY_FILE = (
+    Path(env("RECORD_KEY_FILE")).resolve()
+    if env("RECORD_KEY_FILE")
+    else DATA_DIR / "record_signing_key.pem"
+)
 
 LOGGING = {
     "version": 1,
