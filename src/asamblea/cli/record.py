@@ -2,14 +2,14 @@
 
     asamblea record verify FILE-or-URL [--public-key KEY] [--json]
     asamblea record key KEYFILE [--create]
+    asamblea record export FILE [--federation SLUG]
 
 `verify` needs no database and no Django: anyone can run it on a copy of a
 federation's log. It exits 0 and prints a summary when every check passes, and
 exits 6 naming the first entry that cannot be trusted when one fails.
 
-`asamblea record export FILE` belongs here too; it reads the database, so it
-arrives with the Django side (asamblea.record.services) and its handler must
-call `asamblea.cli._django.setup()` before importing anything from Django.
+`export` reads the database (asamblea.record.services), so its handler calls
+`asamblea.cli._django.setup()` before importing anything from Django.
 """
 
 from __future__ import annotations
@@ -62,6 +62,23 @@ def register(subparsers: Any) -> None:
         "--create", action="store_true", help="create the key file (mode 0600) if it is missing"
     )
     key.set_defaults(handler=run_key)
+
+    export = commands.add_parser(
+        "export",
+        help="write a federation's log and checkpoints to a file (JSON Lines)",
+        description="Write the federation's entries in order, then its signed checkpoints, "
+        "as JSON Lines (docs/record.md), streamed from the database up to the latest "
+        "checkpoint. Check the file with 'asamblea record verify FILE'.",
+    )
+    export.add_argument(
+        "file", metavar="FILE", help='where to write the export ("-": standard output)'
+    )
+    export.add_argument(
+        "--federation",
+        metavar="SLUG",
+        help="the federation whose log to export (needed when there are several)",
+    )
+    export.set_defaults(handler=run_export)
 
 
 def _usage(parser: Any) -> int:
@@ -121,4 +138,19 @@ def run_key(args: Any) -> int:
     )
     print(signer.public_key.to_text())
     print(f"fingerprint {signer.public_key.fingerprint}")
+    return 0
+
+
+def run_export(args: Any) -> int:
+    from asamblea.cli import _django
+
+    _django.setup()
+    from asamblea.record.services import export_to_file
+
+    federation, entries, checkpoints = export_to_file(args.file, args.federation)
+    if args.file != "-":
+        print(
+            f"Wrote the record of {federation!r} to {args.file}: "
+            f"{entries} entries, {checkpoints} signed checkpoints."
+        )
     return 0

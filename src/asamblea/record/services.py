@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -626,3 +627,51 @@ def export_chunks(federation: Federation, chunk_size: int = 64 * 1024) -> Iterat
             pending, length = [], 0
     if pending:
         yield b"".join(pending)
+
+
+def access_log_federation(slug: str | None) -> Federation:
+    """The federation whose log to export: by slug, or the only one there is."""
+    if slug:
+        try:
+            return Federation.objects.get(slug=slug)
+        except Federation.DoesNotExist:
+            raise NotFound(
+                _("There is no federation called “%(slug)s”.") % {"slug": slug}
+            ) from None
+    slugs = list(Federation.objects.order_by("slug").values_list("slug", flat=True)[:50])
+    if len(slugs) == 1:
+        return Federation.objects.get(slug=slugs[0])
+    if not slugs:
+        raise NotFound(_("There is no federation on this installation yet."))
+    raise InvalidInput(
+        _("There are several federations; say which with --federation: %(slugs)s")
+        % {"slugs": ", ".join(slugs)}
+    )
+
+
+def export_to_file(path: str, slug: str | None = None) -> tuple[str, int, int]:
+    """Write a federation's export to `path` ("-": standard output).
+
+    Returns (federation slug, entries, checkpoints). The file is written beside
+    its final name and renamed at the end, so a failed export leaves no half file.
+    """
+    federation = access_log_federation(slug)
+    if path == "-":
+        entries, checkpoints = write_export(federation, sys.stdout)
+        sys.stdout.flush()
+        return federation.slug, entries, checkpoints
+    target = Path(path)
+    if target.is_dir():
+        raise InvalidInput(_("%(path)s is a folder; give a file name.") % {"path": path})
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="\n") as out:
+            entries, checkpoints = write_export(federation, out)
+        partial.replace(target)
+    except FileNotFoundError:
+        raise InvalidInput(_("%(path)s: the folder does not exist.") % {"path": path}) from None
+    except PermissionError:
+        raise InvalidInput(_("%(path)s: not allowed to write there.") % {"path": path}) from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return federation.slug, entries, checkpoints
