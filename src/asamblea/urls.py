@@ -28,5 +28,6 @@ urlpatterns = [
         name="appoint_officer",
     ),
     path("f/<slug:federation_slug>/", include("asamblea.elections.urls")),
+    path("f/<slug:federation_slug>/", include("asamblea.recall.urls")),
     path("f/<slug:federation_slug>/", include("asamblea.deliberation.urls")),
 ]

@@ -8,5 +8,6 @@ class RecallConfig(AppConfig):
     verbose_name = _("Recall")
 
     def ready(self) -> None:
-        # Registers the recall close handler and the seat-ended cascade with the elections app.
-        from asamblea.recall import services  # noqa: F401
+        # Register with the elections app (close handler, seat-ended cascade, the tick)
+        # and add the recall section to body pages.
+        from asamblea.recall import sections, services, tick  # noqa: F401

@@ -1,0 +1,173 @@
+"""Recall pages: a delegate's seat, its petitions, signing, vacating.
+
+Thin views: parse → access → do → render. Every rule is in `services`. Every
+form works without JavaScript (post, redirect); with htmx, signing swaps the
+petition box in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from asamblea.elections.models import Election, Seat
+from asamblea.elections.scheduler import catch_up
+from asamblea.elections.services import person_of
+from asamblea.federation import services as federation_services
+from asamblea.federation.models import Federation
+from asamblea.recall import services
+from asamblea.recall.forms import PetitionForm, VacateForm
+from asamblea.recall.models import Countback, RecallPetition
+from asamblea.web.once import consume_once_token
+
+
+def _seat(federation_slug: str, seat_id: int) -> tuple[Federation, Seat]:
+    federation = federation_services.access_federation(federation_slug)
+    return federation, services.access_seat(federation, seat_id)
+
+
+def _catch_up(seat: Seat) -> None:
+    """Take what is due now (a petition's deadline, a recall vote's close), so a late
+    tick never shows a stale state."""
+    services.do_expire_petitions(now=timezone.now())
+    petition = services.active_petition(seat)
+    if petition is not None and petition.election_id is not None:
+        catch_up(petition.election)
+
+
+def _petition_context(request: HttpRequest, petition: RecallPetition) -> dict[str, Any]:
+    return {
+        "petition": petition,
+        "signed": services.has_signed(request.user, petition),
+        "may_sign": petition.status == RecallPetition.Status.OPEN
+        and services.can_petition(request.user, petition.seat),
+    }
+
+
+def seat_page(request: HttpRequest, federation_slug: str, seat_id: int) -> HttpResponse:
+    federation, seat = _seat(federation_slug, seat_id)
+    _catch_up(seat)
+    seat = services.access_seat(federation, seat_id)
+    return _render_seat(request, federation, seat, PetitionForm(), status=200)
+
+
+def _render_seat(
+    request: HttpRequest, federation: Federation, seat: Seat, form: PetitionForm, status: int
+) -> HttpResponse:
+    body = services.constituency_of(seat)
+    active = services.active_petition(seat)
+    past = list(
+        RecallPetition.objects.filter(seat=seat)
+        .exclude(status__in=RecallPetition.ACTIVE)
+        .select_related("election")
+    )
+    replacement = Countback.objects.filter(vacated=seat).select_related("filled").first()
+    by_election = (
+        Election.objects.filter(kind=Election.Kind.BY_ELECTION, seat=seat).first()
+        if seat.status == Seat.Status.VACATED
+        else None
+    )
+    person = person_of(request.user, federation)
+    officer = federation_services.is_officer(request.user, body)
+    is_holder = person is not None and person.pk == seat.holder_id
+    context = {
+        "federation": federation,
+        "seat": seat,
+        "body": body,
+        "place": services.seat_place(seat),
+        "council": seat.delegation.council if seat.delegation_id else None,
+        "active": _petition_context(request, active) if active else None,
+        "past": past,
+        "can_open": active is None and services.can_petition(request.user, seat),
+        "form": form,
+        "cause": seat.cause,
+        "consequences": list(seat.consequences.all().order_by("pk")),
+        "replacement": replacement.filled if replacement else None,
+        "by_election": by_election,
+        "may_vacate": seat.status == Seat.Status.HELD and (officer or is_holder),
+        "vacate_form": VacateForm(officer=officer),
+        "rules": services.recall_settings(federation),
+    }
+    return render(request, "recall/seat.html", context, status=status)
+
+
+@login_required
+@require_POST
+def open_petition(request: HttpRequest, federation_slug: str, seat_id: int) -> HttpResponse:
+    federation, seat = _seat(federation_slug, seat_id)
+    form = PetitionForm(request.POST)
+    if not form.is_valid():
+        return _render_seat(request, federation, seat, form, status=400)
+    with transaction.atomic():
+        consume_once_token(request)
+        petition = services.do_open_recall_petition(request.user, seat, form.cleaned_data["reason"])
+    if petition.status == RecallPetition.Status.VOTING:
+        messages.success(request, _("The petition reached its threshold: the recall vote is open."))
+    else:
+        messages.success(request, _("The petition is open and you have signed it."))
+    return redirect("seat", federation_slug=federation.slug, seat_id=seat.pk)
+
+
+def petition_page(request: HttpRequest, federation_slug: str, petition_id: int) -> HttpResponse:
+    federation = federation_services.access_federation(federation_slug)
+    petition = services.access_petition(federation, petition_id)
+    return redirect("seat", federation_slug=federation.slug, seat_id=petition.seat_id)
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, federation_slug: str, petition_id: int) -> HttpResponse:
+    federation = federation_services.access_federation(federation_slug)
+    petition = services.access_petition(federation, petition_id)
+    with transaction.atomic():
+        consume_once_token(request)
+        petition = services.do_sign_petition(request.user, petition)
+    petition = services.access_petition(federation, petition.pk)
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "recall/_petition.html",
+            {"federation": federation, **_petition_context(request, petition), "just_signed": True},
+        )
+    if petition.status == RecallPetition.Status.VOTING:
+        messages.success(
+            request, _("Your signature reached the threshold: the recall vote is open.")
+        )
+    else:
+        messages.success(request, _("You have signed the petition."))
+    return redirect("seat", federation_slug=federation.slug, seat_id=petition.seat_id)
+
+
+@login_required
+@require_POST
+def vacate(request: HttpRequest, federation_slug: str, seat_id: int) -> HttpResponse:
+    federation, seat = _seat(federation_slug, seat_id)
+    officer = federation_services.is_officer(request.user, services.constituency_of(seat))
+    form = VacateForm(request.POST, officer=officer)
+    if not form.is_valid():
+        messages.error(request, _("Choose why the seat is vacated and confirm."))
+        return redirect("seat", federation_slug=federation.slug, seat_id=seat.pk)
+    with transaction.atomic():
+        consume_once_token(request)
+        report = services.do_vacate_seat(request.user, seat, form.cleaned_data["reason"])
+    messages.success(
+        request,
+        _(
+            "The seat is vacated: %(lost)d seat(s) in all, %(filled)d refilled by countback, "
+            "%(by)d by-election(s) opened."
+        )
+        % {
+            "lost": len(report.vacated),
+            "filled": len(report.filled),
+            "by": len(report.by_elections),
+        },
+    )
+    return redirect("seat", federation_slug=federation.slug, seat_id=seat.pk)
