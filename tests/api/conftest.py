@@ -109,6 +109,17 @@ KNOWN_OPERATIONS = {
     ("get", "/api/v1/tokens"),
     ("post", "/api/v1/tokens"),
     ("delete", "/api/v1/tokens/{token_id}"),
+    ("get", "/api/v1/record/public-key"),
+    ("get", "/api/v1/federations/{slug}/record/checkpoint"),
+    ("get", "/api/v1/federations/{slug}/record/entries"),
+    ("get", "/api/v1/federations/{slug}/record/proofs/inclusion"),
+    ("get", "/api/v1/federations/{slug}/record/proofs/consistency"),
+}
+# Routes that need a query to answer; the walk sends this one (the record's proofs).
+WALK_QUERIES = {
+    "/api/v1/federations/{slug}/record/entries": "?start=0&end=1000",
+    "/api/v1/federations/{slug}/record/proofs/inclusion": "?index=0",
+    "/api/v1/federations/{slug}/record/proofs/consistency": "?first=1",
 }
 PATH_PARAM = re.compile(r"{(\w+)}")
 
@@ -145,6 +156,7 @@ def get_urls(openapi: dict[str, Any], federation: Federation) -> list[str]:
         params = {p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "query"}
         if "limit" in params:
             query = "?limit=500"
+        query = WALK_QUERIES.get(path, query)
         for combination in itertools.product(*(values[name] for name in names)):
             url = path
             for name, value in zip(names, combination, strict=True):

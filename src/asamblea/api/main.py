@@ -17,6 +17,7 @@ from ninja.renderers import JSONRenderer
 
 from asamblea.api.errors import install_error_handlers
 from asamblea.api.v1 import router as v1_router
+from asamblea.record.api import router as record_router
 
 DESCRIPTION = """\
 The public facts of the federations on this site (bodies, delegations, seats)
@@ -62,3 +63,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/v1/", v1_router)
+api.add_router("/v1/", record_router)
