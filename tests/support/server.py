@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ONCE = re.compile(r'name="once" value="([^"]+)"')
 
 
 def asamblea_command() -> str:
@@ -133,12 +134,15 @@ class Browser:
             return error.code, error.headers.get("Content-Type", ""), error.read().decode()
 
     def post_form(self, path: str, fields: dict[str, str], *, form_page: str) -> tuple[int, str]:
-        """Post `fields` plus the CSRF token of `form_page`, as the browser would; follows
-        redirects. (status, final URL)."""
+        """Post `fields` plus the CSRF token (and one-time token, if any) of the first form
+        on `form_page`, as the browser would; follows redirects. (status, final URL)."""
         _status, _type, page = self.get(form_page)
         token = CSRF.search(page)
         assert token, f"no form on {form_page}"
-        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode()
+        hidden = {"csrfmiddlewaretoken": token.group(1)}
+        if once := ONCE.search(page):
+            hidden["once"] = once.group(1)
+        data = urllib.parse.urlencode({**hidden, **fields}).encode()
         try:
             with self.opener.open(self.base_url + path, data=data, timeout=60) as answer:
                 answer.read()
