@@ -1,0 +1,200 @@
+"""Pages of the public record: the signing key, a federation's log, a body's entries,
+one entry with its inclusion proof, finding an entry by its hash or ballot tracker,
+and the export download. Public, and free of personal data (entries hold none).
+
+Thin: parse → access → render. The body section (recent entries on a body's
+page) is registered with asamblea.web.sections when the app is ready.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from asamblea.errors import InvalidInput
+from asamblea.federation.models import Body
+from asamblea.federation.services import access_body, access_federation
+from asamblea.record import services
+from asamblea.record.canonical import REQUIRED_ENTRY_FIELDS
+from asamblea.record.models import Entry
+from asamblea.web.sections import register_body_section
+
+PAGE_SIZE = 25
+BODY_SECTION_SIZE = 5
+
+# What people read for the entry types the apps record; other types show their code.
+TYPE_LABELS = {
+    "federation.created": gettext_lazy("Federation created"),
+    "body.created": gettext_lazy("Assembly created"),
+    "body.verified_members": gettext_lazy("Verified members counted"),
+    "delegation.seats": gettext_lazy("Seats apportioned"),
+    "election.opened": gettext_lazy("Election opened"),
+    "election.voting_opened": gettext_lazy("Voting opened"),
+    "election.closed": gettext_lazy("Election closed"),
+    "election.counted": gettext_lazy("Votes counted"),
+    "ballot.tracker": gettext_lazy("Ballot tracker"),
+    "seat.filled": gettext_lazy("Seat filled"),
+    "seat.ended": gettext_lazy("Seat vacated"),
+    "recall.result": gettext_lazy("Recall result"),
+    "motion.tabled": gettext_lazy("Motion tabled"),
+    "motion.vote_opened": gettext_lazy("Vote on a motion opened"),
+    "motion.counted": gettext_lazy("Motion decided"),
+    "motion.withdrawn": gettext_lazy("Motion withdrawn"),
+    "motion.lapsed": gettext_lazy("Motion lapsed"),
+    "call.acknowledged": gettext_lazy("Call to action acknowledged"),
+}
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """An entry as a page shows it: its label, its time and its public facts."""
+
+    entry: Entry
+    label: str
+    time: str
+    facts: list[tuple[str, str]]
+
+
+def entry_view(entry: Entry) -> EntryView:
+    data = services.entry_object(entry)
+    facts = [
+        (key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        for key, value in sorted(data.items())
+        if key not in REQUIRED_ENTRY_FIELDS
+    ]
+    return EntryView(
+        entry=entry,
+        label=str(TYPE_LABELS.get(entry.type, entry.type)),
+        time=str(data.get("time", "")),
+        facts=facts,
+    )
+
+
+def _before(request: HttpRequest) -> int | None:
+    text = request.GET.get("before", "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _older(entries: list[Entry]) -> int | None:
+    """Where the link to older entries starts, if a full page suggests there are more."""
+    if len(entries) == PAGE_SIZE and entries[-1].index > 0:
+        return entries[-1].index
+    return None
+
+
+def key_page(request: HttpRequest) -> HttpResponse:
+    """The installation's public key, to check the record's signatures with."""
+    return render(request, "record/key.html", {"key": services.public_key()})
+
+
+def log_page(request: HttpRequest, federation_slug: str) -> HttpResponse:
+    """A federation's record: the latest signed checkpoint and the newest entries."""
+    federation = access_federation(federation_slug)
+    entries = services.recent_entries(federation, before=_before(request), limit=PAGE_SIZE)
+    return render(
+        request,
+        "record/log.html",
+        {
+            "federation": federation,
+            "checkpoint": services.latest_checkpoint(federation),
+            "entries": [entry_view(e) for e in entries],
+            "older": _older(entries),
+            "key": services.public_key(),
+            "export_url": request.build_absolute_uri(
+                reverse("record_export", args=[federation.slug])
+            ),
+        },
+    )
+
+
+def body_log_page(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:
+    """The entries about one body, newest first."""
+    federation = access_federation(federation_slug)
+    body = access_body(federation, body_slug)
+    entries = services.recent_entries(
+        federation, body=body, before=_before(request), limit=PAGE_SIZE
+    )
+    return render(
+        request,
+        "record/body_log.html",
+        {
+            "federation": federation,
+            "body": body,
+            "checkpoint": services.latest_checkpoint(federation),
+            "entries": [entry_view(e) for e in entries],
+            "older": _older(entries),
+        },
+    )
+
+
+def entry_page(request: HttpRequest, federation_slug: str, index: int) -> HttpResponse:
+    """One entry: its facts, its canonical JSON and leaf hash, and its inclusion proof."""
+    federation = access_federation(federation_slug)
+    entry = services.access_entry(federation, index)
+    checkpoint = services.latest_checkpoint(federation)
+    proof = None
+    if checkpoint is not None and entry.index < checkpoint.size:
+        proof = services.inclusion_proof(federation, entry.index, checkpoint.size)
+    return render(
+        request,
+        "record/entry.html",
+        {
+            "federation": federation,
+            "view": entry_view(entry),
+            "entry": entry,
+            "checkpoint": checkpoint,
+            "proof": proof,
+            "path": [node.hex() for node in proof.path] if proof else [],
+        },
+    )
+
+
+def find_page(request: HttpRequest, federation_slug: str) -> HttpResponse:
+    """Find an entry by its leaf hash, or the entry that publishes a ballot tracker."""
+    federation = access_federation(federation_slug)
+    text = request.GET.get("hash", "")
+    context: dict[str, Any] = {"federation": federation, "value": text.strip(), "found": None}
+    if text.strip():
+        try:
+            found = services.find_entries(text, federation)
+        except InvalidInput as problem:
+            context["problem"] = str(problem)
+            return render(request, "record/find.html", context, status=400)
+        if len(found) == 1:
+            return redirect("record_entry", federation.slug, found[0].index)
+        context["found"] = [entry_view(e) for e in found]
+    return render(request, "record/find.html", context)
+
+
+def export_download(request: HttpRequest, federation_slug: str) -> StreamingHttpResponse:
+    """The federation's whole record as JSON Lines, streamed (asamblea record verify URL)."""
+    federation = access_federation(federation_slug)
+    response = StreamingHttpResponse(
+        services.export_chunks(federation), content_type="application/jsonl; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="record-{federation.slug}.jsonl"'
+    # A snapshot at the latest checkpoint: caches may keep it only briefly.
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@register_body_section(90)
+def record_section(request: Any, body: Body) -> str | None:
+    """The newest entries about this body on its page, and where to see and check the rest."""
+    entries = services.recent_entries(body.federation, body=body, limit=BODY_SECTION_SIZE)
+    return render_to_string(
+        "record/_body_section.html",
+        {
+            "federation": body.federation,
+            "body": body,
+            "entries": [entry_view(e) for e in entries],
+        },
+        request=request,
+    )
