@@ -41,8 +41,10 @@ from asamblea.errors import InvalidFile
 # that the split lines of one chunk (about 50 bytes each in Python) stay near 10 MB.
 CHUNK_SIZE = 1 << 20
 _TAIL_START = 1 << 16
-# Files with more ballot bytes than this are counted by several processes, one per core.
-PARALLEL_MIN_BYTES = 1 << 22
+# Files with more ballot bytes than this (about 2.5 million papers) are counted by
+# several processes, one per core. Below it the time saved is not worth the memory of
+# a second process.
+PARALLEL_MIN_BYTES = 1 << 25
 MAX_WORKERS = 4
 
 
