@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(world: World, name: str | None) -> Client:
-    client = Client()
+    # English, so the tests read the messages; Spanish is the default (tested below).
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     if name is not None:
         client.force_login(world.users[name])
     return client
@@ -67,7 +68,7 @@ def test_a_member_opens_a_petition_from_the_seat_page_and_another_signs(world: W
 def test_the_public_sees_the_count_and_the_reason_never_the_signers(world: World) -> None:
     seat = world.seat("ana", "base-1", "prov-a1")
     petition = services.do_open_recall_petition(world.users["hal"], seat, "Broke the mandate")
-    anonymous = Client().get(seat_url(world, seat)).content.decode()
+    anonymous = client_for(world, None).get(seat_url(world, seat)).content.decode()
     assert "Broke the mandate" in anonymous
     assert re.search(r'id="signature-count">1<', anonymous)
     for signer in ["Hal", "hal"]:
@@ -130,7 +131,7 @@ def test_signing_twice_is_refused_with_a_message(world: World) -> None:
 
 def test_anonymous_posts_go_to_the_login_page(world: World) -> None:
     seat = world.seat("ana", "base-1", "prov-a1")
-    response = Client().post(
+    response = client_for(world, None).post(
         reverse("recall_open", args=[world.federation.slug, seat.pk]), {"reason": "x"}
     )
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -139,7 +140,7 @@ def test_anonymous_posts_go_to_the_login_page(world: World) -> None:
 def test_the_body_page_lists_recallable_delegates_and_the_council_page_the_replacements(
     world: World,
 ) -> None:
-    anonymous = Client()
+    anonymous = client_for(world, None)
     base = anonymous.get(reverse("body", args=[world.federation.slug, "base-1"])).content.decode()
     assert 'id="recallable"' in base and "Ana" in base
     services.do_vacate_seat(
@@ -183,3 +184,12 @@ def test_someone_else_cannot_vacate_a_seat(world: World) -> None:
     assert response.status_code == 403
     seat.refresh_from_db()
     assert seat.status == Seat.Status.HELD
+
+
+def test_the_pages_speak_spanish_by_default(world: World) -> None:
+    seat = world.seat("ana", "base-1", "prov-a1")
+    services.do_open_recall_petition(world.users["hal"], seat, "Rompió el mandato")
+    page = client_for(world, "ivo").get(seat_url(world, seat), HTTP_ACCEPT_LANGUAGE="es")
+    text = page.content.decode()
+    assert "Firmar la solicitud" in text
+    assert "de 2 firmas necesarias" in text

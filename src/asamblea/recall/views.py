@@ -7,6 +7,7 @@ petition box in place.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -32,6 +33,11 @@ from asamblea.web.once import consume_once_token
 def _seat(federation_slug: str, seat_id: int) -> tuple[Federation, Seat]:
     federation = federation_services.access_federation(federation_slug)
     return federation, services.access_seat(federation, seat_id)
+
+
+def _percent(share: Decimal) -> str:
+    """0.25 → "25%"."""
+    return f"{(share * 100).normalize():f}%"
 
 
 def _catch_up(seat: Seat) -> None:
@@ -94,7 +100,7 @@ def _render_seat(
         "by_election": by_election,
         "may_vacate": seat.status == Seat.Status.HELD and (officer or is_holder),
         "vacate_form": VacateForm(officer=officer),
-        "rules": services.recall_settings(federation),
+        "threshold_percent": _percent(services.recall_settings(federation).threshold),
     }
     return render(request, "recall/seat.html", context, status=status)
 
