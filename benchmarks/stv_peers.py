@@ -322,13 +322,18 @@ class Run:
     failure: str | None = None  # "timeout", "memory cap", "exit N: ..."
 
 
-def measure(command: Sequence[str], timeout_s: float, mem_cap_mib: float) -> Run:
+def measure(
+    command: Sequence[str],
+    timeout_s: float,
+    mem_cap_mib: float,
+    env: dict[str, str] | None = None,
+) -> Run:
     """Run `command`, wall-timed from spawn to reaping, with its own ru_maxrss."""
     out_path = Path(f"/tmp/stv-peers-{os.getpid()}.out")
     err_path = Path(f"/tmp/stv-peers-{os.getpid()}.err")
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=REPO)
+        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=REPO, env=env)
         reaped: dict[str, Any] = {}
 
         def reap() -> None:
@@ -429,15 +434,19 @@ def bench_engine(engine: str, size: str, path: Path, args: argparse.Namespace) -
     result = Result(engine=engine, size=size)
     python = str(args.our_python if engine == "asamblea" else args.peer_venv / "bin" / "python")
     me = str(Path(__file__).resolve())
+    env = None
     if engine == "asamblea":
-        asamblea = str(Path(args.our_python).parent / "asamblea")
-        whole_cmd = [asamblea, "count", str(path), "--method", "stv-scottish", "--json"]
+        # `python -m asamblea.cli` is what the `asamblea` script runs; PYTHONPATH puts the
+        # snapshot of the measured commit before the editable install of the work tree.
+        env = {**os.environ, "PYTHONPATH": str(args.engine_src)}
+        count_args = ["count", str(path), "--method", "stv-scottish", "--json"]
+        whole_cmd = [python, "-m", "asamblea.cli", *count_args]
     else:
         whole_cmd = [python, me, "--worker", engine, str(path), "--mode", "whole"]
     walls: list[float] = []
     cpus: list[float] = []
     while len(walls) < MAX_REPEATS:
-        run = measure(whole_cmd, args.timeout, args.mem_cap_gib * 1024)
+        run = measure(whole_cmd, args.timeout, args.mem_cap_gib * 1024, env)
         if run.failure:
             result.failure = run.failure
             result.maxrss_mib = run.maxrss_mib
@@ -466,7 +475,7 @@ def bench_engine(engine: str, size: str, path: Path, args: argparse.Namespace) -
     # count already took long enough to be measured well (then a second run adds nothing).
     if engine == "asamblea" or (result.count_s is not None and result.count_s < 1.0):
         step_cmd = [python, me, "--worker", engine, str(path), "--mode", "step"]
-        run = measure(step_cmd, args.timeout, args.mem_cap_gib * 1024)
+        run = measure(step_cmd, args.timeout, args.mem_cap_gib * 1024, env)
         if run.failure:
             result.failure = f"count step: {run.failure}"
             return result
@@ -486,6 +495,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--peer-venv", type=Path, default=DEFAULT_PEER_VENV)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per process")
     parser.add_argument("--mem-cap-gib", type=float, default=12.0, help="RSS cap per process")
+    parser.add_argument(
+        "--engine-commit",
+        default="HEAD",
+        help="measure Asamblea as committed here (exported with git archive), not the work tree",
+    )
     parser.add_argument("--json-out", type=Path, help="also write all figures here as JSON")
     parser.add_argument("--setup-venv", action="store_true", help="create the peers' venv")
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "FILE"), help=argparse.SUPPRESS)
@@ -514,14 +528,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"# STV peers benchmark, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
     print(f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"# command: {' '.join(sys.argv)}")
-    engine_commit = subprocess.run(
-        ["git", "log", "-1", "--format=%h %s", "--", "src/asamblea/counting", "src/asamblea/cli"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    print(f"# asamblea engine at: {engine_commit or 'unknown'}")
+    if "asamblea" in engines:
+        args.engine_src = export_engine(args.engine_commit, args.data_dir)
+        described = subprocess.run(
+            ["git", "log", "-1", "--format=%h %ci %s", args.engine_commit],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        print(f"# asamblea measured at commit {described}")
     print(f"# load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     results: list[Result] = []
     gave_up: dict[str, str] = {}
@@ -612,6 +628,29 @@ def summary(results: list[Result]) -> str:
         lines.append(f"{size}: asamblea whole run {ours.whole_s:.2f} s")
     lines.append(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return "\n".join(lines)
+
+
+def export_engine(commit: str, data_dir: Path) -> Path:
+    """The `src` folder of `commit`, exported once into `data_dir` (other work in progress
+    in the work tree is never measured by accident)."""
+    full = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{commit}^{{commit}}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    target = data_dir / f"asamblea-{full[:12]}"
+    if not (target / "src").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", full, "src"],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "src"
 
 
 def setup_venv(venv: Path) -> int:
