@@ -321,9 +321,7 @@ def tracker(request: HttpRequest, federation_slug: str, election_id: int) -> Htt
     entry = None
     if value and election.status == Election.Status.CLOSED:
         entry = (
-            Entry.objects.filter(
-                federation=federation, type="ballot.tracker", payload__contains=value
-            )
+            Entry.objects.filter(federation=federation, type="ballot.tracker", tracker=value)
             .only("index", "leaf_hash")
             .first()
         )
