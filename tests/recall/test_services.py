@@ -18,7 +18,7 @@ from asamblea.federation.services import do_decide_membership
 from asamblea.recall import services
 from asamblea.recall.models import Countback, PetitionSignature, RecallPetition, RecallSettings
 from asamblea.record.models import Entry
-from recall.world import World, build_world, member
+from recall.world import World, build_world, member, recall_ana_at_base
 
 pytestmark = pytest.mark.django_db
 
@@ -28,24 +28,6 @@ def entries(world: World, kind: str) -> list[dict[str, Any]]:
         json.loads(e.payload)
         for e in Entry.objects.filter(federation=world.federation, type=kind).order_by("index")
     ]
-
-
-def recall_ana_at_base(world: World, *, yes: int = 6, no: int = 1) -> RecallPetition:
-    """Members of base-1 petition against Ana's provincial seat, sign to the threshold
-    (a quarter of 8 = 2), vote (7 of 8 voters), and the vote closes."""
-    seat = world.seat("ana", "base-1", "prov-a1")
-    petition = services.do_open_recall_petition(
-        world.users["hal"], seat, "Voted against the mandate"
-    )
-    petition = services.do_sign_petition(world.users["ivo"], petition)
-    assert petition.status == RecallPetition.Status.VOTING
-    voters = ["hal", "ivo", "jo", "kai", "lu", "gus", "fe"]
-    for index, name in enumerate(voters[: yes + no]):
-        elections.do_cast_ballot(
-            world.users[name], petition.election, ["yes" if index < yes else "no"]
-        )
-    services.do_close_recall(petition.election)
-    return RecallPetition.objects.get(pk=petition.pk)
 
 
 # ---------------------------------------------------------------- the cascade, end to end
@@ -390,3 +372,66 @@ def test_new_members_after_the_opening_do_not_change_the_threshold(world: World)
         petition = services.do_sign_petition(world.users[name], petition)
     assert petition.threshold == 4
     assert petition.status == RecallPetition.Status.VOTING
+
+
+@pytest.mark.parametrize(
+    ("parity", "replacement"),
+    [
+        pytest.param(False, "Zeno", id="without-parity-the-voters-next-choice"),
+        pytest.param(True, "Yola", id="parity-keeps-the-seat-with-the-departing-members-group"),
+    ],
+)
+def test_countback_under_the_parity_rule(world: World, parity: bool, replacement: str) -> None:
+    from recall.world import run_election
+
+    for name in ["wanda", "xavi", "yola", "zeno", "abel", "bruna", "ciro"]:
+        member(world, "base-4", name)
+    groups = {"wanda": "women", "yola": "women", "bruna": "women", "xavi": "men", "zeno": "men"}
+    run_election(
+        world,
+        "base-4",
+        council="prov-b1",
+        seats=2,
+        candidates=["wanda", "xavi", "yola", "zeno"],
+        groups=groups if parity else None,
+        ballots=[
+            ("wanda", ["wanda", "zeno", "yola"]),
+            ("abel", ["wanda", "zeno", "yola"]),
+            ("bruna", ["wanda", "yola"]),
+            ("xavi", ["xavi"]),
+            ("zeno", ["xavi"]),
+            ("ciro", ["xavi"]),
+            ("yola", ["yola"]),
+        ],
+    )
+    seat = world.seat("wanda", "base-4", "prov-b1")
+    officer = world.officers["base-4"]
+    services.do_vacate_seat(officer, seat, Seat.Reason.DECEASED)
+    held = {name for name, where in world.held() if where == "base-4->prov-b1"}
+    assert held == {"Xavi", replacement}
+
+
+def test_only_a_federation_admin_changes_the_recall_settings(world: World) -> None:
+    from django.contrib.auth import get_user_model
+
+    with pytest.raises(PermissionDenied):
+        services.do_update_recall_settings(
+            world.officers["base-1"], world.federation, quorum=Decimal("0.3")
+        )
+    admin = get_user_model().objects.get(username="root")
+    settings = services.do_update_recall_settings(
+        admin, world.federation, threshold=Decimal("0.2"), refill="by-election", vote_days=3
+    )
+    assert (settings.threshold, settings.refill, settings.vote_days) == (
+        Decimal("0.2"),
+        "by-election",
+        3,
+    )
+    assert entries(world, "recall.settings")[-1]["refill"] == "by-election"
+    with pytest.raises(InvalidInput):
+        services.do_update_recall_settings(admin, world.federation, quorum=Decimal("1.5"))
+    with pytest.raises(InvalidInput):
+        services.do_update_recall_settings(admin, world.federation, refill="lottery")
+    with pytest.raises(InvalidInput):
+        services.do_update_recall_settings(admin, world.federation, colour="red")
+    assert services.recall_settings(world.federation).quorum == Decimal("0.5")

@@ -29,6 +29,8 @@ from asamblea.elections.models import Candidacy, Election, Seat
 from asamblea.federation.importing import do_import_federation
 from asamblea.federation.models import Body, Delegation, Federation
 from asamblea.federation.spec import BodySpec
+from asamblea.recall import services as recall
+from asamblea.recall.models import RecallPetition
 from support.factories import add_member, make_officer, make_user, small_federation_spec
 
 BASE_1_VOTERS = ["ana", "fe", "gus", "hal", "ivo", "jo", "kai", "lu"]
@@ -83,6 +85,7 @@ def run_election(
     council: str | None = None,
     command: bool = False,
     method: str | None = None,
+    groups: dict[str, str] | None = None,
 ) -> Election:
     """Open, stand, vote and close one election through the elections services."""
     body = world.body(constituency)
@@ -96,6 +99,7 @@ def run_election(
         command=body.command if command else None,
         seats=seats,
         method=method,
+        parity=groups is not None,
         kind=Election.Kind.COMMAND if command else Election.Kind.DELEGATION,
         nominations_close_at=now + timedelta(minutes=5),
         voting_opens_at=now + timedelta(minutes=5),
@@ -103,7 +107,12 @@ def run_election(
     )
     by_name: dict[str, Candidacy] = {}
     for name in candidates:
-        by_name[name] = elections.do_stand(world.users[name], election, public_name=name.title())
+        by_name[name] = elections.do_stand(
+            world.users[name],
+            election,
+            public_name=name.title(),
+            group=(groups or {}).get(name, ""),
+        )
     election = elections.do_open_voting(election)
     for voter, ranking in ballots:
         elections.do_cast_ballot(
@@ -218,3 +227,19 @@ def build_world(
         ],
     )
     return world
+
+
+def recall_ana_at_base(world: World, *, yes: int = 6, no: int = 1) -> RecallPetition:
+    """Members of base-1 petition against Ana's provincial seat, sign to the threshold
+    (a quarter of 8 = 2), vote (7 of 8 voters), and the vote closes."""
+    seat = world.seat("ana", "base-1", "prov-a1")
+    petition = recall.do_open_recall_petition(world.users["hal"], seat, "Voted against the mandate")
+    petition = recall.do_sign_petition(world.users["ivo"], petition)
+    assert petition.status == RecallPetition.Status.VOTING
+    voters = ["hal", "ivo", "jo", "kai", "lu", "gus", "fe"]
+    for index, name in enumerate(voters[: yes + no]):
+        elections.do_cast_ballot(
+            world.users[name], petition.election, ["yes" if index < yes else "no"]
+        )
+    recall.do_close_recall(petition.election)
+    return RecallPetition.objects.get(pk=petition.pk)

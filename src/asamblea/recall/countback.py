@@ -314,12 +314,12 @@ def _profile(
     withdrawn: frozenset[int] = frozenset(),
 ) -> Profile:
     width = max([len(r) for r in rows] + [1])
-    matrix = np.full((len(rows), width), -1, dtype=np.int64)
+    matrix = np.full((len(rows), width), -1, dtype=np.int32)
     for i, ranking in enumerate(rows):
         matrix[i, : len(ranking)] = ranking
     multiplicity = np.fromiter(rows.values(), dtype=np.int64, count=len(rows))
     if not rows:
-        matrix = np.full((0, 1), -1, dtype=np.int64)
+        matrix = np.full((0, 1), -1, dtype=np.int32)
     return build_profile(
         candidates=candidates,
         matrix=matrix,
