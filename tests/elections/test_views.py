@@ -16,8 +16,8 @@ from elections.helpers import voters
 from support.factories import body, make_officer
 
 
-def logged_in(user) -> Client:
-    client = Client()
+def logged_in(user, language: str = "en") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(user)
     return client
 
@@ -106,13 +106,32 @@ def test_an_officer_opens_members_stand_vote_and_read_the_result(federation, set
     )
     assert "2 of 3" in other.get(page_url).content.decode()
     tick(timezone.now() + timedelta(hours=4))
-    page = Client().get(page_url).content.decode()
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(page_url).content.decode()
     assert 'id="stage-table"' in page
     assert cands[1].public_name in re.search(r'<ol id="elected">(.*?)</ol>', page, re.S).group(1)
-    found = Client().get(
+    found = Client(HTTP_ACCEPT_LANGUAGE="en").get(
         reverse("election_tracker", args=[federation.slug, election.pk]), {"tracker": tracker}
     )
     assert 'id="tracker-found"' in found.content.decode()
     council = body(federation, "prov-a1")
     council_page = Client().get(reverse("body", args=[federation.slug, council.slug]))
     assert cands[1].public_name in council_page.content.decode()
+
+
+def test_the_ballot_speaks_spanish_by_default(federation):
+    from elections.helpers import open_election
+
+    members = voters(federation, "base-1", 2)
+    election = open_election(federation, seats=1)
+    for member in members:
+        services.do_stand(member, election)
+    services.do_open_voting(election)
+    client = logged_in(members[0], "es")
+    page = client.get(reverse("ballot", args=[federation.slug, election.pk])).content.decode()
+    assert "Emitir mi voto" in page and "Su cédula" in page
+    response = client.post(
+        reverse("ballot", args=[federation.slug, election.pk]),
+        {"once": once(client, reverse("ballot", args=[federation.slug, election.pk]))},
+    )
+    assert response.status_code == 400
+    assert "Marque al menos un candidato." in response.content.decode()
