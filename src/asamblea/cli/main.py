@@ -17,16 +17,29 @@ import asamblea.cli
 from asamblea.errors import exit_code_for, user_message_for
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_modules(argv: Sequence[str] | None) -> list[str]:
+    """The modules to load: only the one named like the sub-command when there is
+    one (so `asamblea count` does not pay for every other command's imports),
+    else all of them."""
+    names = sorted(
+        m.name
+        for m in pkgutil.iter_modules(asamblea.cli.__path__)
+        if m.name not in {"main", "__main__"} and not m.name.startswith("_")
+    )
+    first = next((arg for arg in (argv or ()) if not arg.startswith("-")), None)
+    if first in names:
+        return [first]
+    return names
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="asamblea",
         description="Federations of popular assemblies with elected and revocable delegates.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_info in sorted(pkgutil.iter_modules(asamblea.cli.__path__), key=lambda m: m.name):
-        if module_info.name in {"main", "__main__"} or module_info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"asamblea.cli.{module_info.name}")
+    for name in _command_modules(argv):
+        module = importlib.import_module(f"asamblea.cli.{name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(subparsers)
@@ -34,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
