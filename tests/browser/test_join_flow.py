@@ -232,6 +232,33 @@ def test_sending_the_join_form_or_the_verify_button_twice_is_done_once(
     assert _state(federation) == before
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+def test_a_refused_application_says_why_and_going_back_lets_the_person_fix_it(
+    federation: Federation, live_server: Any, new_phone: Any, javascript: bool
+) -> None:
+    page = new_phone(javascript=javascript).new_page()
+    page.goto(f"{live_server.url}/f/test/b/base-1/join/")
+    page.fill("#id_full_name", "Teófilo Huarcaya")
+    page.fill("#id_phone", "12")
+    with page.expect_response(lambda r: r.request.method == "POST") as answered:
+        page.locator("form.stack button[type=submit]").click()
+    assert answered.value.status == 400
+    page.wait_for_load_state()
+    assert "phone number looks too short" in page.locator("main").inner_text()
+    _fits_the_phone(page)
+    assert not Person.objects.filter(full_name="Teófilo Huarcaya").exists()
+    # "Go back" works with or without JavaScript, and the same form can be sent again.
+    page.locator("section.error a").first.click()
+    page.wait_for_url("**/f/test/b/base-1/join/")
+    page.fill("#id_full_name", "Teófilo Huarcaya")
+    page.fill("#id_phone", "+51 966 333 444")
+    page.locator("form.stack button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Application sent"
+    assert Membership.objects.filter(person__full_name="Teófilo Huarcaya").count() == 1
+
+
 # ---------------------------------------------------------------- refused posts
 # Django's test client (no browser): posts a browser would never build.
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from asamblea.errors import AsambleaError, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -41,7 +43,11 @@ def render_error(request: HttpRequest, message: str, status: int) -> HttpRespons
     response = render(
         request,
         template,
-        {"title": titles.get(status, titles[400]), "message": message},
+        {
+            "title": titles.get(status, titles[400]),
+            "message": message,
+            "back_url": back_url(request),
+        },
         status=status,
     )
     if request.headers.get("HX-Request"):
@@ -49,6 +55,17 @@ def render_error(request: HttpRequest, message: str, status: int) -> HttpRespons
         response["HX-Retarget"] = "#messages"
         response["HX-Reswap"] = "innerHTML"
     return response
+
+
+def back_url(request: HttpRequest) -> str:
+    """Where "Go back" leads without JavaScript: the page the person came from, if it is
+    on this site (a form posted from it shows afresh), else the home page."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return reverse("home")
 
 
 class DomainErrorMiddleware:
