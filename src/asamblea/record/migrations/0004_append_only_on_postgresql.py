@@ -37,20 +37,24 @@ $$;
 """
 
 
+def trigger_statements(table):
+    """The two CREATE TRIGGER statements that make `table` append-only."""
+    return [
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION record_refuse_change()",
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION record_refuse_change()",
+    ]
+
+
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     # No parameters: the % signs of the function body are not placeholders.
     schema_editor.execute(FUNCTION, params=None)
     for table in TABLES:
-        schema_editor.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION record_refuse_change()"
-        )
-        schema_editor.execute(
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION record_refuse_change()"
-        )
+        for statement in trigger_statements(table):
+            schema_editor.execute(statement)
 
 
 def backwards(apps, schema_editor):
