@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from asamblea.federation.models import Federation
 from deliberation.helpers import Tree, build_tree
@@ -17,6 +19,13 @@ def federation(db: None) -> Federation:
 @pytest.fixture
 def tree(federation: Federation) -> Tree:
     return build_tree(federation)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages in English, whatever an earlier test left active, so tests can read them."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
