@@ -67,7 +67,7 @@ def test_propose_second_vote_and_close_through_the_pages(tree):
     for client, choice in ((rosa, "yes"), (vilma, "no"), (client_for(tree.users["tito"]), "yes")):
         assert post(client, url, url + "vote/", {"choice": choice}).status_code == 302
     page = rosa.get(url).content.decode()
-    assert 'hx-get="/f/test/m/%d/live/"' % motion.pk in page
+    assert f'hx-get="/f/test/m/{motion.pk}/live/"' in page
     assert '<meta http-equiv="refresh"' in page  # inside <noscript>: for phones without JS
     live = rosa.get(url + "live/", headers={"HX-Request": "true"}).content.decode()
     assert "3 of 3 have voted" in live and "yes 2" in live
@@ -187,7 +187,7 @@ def test_a_call_to_action_page_shows_the_uptake_table(tree):
         post(
             base_officer,
             calls_url,
-            calls_url.replace("calls/", "calls/%d/report/" % Uptake.objects.first().call_id),
+            calls_url.replace("calls/", f"calls/{Uptake.objects.first().call_id}/report/"),
             {"acknowledge": "1"},
         ).status_code
         == 302
