@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from asamblea.elections import services as elections
 from asamblea.elections.models import Election, Seat
@@ -249,10 +250,10 @@ def test_a_member_cannot_sign_twice(world: World) -> None:
     seat = world.seat("ana", "base-1", "prov-a1")
     RecallSettings.objects.create(federation=world.federation, threshold=Decimal("0.5"))
     petition = services.do_open_recall_petition(world.users["hal"], seat, "reason")
-    with pytest.raises(Conflict, match="already signed"):
+    with translation.override("en"), pytest.raises(Conflict, match="already signed"):
         services.do_sign_petition(world.users["hal"], petition)
     services.do_sign_petition(world.users["ivo"], petition)
-    with pytest.raises(Conflict, match="already signed"):
+    with translation.override("es"), pytest.raises(Conflict, match="ya firmó"):
         services.do_sign_petition(world.users["ivo"], petition)
     petition.refresh_from_db()
     assert petition.signatures == 2 == PetitionSignature.objects.filter(petition=petition).count()
