@@ -6,9 +6,10 @@ never written directly, so councils have exactly the members the rules give them
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -17,30 +18,44 @@ from django.utils import timezone
 from asamblea.elections import services as elections
 from asamblea.elections.models import Seat
 from asamblea.federation.models import Delegation, Federation
+from asamblea.record.checkpoint import Ed25519Signer
+from asamblea.record.export import MemoryLog
 from asamblea.record.models import Entry
 from support.factories import add_member, body, make_user
 
 
 def admin() -> Any:
     user_model = get_user_model()
-    return user_model.objects.filter(is_superuser=True).first() or user_model.objects.create_superuser(
-        "root", password="root password 123"
-    )
+    return user_model.objects.filter(
+        is_superuser=True
+    ).first() or user_model.objects.create_superuser("root", password="root password 123")
 
 
 def member(federation: Federation, base: str, username: str, **kwargs: Any) -> Any:
     """A verified member of `base` with a login called `username`."""
     user = get_user_model().objects.filter(username=username).first() or make_user(username)
-    add_member(federation, base, kwargs.pop("name", username.replace("-", " ").title()), user=user, **kwargs)
+    add_member(
+        federation,
+        base,
+        kwargs.pop("name", username.replace("-", " ").title()),
+        user=user,
+        **kwargs,
+    )
     return user
 
 
 def seat_delegates(
-    federation: Federation, source: str, council: str, users: list[Any], names: list[str] | None = None
+    federation: Federation,
+    source: str,
+    council: str,
+    users: list[Any],
+    names: list[str] | None = None,
 ) -> list[Seat]:
     """Elect `users` (eligible in `source`) as `source`'s delegates to `council`, through
     a real election in which the first of them votes for all."""
-    delegation = Delegation.objects.get(source=body(federation, source), council=body(federation, council))
+    delegation = Delegation.objects.get(
+        source=body(federation, source), council=body(federation, council)
+    )
     now = timezone.now()
     election = elections.do_open_election(
         admin(),
@@ -54,7 +69,8 @@ def seat_delegates(
     )
     names = names or [u.username.replace("-", " ").title() for u in users]
     candidacies = [
-        elections.do_stand(u, election, public_name=name) for u, name in zip(users, names, strict=True)
+        elections.do_stand(u, election, public_name=name)
+        for u, name in zip(users, names, strict=True)
     ]
     elections.do_open_voting(election)
     elections.do_cast_ballot(users[0], election, [c.pk for c in candidacies])
@@ -94,7 +110,9 @@ def build_tree(federation: Federation) -> Tree:
 
     def elect(source: str, council: str, names: list[str]) -> None:
         for name, seat in zip(
-            names, seat_delegates(federation, source, council, [users[n] for n in names]), strict=True
+            names,
+            seat_delegates(federation, source, council, [users[n] for n in names]),
+            strict=True,
         ):
             seats[(name, council)] = seat
 
@@ -108,6 +126,26 @@ def build_tree(federation: Federation) -> Tree:
     elect("region-a", "national", ["rosa", "tito"])
     elect("region-b", "national", ["vilma"])
     return Tree(federation, users, seats)
+
+
+SIGNER = Ed25519Signer.generate()
+
+
+def export(federation: Federation, change: Any = None) -> list[str]:
+    """The federation's log as a signed export, each entry passed through `change` first:
+    what a dishonest operator could publish under a valid signature."""
+    log = MemoryLog(federation.slug)
+    for payload in (
+        Entry.objects.filter(federation=federation)
+        .order_by("index")
+        .values_list("payload", flat=True)
+    ):
+        data = json.loads(payload)
+        log.append(change(data) if change else data)
+    log.issue_checkpoint(SIGNER, datetime(2030, 1, 1, tzinfo=UTC))
+    out = io.StringIO()
+    log.write(out)
+    return out.getvalue().splitlines(keepends=True)
 
 
 def entries(federation: Federation, entry_type: str) -> list[dict[str, Any]]:
