@@ -213,7 +213,12 @@ def walk_site(client: Client, who: str, start: list[str], walk: Walk, limit: int
         seen.add(url)
         response = client.get(url)
         walk.visited[f"{who} {url}"] = response.status_code
-        body = response.content.decode("utf-8", errors="replace")
+        raw = (
+            b"".join(response.streaming_content)  # downloads (the record export, ...)
+            if response.streaming
+            else response.content
+        )
+        body = raw.decode("utf-8", errors="replace")
         for where, text in [("body", body), ("headers", str(dict(response.headers)))]:
             if hit := leaks(text):
                 walk.found.append(f"{who} {url} {where}: {hit}")
