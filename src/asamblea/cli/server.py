@@ -64,7 +64,33 @@ def demo_command(args: argparse.Namespace) -> int:
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login in demo_logins():
         print(f"  {login.username:<45} {login.role}")
+    _demo_elections()
     return 0
+
+
+def _demo_elections() -> None:
+    """Hold the demo's elections at every tier (once) and say how to try a vote and a recall."""
+    from asamblea.elections.demo import elections_demo_summary, load_elections_demo
+
+    load_elections_demo()
+    summary = elections_demo_summary()
+    if summary is None:
+        return
+    print(
+        f"Elections: {summary.closed} closed and counted at every tier; "
+        f"{summary.national_delegates} delegates seated in the national assembly."
+    )
+    if summary.open_election:
+        print(f"Vote now in the open election: {summary.open_election}")
+        print(f"  with a login that has not voted yet: {', '.join(summary.open_logins) or '-'}")
+    if summary.star_seat:
+        print(f"See a recall cascade: {summary.star_name} holds {len(summary.star_seats)} seats:")
+        for place in summary.star_seats:
+            print(f"  {place}")
+        print(
+            f"  Recall (or, as admin, vacate) the first one at {summary.star_seat}: "
+            "every seat above falls with it and is refilled."
+        )
 
 
 def serve_command(args: argparse.Namespace) -> int:

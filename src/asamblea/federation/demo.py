@@ -172,8 +172,9 @@ def load_demo(*, members_per_body: tuple[int, int] = (8, 30), seed: int = 2022) 
             Officer.objects.get_or_create(user=officer, body=body, defaults={"appointed_by": admin})
             for n in range(rng.randint(*members_per_body)):
                 name = f"{rng.choice(GIVEN)} {rng.choice(SURNAMES)} {rng.choice(SURNAMES)}"
-                # The first members of each base get a demo login, to vote and sign with.
-                user = _user(f"socio-{body.slug}-{n + 1}"[:150], password_hash) if n < 3 else None
+                # Every member gets a demo login, to vote and sign with (the demo's
+                # elections cast their ballots through the same service a voter uses).
+                user = _user(f"socio-{body.slug}-{n + 1}"[:150], password_hash)
                 membership = services.do_apply_for_membership(
                     body, full_name=name, sector=body.sector, user=user
                 )
