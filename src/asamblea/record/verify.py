@@ -108,6 +108,7 @@ DEFAULT_CHECKS = EntryCheckRegistry()
 ENTRY_CHECK_MODULES: tuple[str, ...] = (
     "asamblea.elections.recount",
     "asamblea.deliberation.recount",
+    "asamblea.recall.recount",
 )
 
 
