@@ -1119,6 +1119,14 @@ class MandateRow:
     def breach(self) -> bool:
         return self.compliance in {c.value for c in rules.BREACHES}
 
+    @property
+    def mandate_label(self) -> str:
+        return _vote_word(self.mandate)
+
+    @property
+    def vote_label(self) -> str:
+        return _vote_word(self.vote) if self.vote else _("did not vote")
+
 
 def mandate_record(body: Body) -> list[MandateRow]:
     """How this body's delegates voted on the council motions it gave mandates on."""
@@ -1200,7 +1208,7 @@ def do_recall_for_breach(actor: User, motion: Motion, seat: Seat) -> Any:
 
 
 def _vote_word(choice: str | None) -> str:
-    words = {"yes": _("yes"), "no": _("no"), "abstain": _("abstain"), "free": _("freely")}
+    words = {"yes": _("yes"), "no": _("no"), "abstain": _("abstain"), "free": _("free vote")}
     return words.get(choice or "", choice or "")
 
 
