@@ -22,7 +22,7 @@ PASSWORD = "a long test password"
 
 
 def client_for(user) -> Client:
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     client.force_login(user)
     return client
 
@@ -123,7 +123,7 @@ def test_the_constituency_page_shows_a_breach_and_opens_a_recall(tree):
     assert response.status_code == 302 and response["Location"].endswith(f"/recall/{petition.pk}/")
     assert "Voted no" in petition.reason
     # Anyone may read it; only the constituency is offered the button.
-    public = Client().get(mandates_url).content.decode()
+    public = Client(headers={"accept-language": "en"}).get(mandates_url).content.decode()
     assert "Open a recall petition" not in public and "Recall petition open" in public
 
 
@@ -192,7 +192,7 @@ def test_a_call_to_action_page_shows_the_uptake_table(tree):
         ).status_code
         == 302
     )
-    page = Client().get(call_url).content.decode()
+    page = Client(headers={"accept-language": "en"}).get(call_url).content.decode()
     assert "7 bodies reached; 1 acknowledged" in page
     # No Peru region codes in the test federation: the table, and no map.
     assert 'id="by-region"' in page and "<svg" not in page
