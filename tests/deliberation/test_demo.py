@@ -22,7 +22,7 @@ def test_the_demo_has_mandates_a_referendum_under_way_and_a_call_with_reports():
     assert load_deliberation_demo() is True
     assert load_deliberation_demo() is False  # idempotent
     federation = Federation.objects.get(slug="peru")
-    strike = Motion.objects.get(title=DEMO_MOTION)
+    strike = Motion.objects.get(title=DEMO_MOTION, kind=Motion.Kind.MOTION)
     assert strike.status == Motion.Status.PASSED
     mandates = dict(Mandate.objects.filter(motion=strike).values_list("body__slug", "instruction"))
     assert mandates == {"region-ayacucho": "yes", "region-cusco": "yes", "region-puno": "no"}

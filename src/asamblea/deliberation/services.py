@@ -362,9 +362,8 @@ def do_propose_amendment(actor: User, motion: Motion, *, text: str, title: str =
         body=body,
         kind=Motion.Kind.AMENDMENT,
         amends=motion,
-        title=" ".join((title or _("Amendment to “%(t)s”") % {"t": motion.title}).split())[
-            :TITLE_MAX
-        ],
+        # Without a title of its own it carries its motion's; pages say it is an amendment.
+        title=" ".join((title or motion.title).split())[:TITLE_MAX],
         text=text,
         original_text=text,
         proposer=person,
@@ -637,7 +636,8 @@ def do_open_mandate_vote(
         kind=Motion.Kind.MANDATE,
         mandate_for=council_motion,
         status=Motion.Status.TABLED,
-        title=_("Mandate on “%(t)s”") % {"t": council_motion.title[:150]},
+        # Pages say it is a mandate vote; the title is the council motion's.
+        title=council_motion.title,
         text=council_motion.text,
         original_text=council_motion.text,
         quorum_basis=_default_quorum(body),

@@ -145,9 +145,21 @@ def _motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
     }
     if motion.kind == Motion.Kind.MOTION and body.kind == Body.Kind.COUNCIL:
         sources = body.delegations_in.select_related("source").order_by("source__name")
-        context["constituencies"] = [(d.source, decided_mandates.get(d.source_id)) for d in sources]
+        # The bodies that gave a mandate; the others are only counted, not listed.
+        context["constituencies"] = [
+            (d.source, decided_mandates[d.source_id])
+            for d in sources
+            if d.source_id in decided_mandates
+        ]
+        context["without_mandate"] = len(sources) - len(context["constituencies"])
     if motion.result and "compliance" in motion.result:
-        context["compliance"] = motion.result["compliance"]
+        rows = motion.result["compliance"]
+        names = dict(
+            Body.objects.filter(
+                federation=motion.federation, slug__in={r["from"] for r in rows}
+            ).values_list("slug", "name")
+        )
+        context["compliance"] = [{**r, "from_name": names.get(r["from"], r["from"])} for r in rows]
     return context
 
 
@@ -537,8 +549,12 @@ def _referendum_context(request: HttpRequest, referendum: Referendum) -> dict[st
         counted, _turnout = services.count_referendum(referendum)
         result_rows = {str(b): {**row.to_json(), "tally": None} for b, row in counted.rows.items()}
     rows = []
+    empty = 0
     for slug in child_slugs:
         row = result_rows.get(slug) or {"electorate": 0, "voted": 0, "tally": None}
+        if not row["electorate"]:
+            empty += 1  # no member under it: counted, not listed
+            continue
         rows.append(
             {"slug": slug, "name": names.get(slug, slug), "row": row, "has_children": slug in tree}
         )
@@ -553,6 +569,7 @@ def _referendum_context(request: HttpRequest, referendum: Referendum) -> dict[st
         "under_name": names.get(under, under),
         "top": top,
         "rows": rows,
+        "empty": empty,
         "bodies": services.referendum_bodies_of(request.user, referendum) if not closed else [],
         "has_voted": services.has_voted_in_referendum(request.user, referendum),
         "is_officer": is_officer(request.user, referendum.council),
