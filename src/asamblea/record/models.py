@@ -16,13 +16,16 @@ from asamblea.federation.models import Body, Federation
 class Entry(models.Model):
     """One leaf of a federation's log: the canonical JSON of one public event."""
 
-    federation = models.ForeignKey(Federation, on_delete=models.PROTECT, related_name="entries")
+    # No index of its own on either foreign key: (federation, index) and (body, index) serve.
+    federation = models.ForeignKey(
+        Federation, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     # Position in the federation's log, from 0, without gaps.
     index = models.PositiveBigIntegerField()
     type = models.CharField(max_length=60)
     # The body the event is about, for the per-body page (the entry itself names it too).
     body = models.ForeignKey(
-        Body, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Body, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # Canonical JSON: exactly the bytes hashed into the leaf (UTF-8).
     payload = models.TextField()
@@ -46,7 +49,10 @@ class Entry(models.Model):
 class Checkpoint(models.Model):
     """A signed tree head: the log's size and root hash at a moment, signed (Ed25519)."""
 
-    federation = models.ForeignKey(Federation, on_delete=models.PROTECT, related_name="checkpoints")
+    # (federation, size) is unique and indexed: no index of its own on the foreign key.
+    federation = models.ForeignKey(
+        Federation, on_delete=models.PROTECT, related_name="checkpoints", db_index=False
+    )
     size = models.PositiveBigIntegerField()
     root_hash = models.CharField(max_length=64)
     # The signed timestamp exactly as signed (canonical.format_time).
@@ -88,7 +94,10 @@ class Node(models.Model):
     """
 
     pk = models.CompositePrimaryKey("federation_id", "level", "position")
-    federation = models.ForeignKey(Federation, on_delete=models.PROTECT, related_name="+")
+    # The primary key (federation, level, position) is the index.
+    federation = models.ForeignKey(
+        Federation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     level = models.PositiveSmallIntegerField()
     position = models.PositiveBigIntegerField()
     hash = models.BinaryField(max_length=32)
