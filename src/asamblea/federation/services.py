@@ -328,13 +328,21 @@ def do_apply_for_membership(
     if person is None:
         if not full_name:
             raise InvalidInput(_("Write your name."))
-        person = Person.objects.create(
-            federation=body.federation,
-            full_name=full_name,
-            phone=phone,
-            email=email,
-            user=user if user is not None and user.is_authenticated else None,
-        )
+        try:
+            with transaction.atomic():
+                person = Person.objects.create(
+                    federation=body.federation,
+                    full_name=full_name,
+                    phone=phone,
+                    email=email,
+                    user=user if user is not None and user.is_authenticated else None,
+                )
+        except IntegrityError:
+            # The same phone, e-mail or login arrived at the same instant from another
+            # request: that request created the person; this one joins them.
+            person = _find_person(body.federation, phone, email, user)
+            if person is None:
+                raise
     if Membership.objects.filter(person=person, body=body).exists():
         raise Conflict(
             _("There is already an application or membership for you in %(body)s.")
