@@ -210,6 +210,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Keep no log of successful logins (who logged in from where is nobody's business);
+# failed attempts are kept only as long as the lock-out needs them.
+AXES_DISABLE_ACCESS_LOG = True
 
 LANGUAGE_CODE = env("LANGUAGE_CODE")
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
