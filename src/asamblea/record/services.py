@@ -111,7 +111,9 @@ def public_key() -> PublicKey:
 def append_entries(federation: Federation, events: Iterable[Event]) -> list[Entry]:
     """Append events to the federation's log, in order, and sign the new tree head.
 
-    Must run inside the transaction of the change the events record.
+    Must run inside the transaction of the change the events record (RuntimeError
+    otherwise). Facts with no exact record (floats, say) raise InvalidInput; facts
+    that would set "type", "time" or "federation" raise ValueError.
     """
     events = list(events)
     if not events:
