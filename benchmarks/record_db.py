@@ -36,6 +36,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -113,6 +114,8 @@ def main() -> int:
         if not args.keep:
             with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+            # The scratch data dir holds only the benchmark's own signing key and export.
+            shutil.rmtree(work, ignore_errors=True)
     results["load"] = f"{load_before:.1f} / {os.getloadavg()[0]:.1f}"
     text = report(args, results)
     print(text)
