@@ -1,0 +1,409 @@
+"""Benchmark: ballot casts per second over HTTP on PostgreSQL, under gunicorn with
+several workers, next to the same server's throughput on its simplest page.
+
+    .venv/bin/python benchmarks/cast_http.py [--workers 4] [--threads 1] [--connections 32]
+        [--duration 10] [--voters 6000] [--pg postgres://postgres@127.0.0.1:5432/postgres]
+
+What it does, in order:
+
+1. Creates a throw-away PostgreSQL database (dropped at the end) and a temporary
+   data folder; `asamblea migrate`.
+2. Imports the Peru template with the districts of Huamanga as base assemblies
+   (the real importer) and gives one district `--voters` verified members with
+   logins. SYNTHETIC DATA, BULK INSERTED: the users, people and memberships are
+   written with bulk inserts (this benchmark measures casting, not joining).
+   The election itself goes through the services: `do_open_election`,
+   candidates `do_stand`, `do_open_voting` (the roll of every voter is frozen).
+3. Gives every voter a logged-in session, as Django's login would (session rows
+   with the auth keys), a CSRF cookie, and one one-time form token in the
+   session, as opening the ballot page does; then writes one POST per voter:
+   the ballot form with a random ranking of the 6 candidates.
+4. Starts `gunicorn asamblea.wsgi:application -w N` (sync workers; `--threads T`
+   > 1 uses gthread workers) and drives it with `wrk` (Debian package `wrk`):
+   - the simplest page, `GET /` (the home page: the list of federations);
+   - the ballot page, `GET /f/<fed>/e/<id>/ballot/`, logged in (a rotating set
+     of voters kept apart for this; each view writes their session);
+   - the cast, `POST` of the ballot form, each request a different voter
+     (one person, one ballot: a voter is never reused). Each cast is the full
+     request path: session, CSRF check, one-time token, `do_cast_ballot` (roll
+     and eligibility checks, VoteCast and Ballot rows), the receipt page.
+   Requests per second, p50 and p99 latency from wrk's own histogram, `--duration`
+   seconds each after a warm-up.
+5. Checks that the casts were all taken: the database holds as many VoteCast and
+   Ballot rows as wrk saw 200 answers, and no answer was an error.
+
+wrk runs on the same machine as gunicorn and PostgreSQL and takes some of the
+CPU; its Lua script picks a pre-built request per call (no parsing in the loop).
+Latency is wrk's (closed loop: each connection sends its next request when the
+last one is answered), so p99 is the latency at saturation, not at a set rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CANDIDATES = 6
+GET_VOTERS = 64  # voters kept for the ballot-page GET run, never for casting
+
+DONE_LUA = r"""
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "non_2xx_3xx": %d, "socket_errors": %d, '
+    .. '"p50_us": %d, "p99_us": %d, "mean_us": %.1f}\n',
+    summary.requests, summary.duration, summary.errors.status, errors,
+    latency:percentile(50), latency:percentile(99), latency.mean))
+end
+"""
+
+# Each wrk thread reads its share of the pre-built POSTs and sends each once (GETs:
+# every thread takes every line and cycles through them).
+REQUESTS_LUA = (
+    r"""
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+
+local prepared = {}
+local next_one = 0
+local method = "POST"
+function init(args)
+  local path, threads = args[1], tonumber(args[2])
+  method = args[3] or "POST"
+  local target, i = nil, 0
+  for line in io.lines(path) do
+    if i == 0 then
+      target = line
+    elseif method == "GET" or (i - 1) % threads == id then
+      local cookie, body = line:match("^(%S+) ?(%S*)$")
+      table.insert(prepared, {cookie = cookie, body = body})
+    end
+    i = i + 1
+  end
+  wrk.path = target
+end
+
+function request()
+  next_one = next_one + 1
+  local item = prepared[((next_one - 1) % #prepared) + 1]
+  if method == "POST" then
+    return wrk.format("POST", wrk.path, {
+      ["Cookie"] = item.cookie,
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+    }, item.body)
+  end
+  return wrk.format("GET", wrk.path, {["Cookie"] = item.cookie})
+end
+"""
+    + DONE_LUA
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def throwaway_database(server_url: str) -> Iterator[str]:
+    import psycopg
+
+    name = f"asamblea_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlsplit(server_url)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def set_up(voters: int, out_dir: Path) -> dict[str, Any]:
+    """Federation, voters, open election, sessions; writes the wrk request files."""
+    from asamblea.cli import _django
+
+    _django.setup()
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db import transaction
+    from django.utils import timezone
+
+    from asamblea.elections import services
+    from asamblea.federation.importing import do_import_federation
+    from asamblea.federation.models import Body, Delegation, Membership, Officer, Person
+    from asamblea.federation.peru import peru_spec
+    from asamblea.federation.services import do_recompute_seats
+    from asamblea.web.once import SESSION_KEY as ONCE_KEY
+
+    user_model = get_user_model()
+    with transaction.atomic():
+        federation = do_import_federation(peru_spec({"0501"}), path="benchmark")
+        base = Body.objects.get(federation=federation, slug="distrito-050101-ayacucho")
+        officer = user_model.objects.create(username="officer", password=make_password(None))
+        Officer.objects.create(user=officer, body=base)
+        # SYNTHETIC DATA, BULK INSERTED (see the module docstring).
+        now = timezone.now()
+        unusable = make_password(None)
+        users = user_model.objects.bulk_create(
+            [user_model(username=f"voter-{n:07d}", password=unusable) for n in range(voters)],
+            batch_size=5000,
+        )
+        people = Person.objects.bulk_create(
+            [
+                Person(federation=federation, full_name=f"Voter {n}", user=u)
+                for n, u in enumerate(users)
+            ],
+            batch_size=5000,
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    person=p,
+                    body=base,
+                    sector=base.sector,
+                    status=Membership.Status.VERIFIED,
+                    decided_at=now,
+                )
+                for p in people
+            ],
+            batch_size=5000,
+        )
+        do_recompute_seats(federation)
+        election = services.do_open_election(
+            officer,
+            base,
+            delegation=Delegation.objects.get(source=base),
+            seats=3,
+            nominations_close_at=now + timedelta(hours=1),
+            voting_opens_at=now + timedelta(hours=1),
+            voting_closes_at=now + timedelta(hours=6),
+        )
+        candidates = [services.do_stand(u, election) for u in users[:CANDIDATES]]
+        services.do_open_voting(election)
+    # Sessions as Django's login writes them, plus one form token as the ballot page does.
+    rng = random.Random(2026)
+    expire = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    sessions, casts, pages = [], [], []
+    for n, user in enumerate(users):
+        key = secrets.token_hex(16)
+        once = secrets.token_urlsafe(16)
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+            ONCE_KEY: [once],
+        }
+        sessions.append(
+            Session(session_key=key, session_data=SessionStore().encode(data), expire_date=expire)
+        )
+        csrf = secrets.token_hex(16)  # a 32-character CSRF secret, cookie and form alike
+        cookie = f"sessionid={key};csrftoken={csrf}"
+        if n < GET_VOTERS:
+            pages.append(cookie)
+            continue
+        ranking = rng.sample(candidates, rng.randint(1, CANDIDATES))
+        fields = {"csrfmiddlewaretoken": csrf, "once": once}
+        fields.update({f"rank-{c.pk}": str(i) for i, c in enumerate(ranking, start=1)})
+        casts.append(f"{cookie} {urllib.parse.urlencode(fields)}")
+    Session.objects.bulk_create(sessions, batch_size=5000)
+    ballot = f"/f/{federation.slug}/e/{election.pk}/ballot/"
+    (out_dir / "casts.txt").write_text("\n".join([ballot, *casts]) + "\n")
+    (out_dir / "pages.txt").write_text("\n".join([ballot, *pages]) + "\n")
+    (out_dir / "home.txt").write_text("/\nx=1\n")
+    from django.db import connection
+
+    connection.close()
+    return {"election": election.pk, "casts": len(casts)}
+
+
+def wrk(
+    url: str,
+    script: Path,
+    requests_file: Path,
+    method: str,
+    *,
+    threads: int,
+    connections: int,
+    duration: float,
+) -> dict[str, Any]:
+    done = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration:g}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            url,
+            "--",
+            str(requests_file),
+            str(threads),
+            method,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"wrk failed:\n{done.stdout}\n{done.stderr}")
+    line = next(row for row in done.stdout.splitlines() if row.startswith("WRKJSON "))
+    figures = json.loads(line.removeprefix("WRKJSON "))
+    figures["per_second"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
+
+
+def taken(election: int) -> tuple[int, int]:
+    from asamblea.elections.models import Ballot, VoteCast
+
+    return (
+        VoteCast.objects.filter(election_id=election).count(),
+        Ballot.objects.filter(election_id=election).count(),
+    )
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], port: int, workers: int, worker_threads: int) -> Iterator[None]:
+    command = [
+        str(BIN / "gunicorn"),
+        "asamblea.wsgi:application",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
+    if worker_threads > 1:
+        command += ["-k", "gthread", "--threads", str(worker_threads)]
+    process = subprocess.Popen(command, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("gunicorn did not start") from None
+                time.sleep(0.3)
+        yield
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (gthread if > 1)"
+    )
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per run (default 10)")
+    parser.add_argument("--voters", type=int, default=6000, help="voters (casts available)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+
+    with tempfile.TemporaryDirectory() as tmp, throwaway_database(args.pg) as database_url:
+        work = Path(tmp)
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "ASAMBLEA_DATA_DIR": str(work / "data"),
+            "LOG_LEVEL": "WARNING",
+        }
+        os.environ.update(env)
+        subprocess.run([str(BIN / "asamblea"), "migrate"], env=env, check=True)
+        start = time.perf_counter()
+        facts = set_up(args.voters, work)
+        print(
+            f"set-up: {facts['casts']} voters with sessions in {time.perf_counter() - start:.1f} s"
+        )
+        script = work / "requests.lua"
+        script.write_text(REQUESTS_LUA)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        results: dict[str, dict[str, Any]] = {}
+        with gunicorn(env, port, args.workers, args.threads):
+            common = {"threads": args.wrk_threads, "connections": args.connections}
+            # Warm-up: every worker loads the app, templates and connections.
+            wrk(url, script, work / "home.txt", "GET", duration=2, **common)
+            wrk(url, script, work / "pages.txt", "GET", duration=2, **common)
+            results["GET / (simplest page)"] = wrk(
+                url, script, work / "home.txt", "GET", duration=args.duration, **common
+            )
+            results["GET ballot page (logged in)"] = wrk(
+                url, script, work / "pages.txt", "GET", duration=args.duration, **common
+            )
+            before = taken(facts["election"])
+            cast = wrk(url, script, work / "casts.txt", "POST", duration=args.duration, **common)
+            results["POST ballot (cast)"] = cast
+            time.sleep(2)  # casts in flight when wrk stopped finish (uncounted by wrk)
+            after = taken(facts["election"])
+        from django.db import connection
+
+        connection.close()
+    casts = after[0] - before[0]
+    load = os.getloadavg()
+    print(
+        f"gunicorn -w {args.workers}"
+        + (f" -k gthread --threads {args.threads}" if args.threads > 1 else " (sync workers)")
+        + f"; wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration:g}s; "
+        f"PostgreSQL; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    print(f"{'':<30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7}")
+    for name, figures in results.items():
+        print(
+            f"{name:<30} {figures['per_second']:8.1f} {figures['p50_us'] / 1000:8.1f} "
+            f"{figures['p99_us'] / 1000:8.1f} {figures['requests']:9d} "
+            f"{figures['non_2xx_3xx'] + figures['socket_errors']:7d}"
+        )
+    print(
+        f"casts taken by the database: {casts} VoteCast and {after[1] - before[1]} Ballot rows "
+        f"for {cast['requests']} POSTs answered"
+    )
+    if cast["requests"] > facts["casts"]:
+        print("WARNING: more POSTs than voters: some were repeats (409); raise --voters")
+    answered = cast["requests"] - cast["non_2xx_3xx"]
+    # wrk stops with up to one request per connection in flight: those are cast, not counted.
+    if cast["non_2xx_3xx"] or not answered <= casts <= answered + args.connections:
+        raise SystemExit("some casts were refused or lost: the figures above are not valid")
+
+
+if __name__ == "__main__":
+    main()
