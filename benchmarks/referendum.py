@@ -16,7 +16,8 @@ Builds a fresh database (dropped at the end unless --keep):
    secret ballots, each attributed to the assembly the person voted through: their
    second one for half of the people in two), as the casting service would leave them;
 6. timed: `count_referendum` (turnout per assembly, ballots per assembly, the
-   pooling of small assemblies and every row down the tree) and the whole close
+   pooling of small assemblies and every row down the tree), the tick's rewrite of
+   the ballots in tracker order (`do_reshuffle_referendum`), and the whole close
    `do_close_referendum` (rewriting the ballots in tracker order, the count, the
    decision, publishing the trackers and the count on the public record).
 
@@ -34,7 +35,6 @@ import secrets
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -214,10 +214,9 @@ def run(args: argparse.Namespace) -> None:
             copy_rows(
                 raw,
                 ReferendumBallot._meta.db_table,
-                ["id", "referendum_id", "body_id", "tracker", "choice"],
+                ["referendum_id", "body_id", "tracker", "choice"],
                 (
                     (
-                        uuid.UUID(bytes=secrets.token_bytes(16)),
                         referendum.pk,
                         int(b),
                         secrets.token_hex(32),
@@ -241,6 +240,8 @@ def run(args: argparse.Namespace) -> None:
     assert sum(t.electorate for t in turnout.values()) == n
     national = counted.rows["nacional"]
     assert national.tally == expected
+    with timed("do_reshuffle_referendum (the tick's rewrite)", figures):
+        assert services.do_reshuffle_referendum(referendum)
     with timed("do_close_referendum (reshuffle, count, publish)", figures):
         referendum = services.do_close_referendum(None, referendum, now=referendum.closes_at)
     assert referendum.result["yes"] == expected.yes

@@ -349,34 +349,47 @@ class ReferendumRoll(models.Model):
     `voted_body`: the assembly they voted through, set when they vote (THAT they voted).
     """
 
-    referendum = models.ForeignKey(Referendum, on_delete=models.CASCADE, related_name="roll")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    home_body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+")
+    # A million-member roll is written in one statement: every index and per-row foreign
+    # key check costs seconds there. The unique key covers lookups by referendum; the
+    # bodies come from memberships (they exist), and deleting a body still meets PROTECT.
+    referendum = models.ForeignKey(
+        Referendum, on_delete=models.CASCADE, related_name="roll", db_index=False
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", db_index=False)
+    home_body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     voted_body = models.ForeignKey(
-        Body, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Body,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["referendum", "person"], name="referendum_roll_unique"),
         ]
-        indexes = [
-            models.Index(fields=["referendum", "home_body"]),
-            models.Index(fields=["referendum", "voted_body"]),
-        ]
 
 
 class ReferendumBallot(models.Model):
-    """WHAT was voted, and the assembly it is counted in. Random key, no time, no voter."""
+    """WHAT was voted, and the assembly it is counted in. No time, no voter, no ordered id:
+    the key is the tracker (random, published), the voter's only handle on it."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    referendum = models.ForeignKey(Referendum, on_delete=models.CASCADE, related_name="ballots")
-    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+")
-    tracker = models.CharField(max_length=64, unique=True)
+    # The ballots are rewritten in tracker order at every tick and at the close, a
+    # million at a time: keyed by the tracker they are appended in key order, and only
+    # the referendum's index is kept besides (the count scans one referendum's rows).
+    tracker = models.CharField(max_length=64, primary_key=True)
+    referendum = models.ForeignKey(
+        Referendum, on_delete=models.CASCADE, related_name="ballots", db_constraint=False
+    )
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     choice = models.CharField(max_length=8)
-
-    class Meta:
-        indexes = [models.Index(fields=["referendum", "body", "choice"])]
 
 
 class CallToAction(models.Model):
