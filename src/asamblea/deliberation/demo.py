@@ -150,8 +150,8 @@ def load_deliberation_demo(*, seed: int = 2022) -> bool:
     services.do_open_vote(admin, strike)
     for user in ayacucho + cusco + puno[:1]:
         services.do_cast_vote(user, strike, "yes")  # puno[0] breaks the mandate
-    if len(puno) > 1:
-        services.do_cast_vote(puno[1], strike, "no")
+    for user in puno[1:]:
+        services.do_cast_vote(user, strike, "no")
     strike = services.do_close_vote(admin, strike)
 
     # 2. A second national motion under way: tabled, with a mandate vote still open.
