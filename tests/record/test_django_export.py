@@ -97,7 +97,7 @@ def test_the_command_needs_a_federation_when_there_are_several(
     code, _out, err = run(
         "record", "export", str(tmp_path / "no" / "x.jsonl"), "--federation", "test"
     )
-    assert code == 2 and "does not exist" in err
+    assert code == 2 and "la carpeta no existe" in err  # the site's language, Spanish
     assert not (tmp_path / "x.jsonl").exists()
 
 

@@ -6,7 +6,12 @@ import os
 
 
 def setup() -> None:
+    """Start Django; messages then speak the site's language (LANGUAGE_CODE), whatever
+    a previous call in the same process activated."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asamblea.settings")
     import django
+    from django.conf import settings
+    from django.utils import translation
 
     django.setup()
+    translation.activate(settings.LANGUAGE_CODE)
