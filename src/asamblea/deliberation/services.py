@@ -934,10 +934,9 @@ def _next_resolution_number(body: Body) -> int:
 
 
 def _adopt(motion: Motion, now: datetime) -> Resolution:
+    # The text as adopted; for a ranked choice the page adds the option chosen (kept in
+    # the motion's result, so it reads in each reader's language).
     text = motion.text
-    if motion.kind == Motion.Kind.OPTIONS:
-        winner = (motion.result or {}).get("winner")
-        text = f"{motion.text}\n\n{_('Adopted option')}: {winner}"
     return Resolution.objects.create(
         motion=motion,
         body=motion.body,
