@@ -35,7 +35,8 @@ _STATE = "deliberation"
 
 
 def _state(context: CheckContext) -> dict[str, Any]:
-    return context.state.setdefault(_STATE, {"motions": {}, "referendums": {}})
+    state: dict[str, Any] = context.state.setdefault(_STATE, {"motions": {}, "referendums": {}})
+    return state
 
 
 def _motion(context: CheckContext, motion: Any) -> dict[str, Any]:

@@ -30,6 +30,7 @@ Pure module: no Django import.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections import defaultdict
 from collections.abc import Mapping
@@ -79,16 +80,16 @@ def load_districts() -> list[District]:
         "LIMA-METROPOLITANA": "Lima Metropolitana",
         "LIMA-REGION": "Lima Provincias",
     }
-    with source.open(encoding="utf-8-sig", newline="") as handle:
-        return [
-            District(
-                row["gobierno_regional"],
-                names.get(row["gobierno_regional"], row["departamento"]),
-                float(row["latitud"]),
-                float(row["longitud"]),
-            )
-            for row in csv.DictReader(handle)
-        ]
+    text = source.read_text(encoding="utf-8-sig")
+    return [
+        District(
+            row["gobierno_regional"],
+            names.get(row["gobierno_regional"], row["departamento"]),
+            float(row["latitud"]),
+            float(row["longitud"]),
+        )
+        for row in csv.DictReader(io.StringIO(text, newline=""))
+    ]
 
 
 def _convex_hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:

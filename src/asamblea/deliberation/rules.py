@@ -548,14 +548,14 @@ def reporting_units(
     # The total is public, so the top pool can be worked out by subtraction: when it
     # is too small, it takes in the smallest other rows until it is not.
     top = f"{POOL_PREFIX}{tree.top}"
-    voters: Counter[str] = Counter()
+    in_unit: Counter[str] = Counter()
     for base, name in unit.items():
-        voters[name] += turnout[base].voted
-    if top in voters:
-        others = sorted((n, name) for name, n in voters.items() if name != top)
-        while voters[top] < min_voters and others:
+        in_unit[name] += turnout[base].voted
+    if top in in_unit:
+        others = sorted((n, name) for name, n in in_unit.items() if name != top)
+        while in_unit[top] < min_voters and others:
             n, absorbed = others.pop(0)
-            voters[top] += n
+            in_unit[top] += n
             for base, name in unit.items():
                 if name == absorbed:
                     unit[base] = top
