@@ -433,3 +433,18 @@ def test_seats_are_counted_once_per_seat(tree):
             delegation__council__slug="national", status=Seat.Status.HELD
         ).count()
     )
+
+
+def test_the_tick_rewrites_an_open_secret_votes_ballots_when_casts_arrive(federation):
+    motion, users = assembly_motion(federation, n_members=3)
+    services.do_open_vote(admin(), motion, secret=True)
+    now = timezone.now()
+    assert advance_deliberation(now) == 0  # no cast yet: nothing to rewrite
+    services.do_cast_vote(users[0], motion, "yes")
+    services.do_cast_vote(users[1], motion, "no")
+    assert advance_deliberation(now) == 1
+    assert advance_deliberation(now) == 0  # nothing new since
+    trackers = list(MotionBallot.objects.filter(motion=motion).values_list("tracker", flat=True))
+    assert len(trackers) == 2
+    services.do_cast_vote(users[2], motion, "yes")
+    assert advance_deliberation(now) == 1

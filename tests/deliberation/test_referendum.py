@@ -291,3 +291,20 @@ def test_the_tick_closes_a_referendum_on_time_and_reshuffles_before(federation):
     assert referendum.status == "closed" and referendum.result["yes"] == len(users)
     # The motion was tabled: the members decided it, and it is now a resolution.
     assert Resolution.objects.filter(motion=referendum.motion).exists()
+
+
+def test_a_large_referendums_live_turnout_is_counted_once_every_few_seconds(
+    federation, monkeypatch
+):
+    from django.core.cache import cache
+
+    referendum, users = small_referendum(federation)
+    monkeypatch.setattr(services, "LIVE_CACHE_FROM", 1)  # treat it as large
+    cache.clear()
+    assert services.live_turnout_rows(referendum)["prov-a1"]["voted"] == 0
+    services.do_cast_referendum_ballot(users[0], referendum, "yes")
+    assert services.live_turnout_rows(referendum)["prov-a1"]["voted"] == 0  # cached
+    cache.clear()
+    rows = services.live_turnout_rows(referendum)
+    assert rows["prov-a1"]["voted"] == 1 and rows["base-1"]["voted"] == 1
+    assert all(row["tally"] is None for row in rows.values())  # never choices while open

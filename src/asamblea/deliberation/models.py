@@ -100,6 +100,8 @@ class Motion(models.Model):
     seed = models.BigIntegerField(default=0)
     # The count as published (see services.do_close_vote).
     result = models.JSONField(null=True, blank=True)
+    # Secret votes: casts counted when the ballots were last rewritten in tracker order.
+    shuffled_casts = models.PositiveIntegerField(default=0)
     shuffled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from asamblea.deliberation import services
-from asamblea.deliberation.models import Referendum
+from asamblea.deliberation.models import Motion, Referendum
 from asamblea.elections.scheduler import register_tick
 
 
 @register_tick("deliberation")
 def advance_deliberation(now: datetime) -> int:
-    """Close the motion votes and referendums that are due; rewrite open referendums'
-    ballots when new ones arrived (their order must not follow the voting order)."""
+    """Close the motion votes and referendums that are due; rewrite the ballots of open
+    secret votes and referendums when new ones arrived (their order must not follow the
+    voting order)."""
     steps = services.close_due_votes(now) + services.close_due_referendums(now)
+    for motion in Motion.objects.filter(status=Motion.Status.VOTING, secret=True).order_by("pk"):
+        if services.do_reshuffle_motion(motion, now=now):
+            steps += 1
     for referendum in Referendum.objects.filter(
         status=Referendum.Status.VOTING, closes_at__gt=now
     ).order_by("pk"):

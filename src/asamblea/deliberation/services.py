@@ -36,6 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import Coalesce
@@ -849,6 +850,22 @@ def _reshuffle_motion_ballots(motion: Motion, now: datetime) -> None:
         batch_size=2000,
     )
     motion.shuffled_at = now
+    motion.shuffled_casts = len(rows)
+
+
+@transaction.atomic
+def do_reshuffle_motion(motion: Motion, *, now: datetime | None = None) -> bool:
+    """The tick's step for an open secret vote: rewrite its ballots if casts arrived, so
+    their order and transaction ids stop following the voting order."""
+    now = now or timezone.now()
+    motion = _lock(motion)
+    if motion.status != Motion.Status.VOTING or not motion.secret:
+        return False
+    if MotionCast.objects.filter(motion=motion).count() == motion.shuffled_casts:
+        return False
+    _reshuffle_motion_ballots(motion, now)
+    motion.save(update_fields=["shuffled_at", "shuffled_casts"])
+    return True
 
 
 def _seat_entry(seat: Seat) -> dict[str, Any]:
@@ -1543,6 +1560,45 @@ def referendum_turnout(referendum: Referendum) -> dict[int, rules.Turnout]:
         .order_by()
     )
     return {r["counted_in"]: rules.Turnout(r["people"], r["voted"]) for r in rows}
+
+
+LIVE_TURNOUT_SECONDS = 5
+# Below this many people the turnout is counted afresh for every request (it is cheap).
+LIVE_CACHE_FROM = 20_000
+
+
+def live_turnout_rows(referendum: Referendum) -> dict[str, dict[str, Any]]:
+    """Per body (slug): people counted there and how many voted, for the live page.
+
+    Never choices. In a large referendum kept a few seconds in the cache, so a
+    country of phones polling it costs one count every few seconds, not one a poll.
+    """
+    key = f"asamblea-referendum-live-{referendum.pk}-{referendum.opened_at.timestamp()}"
+    large = referendum.electorate >= LIVE_CACHE_FROM
+    rows: dict[str, dict[str, Any]] | None = cache.get(key) if large else None
+    if rows is not None:
+        return rows
+    slugs = dict(
+        Body.objects.filter(
+            slug__in=referendum.scope.get("bases", []), federation=referendum.federation
+        ).values_list("pk", "slug")
+    )
+    turnout = {slugs[pk]: figures for pk, figures in referendum_turnout(referendum).items()}
+    rows = {
+        base: {"electorate": t.electorate, "voted": t.voted, "tally": None}
+        for base, t in turnout.items()
+    }
+    tree = rules.ScopeTree(referendum.council.slug, referendum.scope.get("tree", {}))
+    for council, bases in tree.bases_under().items():
+        inside = [turnout[b] for b in bases if b in turnout]
+        rows[str(council)] = {
+            "electorate": sum(t.electorate for t in inside),
+            "voted": sum(t.voted for t in inside),
+            "tally": None,
+        }
+    if large:
+        cache.set(key, rows, LIVE_TURNOUT_SECONDS)
+    return rows
 
 
 def _reshuffle_referendum(referendum: Referendum, now: datetime) -> None:

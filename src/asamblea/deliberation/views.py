@@ -542,12 +542,8 @@ def _referendum_context(request: HttpRequest, referendum: Referendum) -> dict[st
         ).values_list("slug", "name")
     )
     closed = referendum.status == Referendum.Status.CLOSED
-    if closed:
-        result_rows = referendum.result["rows"]
-    else:
-        # Live: turnout only, never choices, while the vote is open.
-        counted, _turnout = services.count_referendum(referendum)
-        result_rows = {str(b): {**row.to_json(), "tally": None} for b, row in counted.rows.items()}
+    # While the vote is open: turnout only, never choices.
+    result_rows = referendum.result["rows"] if closed else services.live_turnout_rows(referendum)
     rows = []
     empty = 0
     for slug in child_slugs:
