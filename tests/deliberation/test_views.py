@@ -196,3 +196,63 @@ def test_a_call_to_action_page_shows_the_uptake_table(tree):
     assert "7 bodies reached; 1 acknowledged" in page
     # No Peru region codes in the test federation: the table, and no map.
     assert 'id="by-region"' in page and "<svg" not in page
+
+
+def test_a_meeting_page_lists_its_agenda_and_refreshes_itself(tree):
+    f = tree.federation
+    officer = make_officer(f, "national")
+    motion = services.do_second_motion(
+        tree.users["vilma"],
+        services.do_propose_motion(tree.users["rosa"], body(f, "national"), title="Uno", text="x"),
+    )
+    meeting = services.do_create_meeting(
+        officer, body(f, "national"), title="Sesión", starts_at=timezone.now(), motions=[motion]
+    )
+    chair = client_for(officer)
+    url = f"/f/{f.slug}/meetings/{meeting.pk}/"
+    assert post(chair, url, url + "action/", {"status": "open"}).status_code == 302
+    services.do_open_vote(officer, motion)
+    services.do_cast_vote(tree.users["rosa"], motion, "yes")
+    page = chair.get(url).content.decode()
+    assert f'hx-get="{url}live/"' in page and "noscript" in page
+    live = chair.get(url + "live/").content.decode()
+    assert "Voting now: 1 of 3 have voted" in live and "yes 1, no 0, abstain 0" in live
+
+
+def test_uptake_is_reported_from_the_bodys_calls_page_and_the_call_page_stays_cheap(
+    tree, django_assert_max_num_queries
+):
+    f, users = tree.federation, tree.users
+    motion = services.do_second_motion(
+        users["vilma"],
+        services.do_propose_motion(users["rosa"], body(f, "national"), title="Paro", text="x"),
+    )
+    services.do_open_vote(admin(), motion)
+    for name in ("rosa", "vilma"):
+        services.do_cast_vote(users[name], motion, "yes")
+    motion = services.do_close_vote(admin(), motion)
+    start = timezone.now() - timedelta(hours=1)
+    call = services.do_issue_call(
+        admin(),
+        motion.resolution,
+        title="Paro",
+        starts_at=start,
+        ends_at=start + timedelta(days=3),
+        now=start - timedelta(hours=1),
+    )
+    officer = client_for(make_officer(f, "base-4"))
+    calls_url = f"/f/{f.slug}/b/base-4/calls/"
+    response = post(
+        officer,
+        calls_url,
+        f"{calls_url}{call.pk}/report/",
+        {"status": "partly", "number": "35", "note": "Mitin en la plaza"},
+    )
+    assert response.status_code == 302
+    uptake = Uptake.objects.get(call=call, body__slug="base-4")
+    assert (uptake.status, uptake.number, uptake.note) == ("partly", 35, "Mitin en la plaza")
+    assert uptake.acknowledged_at is not None
+    public = Client(headers={"accept-language": "en"})
+    with django_assert_max_num_queries(12):
+        page = public.get(f"/f/{f.slug}/c/{call.pk}/").content.decode()
+    assert 'data-body="base-4"' in page and "Mitin en la plaza" in page
