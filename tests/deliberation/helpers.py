@@ -128,6 +128,23 @@ def build_tree(federation: Federation) -> Tree:
     return Tree(federation, users, seats)
 
 
+def recall(tree: Tree, name: str, council: str, *, petitioner: str, voters: list[str]) -> None:
+    """Recall `name` from their seat in `council` through the recall app: a petition that
+    reaches its threshold, the recall vote, and its close (the seat is vacated)."""
+    from asamblea.recall.services import do_open_recall_petition
+
+    seat = tree.seats[(name, council)]
+    petition = do_open_recall_petition(tree.users[petitioner], seat, "Incumplió el mandato")
+    petition.refresh_from_db()
+    assert petition.election is not None, "the threshold is reached at once"
+    election = petition.election
+    for voter in voters:
+        elections.do_cast_ballot(tree.users[voter], election, ["yes"])
+    elections.do_close_election(election, now=election.voting_closes_at)
+    seat.refresh_from_db()
+    assert seat.status == Seat.Status.VACATED, "the recall passed"
+
+
 SIGNER = Ed25519Signer.generate()
 
 

@@ -350,7 +350,7 @@ def test_only_a_constituent_body_may_mandate(tree):
 # ---------------------------------------------------------------- recall mid-vote
 
 
-def test_a_delegate_recalled_mid_vote_loses_the_seats_vote(tree):
+def test_a_seat_vacated_mid_vote_loses_its_vote(tree):
     from asamblea.recall.services import do_vacate_seat
 
     users = tree.users

@@ -15,9 +15,8 @@ from django.utils import timezone
 from asamblea.deliberation import services
 from asamblea.deliberation.models import Motion, Referendum, Uptake
 from asamblea.errors import Conflict, InvalidInput, PermissionDenied
-from asamblea.recall.services import do_vacate_seat
 from asamblea.record.models import Entry
-from deliberation.helpers import admin, member
+from deliberation.helpers import member, recall
 from support.factories import body, make_officer
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +58,8 @@ def voting(tree, officers):
 
 
 def recall_tito(tree):
-    do_vacate_seat(admin(), tree.seats[("tito", "national")], "expelled")
+    """Region A's delegates recall Tito from the national assembly (petition, vote)."""
+    recall(tree, "tito", "national", petitioner="luis", voters=["luis", "rosa"])
 
 
 # ---------------------------------------------------------------- members' actions
