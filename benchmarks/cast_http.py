@@ -20,7 +20,8 @@ What it does, in order:
    the ballot form with a random ranking of the 6 candidates.
 4. Starts `gunicorn asamblea.wsgi:application -w N` (sync workers; `--threads T`
    > 1 uses gthread workers) and drives it with `wrk` (Debian package `wrk`):
-   - the simplest page, `GET /` (the home page: the list of federations);
+   - the simplest page, `GET /accounts/login/` (a template and a CSRF token, no
+     database), and the home page `GET /` (the list of federations: a few queries);
    - the ballot page, `GET /f/<fed>/e/<id>/ballot/`, logged in (a rotating set
      of voters kept apart for this; each view writes their session);
    - the cast, `POST` of the ballot form, each request a different voter
@@ -62,7 +63,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CANDIDATES = 6
-GET_VOTERS = 64  # voters kept for the ballot-page GET run, never for casting
+GET_VOTERS = 1000  # voters kept for the ballot-page GET run, never for casting
 
 DONE_LUA = r"""
 function done(summary, latency, requests)
@@ -241,6 +242,7 @@ def set_up(voters: int, out_dir: Path) -> dict[str, Any]:
     (out_dir / "casts.txt").write_text("\n".join([ballot, *casts]) + "\n")
     (out_dir / "pages.txt").write_text("\n".join([ballot, *pages]) + "\n")
     (out_dir / "home.txt").write_text("/\nx=1\n")
+    (out_dir / "login.txt").write_text("/accounts/login/\nx=1\n")
     from django.db import connection
 
     connection.close()
@@ -334,7 +336,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per run (default 10)")
-    parser.add_argument("--voters", type=int, default=6000, help="voters (casts available)")
+    parser.add_argument("--voters", type=int, default=8000, help="voters (casts available)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -364,7 +366,10 @@ def main() -> None:
             # Warm-up: every worker loads the app, templates and connections.
             wrk(url, script, work / "home.txt", "GET", duration=2, **common)
             wrk(url, script, work / "pages.txt", "GET", duration=2, **common)
-            results["GET / (simplest page)"] = wrk(
+            results["GET login page (simplest)"] = wrk(
+                url, script, work / "login.txt", "GET", duration=args.duration, **common
+            )
+            results["GET / (home, reads the db)"] = wrk(
                 url, script, work / "home.txt", "GET", duration=args.duration, **common
             )
             results["GET ballot page (logged in)"] = wrk(

@@ -406,6 +406,11 @@ def seats_report(federation_id: int) -> dict[str, int]:
     }
 
 
+def progress(phase: tuple[str, float, str]) -> None:
+    """A line on standard error as each phase ends: the whole run takes a while."""
+    print(f"... {phase[0]}: {phase[1]:.1f} s {phase[2]}", file=sys.stderr, flush=True)
+
+
 def run_round(
     federation_id: int, turnout: float, processes: int, env: dict[str, str], seed: int
 ) -> dict[str, Any]:
@@ -422,6 +427,7 @@ def run_round(
         elections, timings = open_tier(federation_id, tier, rng)
         for name, seconds in timings.items():
             phases.append((f"{tier}: {name}", seconds, f"{len(elections)} elections"))
+            progress(phases[-1])
         start = time.perf_counter()
         casts = cast_tier(elections, tier_turnout, processes, env)
         seconds = time.perf_counter() - start
@@ -432,11 +438,13 @@ def run_round(
                 f"{casts:,} ballots, {casts / seconds:,.0f}/s",
             )
         )
+        progress(phases[-1])
         start = time.perf_counter()
         close_tier(elections)
         phases.append(
             (f"{tier}: close, count, publish, fill (tick)", time.perf_counter() - start, "")
         )
+        progress(phases[-1])
         totals["elections"] += len(elections)
         totals["casts"] += casts
     total = time.perf_counter() - round_start

@@ -88,8 +88,10 @@ def _demo_elections() -> None:
         for place in summary.star_seats:
             print(f"  {place}")
         print(
-            f"  Recall (or, as admin, vacate) the first one at {summary.star_seat}: "
-            "every seat above falls with it and is refilled."
+            f"  Recall the first one at {summary.star_seat}: members of its assembly open the "
+            f"petition and sign ({summary.signatures} signatures needed: "
+            f"{', '.join(summary.signers)}, ...); or log in as {summary.star_login} and resign, "
+            "or as admin and vacate it. Every seat above falls with it and is refilled."
         )
 
 

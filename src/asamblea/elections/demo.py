@@ -358,6 +358,11 @@ class DemoElectionsSummary:
     star_name: str
     star_seat: str | None
     star_seats: tuple[str, ...]
+    # The star's demo login, two members of their base who may sign, and how many
+    # signatures open the recall vote.
+    star_login: str = STAR_LOGIN
+    signers: tuple[str, ...] = (f"socio-{STAR_BASE}-2", f"socio-{STAR_BASE}-3")
+    signatures: int = 0
 
 
 def elections_demo_summary() -> DemoElectionsSummary | None:
@@ -391,6 +396,13 @@ def elections_demo_summary() -> DemoElectionsSummary | None:
     base_seat = next(
         (s for s in star_seats if s.delegation_id and s.delegation.source.slug == STAR_BASE), None
     )
+    signatures = 0
+    if base_seat is not None:
+        from asamblea.recall.rules import signatures_needed
+        from asamblea.recall.services import recall_settings
+
+        electorate = services.eligible_people(base_seat.delegation.source).count()
+        signatures = signatures_needed(electorate, recall_settings(federation).threshold)
     return DemoElectionsSummary(
         closed=Election.objects.filter(
             federation=federation, status=Election.Status.CLOSED
@@ -405,6 +417,7 @@ def elections_demo_summary() -> DemoElectionsSummary | None:
         star_name=base_seat.public_name if base_seat is not None else "",
         star_seat=f"/f/{federation.slug}/seats/{base_seat.pk}/" if base_seat is not None else None,
         star_seats=tuple(_seat_place(s) for s in star_seats),
+        signatures=signatures,
     )
 
 
