@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,17 +19,20 @@ from asamblea.errors import exit_code_for, user_message_for
 
 def _command_modules(argv: Sequence[str] | None) -> list[str]:
     """The modules to load: only the one named like the sub-command when there is
-    one (so `asamblea count` does not pay for every other command's imports),
-    else all of them."""
-    names = sorted(
+    one (so `asamblea count` does not pay for every other command's imports, nor
+    for pkgutil), else all of them."""
+    here = os.path.dirname(asamblea.cli.__file__)
+    first = next((arg for arg in (argv or ()) if not arg.startswith("-")), None)
+    own = first and not first.startswith("_") and first not in {"main", "__main__"}
+    if own and os.path.isfile(os.path.join(here, f"{first}.py")):
+        return [str(first)]
+    import pkgutil
+
+    return sorted(
         m.name
-        for m in pkgutil.iter_modules(asamblea.cli.__path__)
+        for m in pkgutil.iter_modules([here])
         if m.name not in {"main", "__main__"} and not m.name.startswith("_")
     )
-    first = next((arg for arg in (argv or ()) if not arg.startswith("-")), None)
-    if first in names:
-        return [first]
-    return names
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
