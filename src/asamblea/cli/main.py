@@ -62,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`asamblea ... | head`): stop quietly, as Unix tools do.
+        sys.stderr.close()
+        return 141
     except Exception as error:  # every known error maps to a message and an exit code
         code = exit_code_for(error)
         if code is None:

@@ -65,7 +65,21 @@ def demo_command(args: argparse.Namespace) -> int:
     for login in demo_logins():
         print(f"  {login.username:<45} {login.role}")
     _demo_elections()
+    _demo_deliberation()
     return 0
+
+
+def _demo_deliberation() -> None:
+    """A national motion with mandates, a referendum under way, a call to action (once)."""
+    from asamblea.deliberation.demo import load_deliberation_demo
+
+    load_deliberation_demo()
+    print(
+        "Deciding together: the national strike motion with the regions' mandates and a "
+        "broken one at /f/peru/b/nacional/motions/ (the breach shows at "
+        "/f/peru/b/region-puno/); a referendum under way at /f/peru/r/1/; a call to "
+        "action with uptake and a map at /f/peru/c/1/."
+    )
 
 
 def _demo_elections() -> None:
