@@ -32,7 +32,7 @@ def say(message: str) -> None:
 
 
 def ensure_venv(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py may be started by an older Python
         sys.exit("Asamblea needs Python 3.11 or newer.")
     wanted = hashlib.sha256(
         (ROOT / "pyproject.toml").read_bytes() + extras.encode()
@@ -76,7 +76,9 @@ def test(args: list[str]) -> int:
             say(message.replace("will be skipped", "are required in CI"))
             return 1
         say(message + " (Debian: apt-get install chromium).")
-    pytest = [str(PYTHON), "-m", "pytest", *args]
+    # One worker per core (at most 4): the suite is mostly database and browser waits.
+    workers = max(1, min(4, os.cpu_count() or 1))
+    pytest = [str(PYTHON), "-m", "pytest", "-n", str(workers), *args]
     say("test pass 1/2: SQLite")
     code = subprocess.call(pytest, cwd=ROOT, env=env)
     pg_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
