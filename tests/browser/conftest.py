@@ -63,7 +63,9 @@ def new_phone(browser: Any) -> Iterator[Any]:
 
     def make(*, javascript: bool = True) -> Any:
         context = browser.new_context(**PHONE, java_script_enabled=javascript)
-        context.set_default_timeout(10_000)
+        # Generous: CI shares two cores between two test workers, two Chromiums and
+        # PostgreSQL, and one slow answer must not fail a correct page.
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context
 
