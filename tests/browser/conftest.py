@@ -30,7 +30,6 @@ PHONE: dict[str, Any] = {
     "device_scale_factor": 2,
     "is_mobile": True,
     "has_touch": True,
-    # English, so the tests can read messages; the pages are the same in Spanish.
     "locale": "en",
 }
 
@@ -66,6 +65,14 @@ def new_phone(browser: Any) -> Iterator[Any]:
         # Generous: CI shares two cores between two test workers, two Chromiums and
         # PostgreSQL, and one slow answer must not fail a correct page.
         context.set_default_timeout(30_000)
+        # English, chosen with the language switcher's cookie (pages ignore the browser's
+        # language), so the tests can read messages; the pages are the same in Spanish.
+        context.add_cookies(
+            [
+                {"name": "django_language", "value": "en", "domain": host, "path": "/"}
+                for host in ("localhost", "127.0.0.1")
+            ]
+        )
         contexts.append(context)
         return context
 

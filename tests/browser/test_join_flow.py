@@ -26,6 +26,7 @@ from asamblea.federation.models import Body, Delegation, Federation, Membership,
 from asamblea.record.models import Entry
 from asamblea.web.once import SESSION_KEY
 from support.factories import add_member, make_officer
+from support.language import english
 
 PASSWORD = "a long test password"  # the factories' default
 PHONE_WIDTH = 390
@@ -268,7 +269,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 def _form_tokens(client: Client, url: str) -> tuple[str, str]:
     """The one-time token and CSRF token of the first form on the page at `url`."""
-    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(client).get(url).content.decode()
     return ONCE.findall(html)[0], CSRF.findall(html)[0]
 
 
@@ -282,7 +283,7 @@ def _applied(federation: Federation, name: str = "Yeni Pari") -> Membership:
 
 
 def test_a_join_form_sent_twice_at_once_is_done_once(federation: Federation) -> None:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     url = "/f/test/b/base-1/join/"
     once, _csrf = _form_tokens(client, url)
     # A double tap sends two requests that both load the session before either saves it:
@@ -303,7 +304,7 @@ def test_a_join_form_sent_twice_at_once_is_done_once(federation: Federation) -> 
 def test_a_join_form_refused_by_the_rules_can_be_corrected_and_sent_again(
     federation: Federation,
 ) -> None:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     url = "/f/test/b/base-1/join/"
     once, _csrf = _form_tokens(client, url)
     refused = client.post(url, {**_join_data(federation, once), "phone": "12"})
@@ -318,7 +319,7 @@ def test_a_join_form_refused_by_the_rules_can_be_corrected_and_sent_again(
 
 def test_a_verify_sent_twice_at_once_is_done_once(federation: Federation) -> None:
     membership = _applied(federation)
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     client.force_login(User.objects.get(username="officer-base-1"))
     once, _csrf = _form_tokens(client, "/f/test/b/base-1/members/")
     issued = client.session[SESSION_KEY]
@@ -340,7 +341,7 @@ def test_a_post_without_its_csrf_token_is_refused_and_writes_nothing(
     federation: Federation, who: str
 ) -> None:
     membership = _applied(federation)
-    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client(enforce_csrf_checks=True))
     if who == "officer":
         client.force_login(User.objects.get(username="officer-base-1"))
         url = f"/f/test/b/base-1/members/{membership.pk}/decide/"
@@ -366,7 +367,7 @@ def test_a_post_without_its_csrf_token_is_refused_and_writes_nothing(
 
 def test_a_post_naming_another_bodys_membership_is_refused(federation: Federation) -> None:
     elsewhere = add_member(federation, "base-2", "Ruth Chambi", verified=False)
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     client.force_login(User.objects.get(username="officer-base-1"))
     before = _state(federation)
     # Through the officer's own body, naming a membership of base-2 ...

@@ -13,6 +13,7 @@ from asamblea.federation.demo import load_demo
 from asamblea.federation.models import Federation
 from asamblea.record.verify import verify_lines
 from deliberation.helpers import export
+from support.language import english
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +36,10 @@ def test_the_demo_has_mandates_a_referendum_under_way_and_a_call_with_reports():
     call = CallToAction.objects.get(federation=federation)
     summary = deliberation_summary()
     assert summary["uptake_reports"] >= 40 and summary["calls"] == 1
-    page = Client(headers={"accept-language": "en"}).get(f"/f/peru/c/{call.pk}/").content.decode()
+    page = english(Client()).get(f"/f/peru/c/{call.pk}/").content.decode()
     assert "<svg" in page and page.count("<path") == 26
     assert 'data-region="05"' in page
-    public = (
-        Client(headers={"accept-language": "en"})
-        .get(f"/f/peru/r/{referendum.pk}/")
-        .content.decode()
-    )
+    public = english(Client()).get(f"/f/peru/r/{referendum.pk}/").content.decode()
     assert "Turnout, live" in public
     report = verify_lines(export(federation))
     assert report.checked["motion.counted"] >= 5

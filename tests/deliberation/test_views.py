@@ -16,13 +16,14 @@ from asamblea.deliberation.models import Motion, Uptake
 from asamblea.recall.models import RecallPetition
 from deliberation.helpers import admin
 from support.factories import body, make_officer
+from support.language import english
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a long test password"
 
 
 def client_for(user) -> Client:
-    client = Client(headers={"accept-language": "en"})
+    client = english(Client())
     client.force_login(user)
     return client
 
@@ -123,7 +124,7 @@ def test_the_constituency_page_shows_a_breach_and_opens_a_recall(tree):
     assert response.status_code == 302 and response["Location"].endswith(f"/recall/{petition.pk}/")
     assert "Voted no" in petition.reason
     # Anyone may read it; only the constituency is offered the button.
-    public = Client(headers={"accept-language": "en"}).get(mandates_url).content.decode()
+    public = english(Client()).get(mandates_url).content.decode()
     assert "Open a recall petition" not in public and "Recall petition open" in public
 
 
@@ -192,7 +193,7 @@ def test_a_call_to_action_page_shows_the_uptake_table(tree):
         ).status_code
         == 302
     )
-    page = Client(headers={"accept-language": "en"}).get(call_url).content.decode()
+    page = english(Client()).get(call_url).content.decode()
     assert "7 bodies reached; 1 acknowledged" in page
     # No Peru region codes in the test federation: the table, and no map.
     assert 'id="by-region"' in page and "<svg" not in page
@@ -252,7 +253,7 @@ def test_uptake_is_reported_from_the_bodys_calls_page_and_the_call_page_stays_ch
     uptake = Uptake.objects.get(call=call, body__slug="base-4")
     assert (uptake.status, uptake.number, uptake.note) == ("partly", 35, "Mitin en la plaza")
     assert uptake.acknowledged_at is not None
-    public = Client(headers={"accept-language": "en"})
+    public = english(Client())
     with django_assert_max_num_queries(12):
         page = public.get(f"/f/{f.slug}/c/{call.pk}/").content.decode()
     assert 'data-body="base-4"' in page and "Mitin en la plaza" in page

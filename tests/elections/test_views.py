@@ -14,10 +14,11 @@ from asamblea.elections.models import Ballot, Election, VoteCast
 from asamblea.elections.scheduler import tick
 from elections.helpers import voters
 from support.factories import body, make_officer
+from support.language import english, in_language
 
 
 def logged_in(user, language: str = "en") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client = in_language(Client(), language)
     client.force_login(user)
     return client
 
@@ -106,10 +107,10 @@ def test_an_officer_opens_members_stand_vote_and_read_the_result(federation, set
     )
     assert "2 of 3" in other.get(page_url).content.decode()
     tick(timezone.now() + timedelta(hours=4))
-    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(page_url).content.decode()
+    page = english(Client()).get(page_url).content.decode()
     assert 'id="stage-table"' in page
     assert cands[1].public_name in re.search(r'<ol id="elected">(.*?)</ol>', page, re.S).group(1)
-    found = Client(HTTP_ACCEPT_LANGUAGE="en").get(
+    found = english(Client()).get(
         reverse("election_tracker", args=[federation.slug, election.pk]), {"tracker": tracker}
     )
     assert 'id="tracker-found"' in found.content.decode()

@@ -38,6 +38,7 @@ from support.factories import (
     make_user,
     small_federation_spec,
 )
+from support.language import english
 from support.server import Asamblea, Browser
 
 CANARY_NAME = "Qorianka Xqcanary Tupa"
@@ -117,7 +118,7 @@ def setting(db: None, all_logs: AllLogs) -> Setting:
     outsider = make_user("member-base-2")
     add_member(federation, "base-2", "Juan Quispe", user=outsider, email="juan@example.pe")
     sector = federation.sectors.get(key="territorial")
-    applicant = Client(HTTP_ACCEPT_LANGUAGE="en")
+    applicant = english(Client())
     join = "/f/test/b/base-1/join/"
     fields = {"full_name": CANARY_NAME, "phone": CANARY_PHONE, "sector": sector.pk}
     own = [
@@ -130,7 +131,7 @@ def setting(db: None, all_logs: AllLogs) -> Setting:
     assert own[1].status_code == 200 and "Application sent" in own[1].content.decode()
     canary = Membership.objects.get(person__full_name=CANARY_NAME)
     # The officer verifies them from the members page (htmx).
-    desk = Client(HTTP_ACCEPT_LANGUAGE="en")
+    desk = english(Client())
     desk.force_login(officer)
     verified = desk.post(
         f"/f/test/b/base-1/members/{canary.pk}/decide/",
@@ -232,8 +233,8 @@ def test_the_canary_is_on_no_public_page_in_no_api_answer_and_in_no_log_line(
 ) -> None:
     urls, by_links_only = urls_to_visit(setting.federation, setting.canary)
     assert "/f/test/b/base-1/members/" in urls and "/api/v1/federations/test/bodies/base-1" in urls
-    anonymous = Client(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
-    outsider = Client(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
+    anonymous = english(Client(raise_request_exception=False))
+    outsider = english(Client(raise_request_exception=False))
     outsider.force_login(setting.outsider)
     walk = Walk()
     walk_site(anonymous, "anonymous", ["/", *urls], walk)
@@ -261,18 +262,18 @@ def test_the_canary_is_on_no_public_page_in_no_api_answer_and_in_no_log_line(
 def test_officers_of_the_body_see_the_canary_fellow_members_its_name_only(
     setting: Setting,
 ) -> None:
-    officer = Client(HTTP_ACCEPT_LANGUAGE="en")
+    officer = english(Client())
     officer.force_login(setting.officer)
     page = officer.get("/f/test/b/base-1/members/").content.decode()
     assert CANARY_NAME in page
     assert "+51944123987" in page and CANARY_EMAIL in page
-    fellow = Client(HTTP_ACCEPT_LANGUAGE="en")
+    fellow = english(Client())
     fellow.force_login(setting.fellow_member)
     page = fellow.get("/f/test/b/base-1/members/").content.decode()
     assert CANARY_NAME in page
     assert leaks(page.replace(CANARY_NAME, "")) == []
     # The officer of another body is refused the list altogether.
-    other = Client(HTTP_ACCEPT_LANGUAGE="en")
+    other = english(Client())
     other.force_login(make_officer(setting.federation, "base-2"))
     refused = other.get("/f/test/b/base-1/members/")
     assert refused.status_code == 403 and leaks(refused.content.decode()) == []

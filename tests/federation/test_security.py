@@ -13,6 +13,7 @@ from django.test import Client
 from asamblea.federation.models import Federation, Membership, Officer
 from asamblea.record.models import Entry
 from support.factories import add_member, make_officer, make_user
+from support.language import english
 
 PASSWORD = "a long test password"  # the factories' default
 LOGIN = "/accounts/login/"
@@ -40,11 +41,10 @@ def test_an_older_hash_becomes_argon2_at_the_next_login(db: None) -> None:
 
 
 def _log_in(client: Client, username: str, password: str, address: str = "203.0.113.7") -> Any:
-    return client.post(
+    return english(client).post(
         LOGIN,
         {"username": username, "password": password},
         REMOTE_ADDR=address,
-        HTTP_ACCEPT_LANGUAGE="en",
     )
 
 

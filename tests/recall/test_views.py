@@ -13,13 +13,14 @@ from asamblea.elections.models import Seat
 from asamblea.recall import services
 from asamblea.recall.models import PetitionSignature, RecallPetition
 from recall.world import World
+from support.language import english, in_language
 
 pytestmark = pytest.mark.django_db
 
 
 def client_for(world: World, name: str | None) -> Client:
     # English, so the tests read the messages; Spanish is the default (tested below).
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     if name is not None:
         client.force_login(world.users[name])
     return client
@@ -189,7 +190,7 @@ def test_someone_else_cannot_vacate_a_seat(world: World) -> None:
 def test_the_pages_speak_spanish_by_default(world: World) -> None:
     seat = world.seat("ana", "base-1", "prov-a1")
     services.do_open_recall_petition(world.users["hal"], seat, "Rompió el mandato")
-    page = client_for(world, "ivo").get(seat_url(world, seat), HTTP_ACCEPT_LANGUAGE="es")
+    page = in_language(client_for(world, "ivo"), "es").get(seat_url(world, seat))
     text = page.content.decode()
     assert "Firmar la solicitud" in text
     assert "de 2 firmas necesarias" in text

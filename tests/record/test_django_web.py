@@ -22,6 +22,7 @@ from asamblea.record.models import Entry
 from asamblea.record.services import Event, append_entries
 from elections.helpers import open_election, voters
 from support.factories import add_member, body, make_federation
+from support.language import english
 
 CANARIES = ["Zyxwvu Canarinoqa", "+51987650321", "canary.zq7@example.org", "canary-user-zq7"]
 
@@ -46,7 +47,7 @@ def federation(db: None) -> Federation:
 
 @pytest.fixture
 def client() -> Client:
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+    return english(Client())
 
 
 def text_of(response: Any) -> str:
