@@ -189,7 +189,6 @@ def test_per_body_bounds_in_the_file_override_the_flags(
         pytest.param("name,population\n\n", "has no bodies", id="empty"),
         pytest.param("", "has no bodies", id="empty-file"),
         pytest.param('A,1\nB,"2\n', "line 2: is not valid CSV", id="open-quote"),
-        pytest.param(b"A,1\n\xff\xfe,2\n", "is not UTF-8 text", id="not-utf8"),
     ],
 )
 def test_bad_rows_are_reported_with_their_line_and_exit_2(
@@ -258,3 +257,14 @@ def test_the_installed_command_runs_end_to_end(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["seats"] == {"A": 3, "B": 3, "C": 1, "D": 1}
+
+
+def test_a_spreadsheet_saved_on_windows_in_spanish_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Excel in a Spanish locale: semicolons, Windows-1252, a blank line at the end.
+    path = write(
+        tmp_path, "name;population\r\nCañete;240000\r\nHuaraz;180000\r\n\r\n".encode("cp1252")
+    )
+    assert main(["apportion", path, "--seats", "5", "--method", "dhondt", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["seats"] == {"Cañete": 3, "Huaraz": 2}

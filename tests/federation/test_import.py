@@ -44,6 +44,19 @@ def test_a_csv_file_imports_and_exports_back_to_the_same_csv(db, tmp_path):
     assert spec_to_csv(export_federation(federation)) == GOOD_CSV
 
 
+def test_a_csv_saved_by_excel_in_spanish_imports_the_same(db, tmp_path):
+    # Semicolons and Windows-1252, as Excel in a Spanish locale writes "CSV".
+    excel = GOOD_CSV.replace(",", ";").replace("Village assembly", "Asamblea de Cañete")
+    source = tmp_path / "fed.csv"
+    source.write_bytes(excel.replace("\n", "\r\n").encode("cp1252"))
+    assert main(["federation", "import", str(source), "--slug", "xl", "--name", "Excel"]) == 0
+    federation = Federation.objects.get(slug="xl")
+    assert Body.objects.get(federation=federation, slug="village").name == "Asamblea de Cañete"
+    assert spec_to_csv(export_federation(federation)) == GOOD_CSV.replace(
+        "Village assembly", "Asamblea de Cañete"
+    )
+
+
 def test_a_json_export_imports_into_an_identical_federation(db):
     first = do_import_federation(small_federation_spec("one"))
     exported = export_federation(first).to_json()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -18,6 +19,7 @@ from typing import Any
 
 from asamblea.counting.apportionment import METHODS, Apportionment, apportion
 from asamblea.errors import InvalidFile
+from asamblea.textfiles import csv_delimiter, decode
 
 _WHOLE = re.compile(r"[0-9]+")
 _OPTIONAL_COLUMNS = ("min_seats", "max_seats")
@@ -91,18 +93,16 @@ Row = tuple[str, int, int | None, int | None]
 def read_populations(path: str) -> list[Row]:
     """The (name, population, min, max) rows of a CSV file; InvalidFile names the bad line."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, strict=True)
-            try:
-                return _parse(reader, path)
-            except csv.Error as error:
-                raise InvalidFile(
-                    f"is not valid CSV ({error})", line=reader.line_num, path=path
-                ) from None
+        with open(path, "rb") as handle:
+            text = decode(handle.read())  # UTF-8, else Windows-1252 (Excel on Windows)
     except OSError as error:
         raise InvalidFile(f"cannot be read ({error.strerror})", path=path) from None
-    except UnicodeDecodeError:
-        raise InvalidFile("is not UTF-8 text", path=path) from None
+    # Comma-separated, or semicolon-separated as Excel saves CSV in a Spanish locale.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), strict=True)
+    try:
+        return _parse(reader, path)
+    except csv.Error as error:
+        raise InvalidFile(f"is not valid CSV ({error})", line=reader.line_num, path=path) from None
 
 
 def _parse(reader: Any, path: str) -> list[Row]:

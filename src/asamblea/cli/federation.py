@@ -12,6 +12,7 @@ from typing import Any
 
 from asamblea.cli import _django
 from asamblea.errors import InvalidFile, NotFound
+from asamblea.textfiles import decode
 
 
 def register(subparsers: Any) -> None:
@@ -51,11 +52,9 @@ def register(subparsers: Any) -> None:
 def import_command(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode(path.read_bytes())  # UTF-8, else Windows-1252 (Excel on Windows)
     except FileNotFoundError:
         raise InvalidFile("no such file", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise InvalidFile("the file is not UTF-8 text", path=str(path)) from None
     from asamblea.federation.spec import parse_file
 
     spec = parse_file(text, path=str(path), fmt=args.format, slug=args.slug, name=args.name)

@@ -36,6 +36,7 @@ import numpy.typing as npt
 from asamblea.counting._ballots import MAX_WEIGHT, build_profile, rankings_to_arrays
 from asamblea.counting.profile import Profile
 from asamblea.errors import InvalidFile
+from asamblea.textfiles import decode
 
 # Bytes read at a time: large enough to amortise Python overhead, small enough
 # that the split lines of one chunk (about 50 bytes each in Python) stay near 10 MB.
@@ -192,6 +193,8 @@ def _read_header(reader: _Reader) -> tuple[int, int, set[int], int]:
         if not raw:
             raise reader.error("the file is empty; expected a first line 'candidates seats'", 1)
         header = raw.strip()
+        if line_number == 1:
+            header = header.removeprefix(b"\xef\xbb\xbf").strip()  # a UTF-8 byte order mark
     fields = header.split()
     if len(fields) != 2 or not all(field.isdigit() for field in fields):
         raise reader.error(
@@ -345,10 +348,8 @@ def _parse_trailer(
     groups: list[str | None] = []
     title: str | None = None
     for raw, line in trailer[1:]:
-        try:
-            text = raw.decode("utf-8").strip()
-        except UnicodeDecodeError:
-            raise reader.error("expected text in UTF-8", line) from None
+        # UTF-8, else the Windows code page many councils' files are written in.
+        text = decode(raw).strip()
         if not text:
             continue
         fields = _quoted_fields(text)

@@ -1,6 +1,7 @@
 """Read ranked ballots from a simple CSV file into a Profile.
 
-The convention (UTF-8, a byte-order mark is fine)::
+The convention (UTF-8, a byte-order mark is fine; Windows-1252 and semicolons as
+separators, as spreadsheets on Windows save CSV, are read too)::
 
     # title: Provincial delegation 2026        optional lines starting with "#", first:
     # seats: 3                                 the number of seats
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING
 from asamblea.counting._ballots import MAX_WEIGHT, build_profile, rankings_to_arrays
 from asamblea.counting.profile import Profile
 from asamblea.errors import InvalidFile
+from asamblea.textfiles import csv_delimiter, decode
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -49,14 +51,8 @@ def read_csv(path: str | os.PathLike[str]) -> Profile:
 
 def parse_csv(data: bytes | str, path: str | None = None) -> Profile:
     """Parse ballots CSV held in memory (as `read_csv`)."""
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
-            raise InvalidFile("expected text in UTF-8", line=line, path=path) from None
-    else:
-        text = data.removeprefix("\ufeff")
+    # Bytes: UTF-8, else Windows-1252 (spreadsheets on Windows).
+    text = decode(data) if isinstance(data, bytes) else data.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
 
     title = ""
@@ -98,7 +94,8 @@ def parse_csv(data: bytes | str, path: str | None = None) -> Profile:
             )
         first += 1
 
-    reader = csv.reader(io.StringIO("".join(lines[first:])), strict=True)
+    rows = "".join(lines[first:])
+    reader = csv.reader(io.StringIO(rows), delimiter=csv_delimiter(rows), strict=True)
     try:
         return _read_rows(reader, first, path, title, seats, declared, groups)
     except csv.Error as error:

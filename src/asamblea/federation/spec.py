@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asamblea.errors import InvalidFile
+from asamblea.textfiles import csv_delimiter
 
 KINDS = ("base", "council", "command")
 METHODS = ("dhondt", "sainte-lague", "largest-remainder", "huntington-hill")
@@ -315,7 +316,9 @@ def parse_csv(text: str, *, path: str, slug: str | None, name: str | None) -> Fe
         raise InvalidFile(
             "a CSV federation file needs --slug and --name for the federation", path=path
         )
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    # Comma-separated, or semicolon-separated as Excel saves CSV in a Spanish locale.
+    reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text))
     header = reader.fieldnames or []
     missing = [c for c in ("slug", "name", "kind", "level", "sector") if c not in header]
     if missing:

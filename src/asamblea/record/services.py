@@ -203,9 +203,7 @@ def _copy_rows(model: type[models.Model], rows: list[Any], names: tuple[str, ...
     attributes = [field.attname for field in fields]
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f"COPY {table} ({columns}) FROM STDIN"
-        ) as copy,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
         for row in rows:
             copy.write_row([getattr(row, name) for name in attributes])
