@@ -31,3 +31,19 @@ def test_every_string_is_translated_and_compiled(po_path):
         if not e.msgid_plural and not e.msgctxt and compiled.gettext(e.msgid) != e.msgstr
     ]
     assert not stale, f"{po_path.with_suffix('.mo')} is older than its .po: {stale[:5]}"
+
+
+@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: str(p.relative_to(SRC)))
+def test_plural_messages_are_translated_for_every_number(po_path):
+    """A header announcing more plural forms than the entries give makes every count
+    that falls in a missing form ("43 seats") silently show in English."""
+    catalog = polib.pofile(str(po_path))
+    with po_path.with_suffix(".mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for entry in catalog.translated_entries():
+        if not entry.msgid_plural:
+            continue
+        translations = set(entry.msgstr_plural.values())
+        for n in (0, 1, 2, 5, 43, 1_000_000):
+            shown = compiled.ngettext(entry.msgid, entry.msgid_plural, n)
+            assert shown in translations, f"{po_path}: n={n} shows {shown!r} for {entry.msgid!r}"
