@@ -109,6 +109,9 @@ def test_an_officer_opens_members_stand_vote_and_read_the_result(federation, set
     tick(timezone.now() + timedelta(hours=4))
     page = english(Client()).get(page_url).content.decode()
     assert 'id="stage-table"' in page
+    assert "First preferences" in page
+    spanish = Client().get(page_url).content.decode()
+    assert "Primeras preferencias" in spanish and "First preferences" not in spanish
     assert cands[1].public_name in re.search(r'<ol id="elected">(.*?)</ol>', page, re.S).group(1)
     found = english(Client()).get(
         reverse("election_tracker", args=[federation.slug, election.pk]), {"tracker": tracker}
@@ -136,3 +139,22 @@ def test_the_ballot_speaks_spanish_by_default(federation):
     )
     assert response.status_code == 400
     assert "Marque al menos un candidato." in response.content.decode()
+
+
+def test_each_stage_is_told_in_the_readers_language():
+    from django.utils import translation
+
+    from asamblea.elections.views import _stage_sentence
+
+    surplus = {"kind": "surplus", "subject": ["Ana"], "elected": ["Luz"], "action": "x"}
+    exclusion = {"kind": "exclusion", "subject": ["Juan", "Rosa"], "elected": [], "action": "x"}
+    with translation.override("es"):
+        assert _stage_sentence(surplus, "stv-scottish") == (
+            "Transferencia del excedente de Ana; elegidos: Luz"
+        )
+        assert _stage_sentence(exclusion, "stv-meek") == "Exclusión de Juan, Rosa"
+        assert _stage_sentence({"kind": "first"}, "plurality") == "Votos escrutados"
+    with translation.override("en"):
+        assert _stage_sentence(exclusion, "irv") == "Exclusion of Juan, Rosa"
+        # A kind the page does not know keeps the count's own sentence.
+        assert _stage_sentence({"kind": "round", "action": "Round 3"}, "x") == "Round 3"

@@ -81,9 +81,34 @@ def election_new(request: HttpRequest, federation_slug: str, body_slug: str) -> 
     )
 
 
+def _stage_sentence(stage: dict[str, Any], method: str) -> str:
+    """What a stage did, in the reader's language (the published count keeps the
+    counting engine's English sentence as `action`)."""
+    names = ", ".join(stage.get("subject") or [])
+    kind = stage.get("kind")
+    if kind == "first":
+        sentence = (
+            _("Votes counted") if method in {"plurality", "approval"} else _("First preferences")
+        )
+    elif kind == "surplus" and names:
+        sentence = _("Surplus of %(names)s transferred") % {"names": names}
+    elif kind == "exclusion" and names:
+        sentence = _("Exclusion of %(names)s") % {"names": names}
+    elif kind == "final" and stage.get("elected"):
+        sentence = _("No more candidates than seats left")
+    else:
+        return str(stage.get("action", ""))
+    if stage.get("elected"):
+        sentence += "; " + _("elected: %(names)s") % {"names": ", ".join(stage["elected"])}
+    return sentence
+
+
 def _result_table(count: dict[str, Any]) -> dict[str, Any]:
     """The stage table for the page: one row per candidate, one column per stage."""
-    stages = count.get("stages") or []
+    method = str(count.get("method", ""))
+    stages = [
+        {**stage, "sentence": _stage_sentence(stage, method)} for stage in count.get("stages") or []
+    ]
     rows = [
         {
             "name": name,
