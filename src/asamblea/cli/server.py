@@ -105,7 +105,10 @@ def _demo_elections() -> None:
             f"  Recall the first one at {summary.star_seat}: members of its assembly open the "
             f"petition and sign ({summary.signatures} signatures needed: "
             f"{', '.join(summary.signers)}, ...); or log in as {summary.star_login} and resign, "
-            "or as admin and vacate it. Every seat above falls with it and is refilled."
+            "or as admin and vacate it. Every seat above falls with it and is refilled: by "
+            "countback from the ballots that filled it where they leave a runner-up, else by a "
+            "by-election that opens at once (the demo's regional assemblies have fewer "
+            "delegates than national seats, so the national seat goes to a by-election)."
         )
 
 
