@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict, deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -434,3 +438,108 @@ def do_remove_officer(actor: User, body: Body, user: AbstractBaseUser) -> None:
     deleted, _count = Officer.objects.filter(user=user, body=body).delete()
     if not deleted:
         raise NotFound(_("That person is not an officer of %(body)s.") % {"body": body.name})
+
+
+# ---------------------------------------------------------------- federation administrators
+#
+# Operator actions, run from the machine's own shell (`asamblea admin`): whoever can run
+# them can already read and write the database, so they take no actor and check no role.
+# They write nothing to the public record: an administrator is known by a login name,
+# which is personal data.
+
+
+@dataclass(frozen=True)
+class AdminAdded:
+    """What `do_add_federation_admin` did: made the login, and/or gave the role."""
+
+    admin: FederationAdmin
+    login_created: bool
+    role_created: bool
+
+
+def _login_name(username: str) -> str:
+    """A login name as it is stored: no surrounding spaces, Unicode NFKC (as Django does)."""
+    return get_user_model().normalize_username(username.strip())
+
+
+def find_login(username: str) -> AbstractBaseUser | None:
+    """The login called `username`, or None."""
+    user_model = get_user_model()
+    return user_model.objects.filter(**{user_model.USERNAME_FIELD: _login_name(username)}).first()
+
+
+def access_federation_admins(federation: Federation) -> list[str]:
+    """The login names of the federation's administrators, sorted. Operator read, no actor."""
+    user_model = get_user_model()
+    field = f"user__{user_model.USERNAME_FIELD}"
+    return list(
+        FederationAdmin.objects.filter(federation=federation)
+        .order_by(field)
+        .values_list(field, flat=True)
+    )
+
+
+def _new_login(username: str, password: str) -> AbstractBaseUser:
+    user_model = get_user_model()
+    username = _login_name(username)
+    if not username:
+        raise InvalidInput(_("Give a user name."))
+    try:
+        user_model._meta.get_field(user_model.USERNAME_FIELD).run_validators(username)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages)) from None
+    if not password:
+        raise InvalidInput(_("The password is empty."))
+    candidate = user_model(**{user_model.USERNAME_FIELD: username})
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as error:
+        raise InvalidInput(
+            _("That password cannot be used: %(reasons)s") % {"reasons": " ".join(error.messages)}
+        ) from None
+    try:
+        with transaction.atomic():
+            return user_model.objects.create_user(username, password=password)
+    except IntegrityError:
+        raise Conflict(
+            _("The user “%(username)s” was created at the same moment: run the command again.")
+            % {"username": username}
+        ) from None
+
+
+@transaction.atomic
+def do_add_federation_admin(
+    federation: Federation, username: str, password: str | None = None
+) -> AdminAdded:
+    """Make the login `username` an administrator of `federation`; idempotent.
+
+    An operator action (see above): no actor, no permission check. A login that
+    does not exist yet is created with `password`, which must pass the site's
+    password validators (InvalidInput otherwise, and nothing is created); the
+    password of an existing login is never read nor changed.
+    """
+    user = find_login(username)
+    login_created = user is None
+    if user is None:
+        if password is None:
+            raise InvalidInput(
+                _("There is no user called “%(username)s”: give a password to create it.")
+                % {"username": username}
+            )
+        user = _new_login(username, password)
+    admin, role_created = FederationAdmin.objects.get_or_create(user=user, federation=federation)
+    return AdminAdded(admin, login_created=login_created, role_created=role_created)
+
+
+@transaction.atomic
+def do_remove_federation_admin(federation: Federation, username: str) -> bool:
+    """Take the administrator role in `federation` away from `username`; the login stays.
+
+    An operator action (see above): no actor, no permission check. False when the
+    login was not an administrator there (nothing changed).
+    """
+    user = find_login(username)
+    if user is None:
+        return False
+    deleted, _count = FederationAdmin.objects.filter(user=user, federation=federation).delete()
+    return bool(deleted)
