@@ -59,8 +59,16 @@ def federation_page(request: HttpRequest, federation_slug: str) -> HttpResponse:
             "top": _top_bodies(federation),
             "query": query,
             "found": found,
+            "extra_sections": _extra_federation_sections(request, federation),
         },
     )
+
+
+def _extra_federation_sections(request: HttpRequest, federation: Federation) -> list[str]:
+    """HTML sections other apps add to a federation's page (its recall rules, ...)."""
+    from asamblea.web.sections import federation_sections
+
+    return federation_sections(request, federation)
 
 
 def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:

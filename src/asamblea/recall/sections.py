@@ -1,5 +1,6 @@
 """What the recall app adds to a body's page: the delegates its members can recall,
-and the recent changes of delegates (recalls, resignations, the cascade's refills)."""
+and the recent changes of delegates (recalls, resignations, the cascade's refills);
+and to a federation's page: its recall rules in a line, with a link to them."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from asamblea.elections.models import Election, Seat
-from asamblea.federation.models import Body
+from asamblea.federation.models import Body, Federation
 from asamblea.recall import services
+from asamblea.recall.forms import as_percent
 from asamblea.recall.models import Countback, RecallPetition
-from asamblea.web.sections import register_body_section
+from asamblea.web.sections import register_body_section, register_federation_section
 
 RECENT_CHANGES = 10
 
@@ -57,5 +59,15 @@ def recall_section(request: Any, body: Body) -> str | None:
             "elected": [(s, services.seat_place(s), active.get(s.pk)) for s in elected],
             "changes": [(s, replacements.get(s.pk), by_elections.get(s.pk)) for s in vacated],
         },
+        request=request,
+    )
+
+
+@register_federation_section(50)
+def recall_rules_section(request: Any, federation: Federation) -> str:
+    rules = services.recall_settings(federation)
+    return render_to_string(
+        "recall/_federation_section.html",
+        {"federation": federation, "threshold": f"{as_percent(rules.threshold)}%"},
         request=request,
     )

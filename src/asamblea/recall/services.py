@@ -78,14 +78,23 @@ def recall_settings(federation: Federation) -> RecallSettings:
         return RecallSettings(federation=federation)
 
 
+def can_change_recall_settings(user: User, federation: Federation) -> bool:
+    """Only a federation administrator changes how the federation's recalls run."""
+    from asamblea.federation.services import is_federation_admin
+
+    return is_federation_admin(user, federation)
+
+
+def require_recall_settings_admin(user: User, federation: Federation) -> None:
+    if not can_change_recall_settings(user, federation):
+        raise PermissionDenied(_("Only an administrator of the federation can do this."))
+
+
 @transaction.atomic
 def do_update_recall_settings(actor: User, federation: Federation, **values: Any) -> RecallSettings:
     """A federation admin changes how recalls run (threshold, quorum, majority, refill,
     windows); petitions already open keep the threshold they opened with."""
-    from asamblea.federation.services import is_federation_admin
-
-    if not is_federation_admin(actor, federation):
-        raise PermissionDenied(_("Only an administrator of the federation can do this."))
+    require_recall_settings_admin(actor, federation)
     current, _created = RecallSettings.objects.get_or_create(federation=federation)
     allowed = {
         "threshold",
@@ -121,6 +130,8 @@ def do_update_recall_settings(actor: User, federation: Federation, **values: Any
                     "refill": current.refill,
                     "petition_days": current.petition_days,
                     "vote_days": current.vote_days,
+                    "by_election_nomination_days": current.by_election_nomination_days,
+                    "by_election_vote_days": current.by_election_vote_days,
                 },
             )
         ],

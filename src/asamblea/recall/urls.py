@@ -12,4 +12,5 @@ urlpatterns = [
     path("seats/<int:seat_id>/vacate/", views.vacate, name="seat_vacate"),
     path("recall/<int:petition_id>/", views.petition_page, name="recall_petition"),
     path("recall/<int:petition_id>/sign/", views.sign, name="recall_sign"),
+    path("recall/rules/", views.rules_page, name="recall_rules"),
 ]

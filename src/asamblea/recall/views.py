@@ -1,4 +1,5 @@
-"""Recall pages: a delegate's seat, its petitions, signing, vacating.
+"""Recall pages: a delegate's seat, its petitions, signing, vacating; the federation's
+recall rules (and, for its administrators, the form that changes them).
 
 Thin views: parse → access → do → render. Every rule is in `services`. Every
 form works without JavaScript (post, redirect); with htmx, signing swaps the
@@ -17,16 +18,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from asamblea.elections.models import Election, Seat
 from asamblea.elections.scheduler import catch_up
 from asamblea.elections.services import person_of
+from asamblea.errors import InvalidInput
 from asamblea.federation import services as federation_services
 from asamblea.federation.models import Federation
 from asamblea.recall import services
-from asamblea.recall.forms import PetitionForm, VacateForm
-from asamblea.recall.models import Countback, RecallPetition
+from asamblea.recall.forms import SHARES, PetitionForm, RecallRulesForm, VacateForm
+from asamblea.recall.models import Countback, RecallPetition, RecallSettings
 from asamblea.web.once import consume_once_token
 
 
@@ -177,3 +179,49 @@ def vacate(request: HttpRequest, federation_slug: str, seat_id: int) -> HttpResp
         },
     )
     return redirect("seat", federation_slug=federation.slug, seat_id=seat.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def rules_page(request: HttpRequest, federation_slug: str) -> HttpResponse:
+    """The recall rules in force, in plain words; a federation administrator changes them."""
+    federation = federation_services.access_federation(federation_slug)
+    current = services.recall_settings(federation)
+    if request.method != "POST":
+        may_change = services.can_change_recall_settings(request.user, federation)
+        form = RecallRulesForm.for_settings(current) if may_change else None
+        return _render_rules(request, federation, current, form, status=200)
+    services.require_recall_settings_admin(request.user, federation)
+    form = RecallRulesForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                consume_once_token(request)
+                services.do_update_recall_settings(request.user, federation, **form.settings())
+        except InvalidInput as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("The recall rules are changed. The change is on the public record."),
+            )
+            return redirect("recall_rules", federation_slug=federation.slug)
+    return _render_rules(request, federation, current, form, status=400)
+
+
+def _render_rules(
+    request: HttpRequest,
+    federation: Federation,
+    rules: RecallSettings,
+    form: RecallRulesForm | None,
+    status: int,
+) -> HttpResponse:
+    context = {
+        "federation": federation,
+        "rules": rules,
+        "threshold": _percent(rules.threshold),
+        "quorum": _percent(rules.quorum),
+        "majority": _percent(rules.majority),
+        "form": form,
+        "percent_fields": SHARES,
+    }
+    return render(request, "recall/rules.html", context, status=status)
