@@ -33,7 +33,7 @@ from typing import BinaryIO
 import numpy as np
 import numpy.typing as npt
 
-from asamblea.counting._ballots import MAX_WEIGHT, build_profile, rankings_to_arrays
+from asamblea.counting.ballots import MAX_WEIGHT, build_profile, rankings_to_arrays
 from asamblea.counting.profile import Profile
 from asamblea.errors import InvalidFile
 from asamblea.textfiles import decode

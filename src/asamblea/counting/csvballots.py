@@ -29,7 +29,7 @@ import os
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from asamblea.counting._ballots import MAX_WEIGHT, build_profile, rankings_to_arrays
+from asamblea.counting.ballots import MAX_WEIGHT, build_profile, rankings_to_arrays
 from asamblea.counting.profile import Profile
 from asamblea.errors import InvalidFile
 from asamblea.textfiles import csv_delimiter, decode

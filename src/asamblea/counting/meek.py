@@ -57,7 +57,7 @@ import numpy as np
 import numpy.typing as npt
 
 from asamblea.counting.profile import Profile
-from asamblea.counting.result import CountResult, Draw, Stage
+from asamblea.counting.result import CountResult, Draw, Pile, Stage
 from asamblea.errors import InvalidInput
 
 METHOD = "stv-meek"
@@ -81,6 +81,44 @@ def count_meek(
     max_iterations: int = DEFAULT_MAX_ITERATIONS,
 ) -> CountResult:
     """Count `profile` by Meek STV; `seats` defaults to the profile's, `seed` drives lots."""
+    return _counted(profile, seats, seed, at_least, places, tolerance, max_iterations).run()
+
+
+def count_meek_with_piles(
+    profile: Profile,
+    seats: int | None = None,
+    *,
+    seed: int | None = None,
+    at_least: Mapping[str, int] | None = None,
+    places: int = NZ_PLACES,
+    tolerance: Decimal = DEFAULT_TOLERANCE,
+    max_iterations: int = DEFAULT_MAX_ITERATIONS,
+) -> tuple[CountResult, dict[str, Pile]]:
+    """`count_meek`, also giving every candidate's part of each paper at the end.
+
+    A candidate's pile is, for each row of the profile, what its papers give them
+    under the final keep values (the kept value rounded up, as in the count),
+    in units of 10^-`places` votes (`scale` = 10**places); rows that give them
+    nothing are left out. Its total is the candidate's vote at the last stage.
+    Every candidate has a pile (empty for those keeping nothing); for each paper,
+    the parts kept by all candidates plus what passes beyond its last preference
+    (non-transferable) make up exactly its value.
+    """
+    count = _counted(profile, seats, seed, at_least, places, tolerance, max_iterations)
+    result = count.run()
+    return result, count.piles()
+
+
+def _counted(
+    profile: Profile,
+    seats: int | None,
+    seed: int | None,
+    at_least: Mapping[str, int] | None,
+    places: int,
+    tolerance: Decimal,
+    max_iterations: int,
+) -> _MeekCount:
+    """A checked, not yet run count."""
     seats = _seats(profile, seats)
     if not 1 <= places <= NZ_PLACES:
         raise InvalidInput(f"Meek precision must be 1 to {NZ_PLACES} decimal places, not {places}")
@@ -90,10 +128,7 @@ def count_meek(
         raise InvalidInput(f"Meek iteration cap must be at least 1, not {max_iterations}")
     if seed is None:
         seed = secrets.randbits(32)
-    count = _MeekCount(
-        profile, seats, seed, dict(at_least or {}), places, tolerance, max_iterations
-    )
-    return count.run()
+    return _MeekCount(profile, seats, seed, dict(at_least or {}), places, tolerance, max_iterations)
 
 
 def _seats(profile: Profile, seats: int | None) -> int:
@@ -172,6 +207,32 @@ class _MeekCount:
         self.exhausted = int((weight * self._mult).sum())
         active = self.profile.total_papers * self.scale - self.exhausted
         self.quota = active // (self.seats + 1) + 1
+
+    def piles(self) -> dict[str, Pile]:
+        """Each candidate's kept part of every paper under the current keep values."""
+        n = len(self.profile.candidates)
+        rows, width = self._ranks.shape
+        weight = np.full(rows, self.scale, dtype=np.int64)
+        kept = np.zeros((rows, width), dtype=np.int64)
+        for position, column in enumerate(self._ranks.T):
+            # As in `distribute`: rounded up, the paper carries the exact rest.
+            kept[:, position] = (weight * self.keep[column] + (self.scale - 1)) // self.scale
+            weight -= kept[:, position]
+        values = (kept * self._mult[:, None]).ravel()
+        holder = self._ranks.ravel()
+        row = np.repeat(np.arange(rows), width)
+        counted = (values > 0) & (holder < n)
+        # Stable: within each candidate the rows stay in profile order.
+        order = np.flatnonzero(counted)[np.argsort(holder[counted], kind="stable")]
+        bounds = np.searchsorted(holder[order], np.arange(n + 1))
+        return {
+            name: Pile(
+                rankings=self.profile.rankings[row[order[bounds[c] : bounds[c + 1]]]],
+                values=values[order[bounds[c] : bounds[c + 1]]],
+                scale=self.scale,
+            )
+            for c, name in enumerate(self.profile.candidates)
+        }
 
     def surplus(self) -> int:
         return sum(

@@ -3,12 +3,18 @@
 Every method returns a `CountResult`. Vote totals are `Decimal` (exact); methods
 that count whole papers use whole Decimals. Candidate keys are the names as
 given in the ballot file.
+
+STV counts can also give each candidate's `Pile`: the papers that gave them
+their votes, with the value each carried for them (a countback recounts them).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
 
 
 @dataclass(frozen=True)
@@ -60,3 +66,24 @@ class CountResult:
     @property
     def elected_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.elected)
+
+
+@dataclass(frozen=True, eq=False)
+class Pile:
+    """Papers counted for one candidate, and the value they gave them.
+
+    rankings: int32 array (rows, width), rows of the profile counted (each a
+        distinct ranking, candidate indices best first, padded with -1);
+    values: int64 array (rows,), the value row i gave the candidate: all its
+        papers together, in units of 1/`scale` of a vote. Never negative; 0
+        only for papers a Scottish surplus transfer left with no value.
+    """
+
+    rankings: npt.NDArray[np.int32]
+    values: npt.NDArray[np.int64]
+    scale: int
+
+    @property
+    def total(self) -> Decimal:
+        """The pile's value in votes (exact)."""
+        return Decimal(int(self.values.sum())) / self.scale

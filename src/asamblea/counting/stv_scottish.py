@@ -45,7 +45,7 @@ import numpy as np
 import numpy.typing as npt
 
 from asamblea.counting.profile import Profile
-from asamblea.counting.result import CountResult, Draw, Stage
+from asamblea.counting.result import CountResult, Draw, Pile, Stage
 from asamblea.errors import InvalidInput
 
 METHOD = "stv-scottish"
@@ -66,6 +66,30 @@ def count_stv_scottish(
 ) -> CountResult:
     """Count `profile` under the Scottish rules; see the module docstring for the rules."""
     return _Count(profile, seats, seed, at_least or {}).run()
+
+
+def count_stv_scottish_with_piles(
+    profile: Profile,
+    *,
+    seats: int,
+    seed: int | None = None,
+    at_least: Mapping[str, int] | None = None,
+) -> tuple[CountResult, dict[str, Pile]]:
+    """`count_stv_scottish`, also giving each elected candidate's pile.
+
+    The pile is the papers the candidate held at the stage of their election,
+    before any surplus of theirs was transferred, each row at the value it then
+    carried for them (units of 10^-5 votes, `scale` = `SCALE`); its total is their
+    vote at that stage. Elected on first preferences, that is their
+    first-preference papers at full value. Keys are the elected candidates' names.
+    """
+    count = _Count(profile, seats, seed, at_least or {}, keep_piles=True)
+    result = count.run()
+    piles = {
+        count.names[c]: Pile(rankings=rankings, values=values, scale=SCALE)
+        for c, (rankings, values) in count.piles.items()
+    }
+    return result, piles
 
 
 def to_decimal(value: int) -> Decimal:
@@ -97,9 +121,18 @@ class _Count:
     """One count: the papers, who holds them, and the stages so far."""
 
     def __init__(
-        self, profile: Profile, seats: int, seed: int | None, at_least: Mapping[str, int]
+        self,
+        profile: Profile,
+        seats: int,
+        seed: int | None,
+        at_least: Mapping[str, int],
+        *,
+        keep_piles: bool = False,
     ) -> None:
         self.profile = profile
+        # With keep_piles: each elected candidate's (rankings, values) when elected.
+        self.keep_piles = keep_piles
+        self.piles: dict[int, tuple[npt.NDArray[np.int32], Ints]] = {}
         self.names = profile.candidates
         self.n = len(self.names)
         self.seats = seats
@@ -246,6 +279,12 @@ class _Count:
         self.next_notes = {}
 
     def _elect(self, candidate: int) -> None:
+        if self.keep_piles:
+            rows = np.flatnonzero(self.holder == candidate)
+            self.piles[candidate] = (
+                self.rankings[rows].copy(),
+                (self.papers[rows] * self.value[rows]).astype(np.int64),
+            )
         stage = self.stages[-1]
         self.status[candidate] = ELECTED
         self.elected.append((candidate, stage.number))

@@ -372,7 +372,7 @@ def count_options(
     "pairwise": {...}} ; level options are ordered by the seeded lot, recorded in
     "draws".
     """
-    from asamblea.counting._ballots import build_profile, rankings_to_arrays
+    from asamblea.counting.ballots import build_profile, rankings_to_arrays
     from asamblea.counting.schulze import count_schulze
 
     if len(options) < 2:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from asamblea.counting._ballots import build_profile
+from asamblea.counting.ballots import build_profile
 from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
 from asamblea.counting.result import CountResult

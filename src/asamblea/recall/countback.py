@@ -32,7 +32,6 @@ next countback starts from those.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -40,12 +39,13 @@ from typing import Any
 
 import numpy as np
 
-from asamblea.counting import meek, stv_scottish
-from asamblea.counting._ballots import build_profile
+from asamblea.counting.ballots import build_profile
 from asamblea.counting.irv import count_irv, first_choices
+from asamblea.counting.meek import count_meek_with_piles
 from asamblea.counting.methods import count as count_with
 from asamblea.counting.profile import Profile
-from asamblea.counting.result import CountResult
+from asamblea.counting.result import CountResult, Pile
+from asamblea.counting.stv_scottish import count_stv_scottish_with_piles
 from asamblea.errors import InvalidInput
 
 PREFERENTIAL = ("stv-scottish", "stv-meek", "irv")
@@ -158,24 +158,17 @@ def papers_that_elected(
         raise InvalidInput(f"{departing!r} did not stand in this election")
     who = profile.candidates.index(departing)
     if method == "stv-scottish":
-        scottish = _ScottishWithPiles(profile, seats, seed, at_least or {})
-        result = scottish.run()
-        _check_elected(result, departing)
-        rows, values = scottish.piles[who]
-        return _papers(profile.candidates, rows, values, stv_scottish.SCALE), result
-    if method == "stv-meek":
-        meek_count = meek._MeekCount(
-            profile,
-            seats,
-            seed if seed is not None else secrets.randbits(32),
-            dict(at_least or {}),
-            meek.NZ_PLACES,
-            meek.DEFAULT_TOLERANCE,
-            meek.DEFAULT_MAX_ITERATIONS,
+        # Their pile as it stood when they were elected.
+        result, piles = count_stv_scottish_with_piles(
+            profile, seats=seats, seed=seed, at_least=at_least
         )
-        result = meek_count.run()
         _check_elected(result, departing)
-        return _meek_papers(profile, meek_count, who), result
+        return _pile_papers(profile.candidates, piles[departing]), result
+    if method == "stv-meek":
+        # Each paper's part kept by them under the final keep values (NZ rounding).
+        result, piles = count_meek_with_piles(profile, seats, seed=seed, at_least=at_least)
+        _check_elected(result, departing)
+        return _pile_papers(profile.candidates, piles[departing]), result
     if method == "irv":
         result = count_irv(profile, seats=1, seed=seed)
         _check_elected(result, departing)
@@ -260,36 +253,9 @@ def next_highest(
 # --- internals ----------------------------------------------------------------------
 
 
-class _ScottishWithPiles(stv_scottish._Count):
-    """The Scottish count, also keeping each elected candidate's pile as it stood
-    when they were elected: (rows of the profile, value of each row in 10^-5)."""
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.piles: dict[int, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
-
-    def _elect(self, candidate: int) -> None:
-        rows = np.flatnonzero(self.holder == candidate)
-        self.piles[candidate] = (
-            self.rankings[rows].copy(),
-            (self.papers[rows] * self.value[rows]).astype(np.int64),
-        )
-        super()._elect(candidate)
-
-
-def _meek_papers(profile: Profile, count: Any, who: int) -> Papers:
-    """Each paper's part kept by `who` under the final keep values (NZ rounding)."""
-    scale = count.scale
-    ranks = count._ranks
-    weight = np.full(ranks.shape[0], scale, dtype=np.int64)
-    kept_by_who = np.zeros(ranks.shape[0], dtype=np.int64)
-    for column in ranks.T:
-        kept = (weight * count.keep[column] + (scale - 1)) // scale
-        kept_by_who += np.where(column == who, kept, 0)
-        weight -= kept
-    values = kept_by_who * count._mult
-    keep = values > 0
-    return _papers(profile.candidates, profile.rankings[keep], values[keep], scale)
+def _pile_papers(candidates: tuple[str, ...], pile: Pile) -> Papers:
+    """A pile from the engine as Papers (rows with the same ranking merged)."""
+    return _papers(candidates, pile.rankings, pile.values, pile.scale)
 
 
 def _papers(

@@ -1,4 +1,13 @@
-"""Turn parsed rankings into a Profile's arrays (shared by the ballot readers)."""
+"""Build a `Profile` from rankings: the public way to hand ballots to the engine.
+
+The ballot readers (`blt`, `csvballots`) use these, and so does any caller that
+holds rankings of its own (published ballots, a motion's votes, a countback's
+papers). Rankings are tuples of candidate indices (0-based, into the profile's
+`candidates`), best first.
+
+    matrix, papers = rankings_to_arrays({(0, 2): 5, (1,): 3})
+    profile = build_profile(candidates=("A", "B", "C"), matrix=matrix, papers=papers, seats=1)
+"""
 
 from __future__ import annotations
 
@@ -17,7 +26,12 @@ MAX_WEIGHT = 10**8
 def rankings_to_arrays(
     rankings: Mapping[tuple[int, ...], int],
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
-    """(matrix padded with -1, papers) for a mapping ranking -> papers."""
+    """The arrays `build_profile` takes, for a mapping ranking -> number of papers.
+
+    Returns (matrix, papers): one row per ranking, in the mapping's order, padded
+    with -1 to the longest ranking (at least one column), and the papers of each
+    row. An empty mapping gives a (0, 1) matrix.
+    """
     width = max(max((len(ranking) for ranking in rankings), default=0), 1)
     padding = (-1,) * width
     matrix = np.array(
@@ -39,8 +53,13 @@ def build_profile(
 ) -> Profile:
     """A Profile of the distinct non-empty rows of `matrix`, sorted, with summed papers.
 
-    Rows are -1-padded rankings (preferences first); equal rows are merged and the
-    result sorted, so the order ballots came in never shows in the profile.
+    Rows are -1-padded rankings (preferences first) and `papers` the number of
+    papers carrying each row; rows with no preference are dropped, equal rows are
+    merged and the result sorted, so the order ballots came in never shows in the
+    profile. `groups` gives each candidate's group (default: none), `withdrawn`
+    the indices of candidates withdrawn before the count. Callers check their
+    input (indices in range, no candidate twice on a row, papers at least 1 and
+    at most `MAX_WEIGHT` per ballot line); this function does not.
     """
     keep = matrix[:, 0] >= 0
     matrix, papers = matrix[keep], papers[keep]
