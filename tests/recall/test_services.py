@@ -352,6 +352,30 @@ def test_recall_vote_quorum_and_majority(
     assert (("Ana", "base-1->prov-a1") in world.held()) is not passed
 
 
+def test_a_recall_vote_is_decided_by_the_rules_in_force_when_it_opened(world: World) -> None:
+    from django.contrib.auth import get_user_model
+
+    seat = world.seat("ana", "base-1", "prov-a1")
+    petition = services.do_open_recall_petition(world.users["hal"], seat, "reason")
+    petition = services.do_sign_petition(world.users["ivo"], petition)
+    opened = entries(world, "recall.threshold_reached")[0]
+    assert (opened["quorum"], opened["majority"]) == ("0.500", "0.500")
+    # Mid-vote, the federation raises the bar; the vote already open is not moved.
+    admin = get_user_model().objects.get(username="root")
+    services.do_update_recall_settings(
+        admin, world.federation, quorum=Decimal("0.9"), majority=Decimal("0.8")
+    )
+    for index, name in enumerate(["hal", "ivo", "jo", "kai"]):
+        elections.do_cast_ballot(
+            world.users[name], petition.election, ["yes" if index < 3 else "no"]
+        )
+    petition = services.do_close_recall(petition.election)
+    assert petition is not None
+    assert petition.status == RecallPetition.Status.PASSED
+    result = entries(world, "recall.result")[0]
+    assert (result["quorum"], result["majority"], result["passed"]) == ("0.500", "0.500", True)
+
+
 def test_a_seat_vacated_otherwise_cancels_its_recall_vote(world: World) -> None:
     seat = world.seat("ana", "region-a")
     # Dora, Bea and Ana sit in region-a: Bea opens it, a third is one signature.

@@ -88,6 +88,10 @@ class RecallPetition(models.Model):
     election = models.OneToOneField(
         Election, null=True, blank=True, on_delete=models.PROTECT, related_name="recall_petition"
     )
+    # Frozen when the recall vote opens: the rules it is decided by, whatever the
+    # federation changes while it runs (empty until then).
+    quorum = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    majority = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
     # The recall vote's outcome: yes, no, turnout, quorum, majority, passed.
     result = models.JSONField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -11,8 +11,9 @@ permission (`access_*`, `can_*`).
         vote window.
     do_close_recall(election) -> RecallPetition
         Close a recall vote now (the scheduler does it on time through the
-        elections app's close, which calls the same handler): quorum and majority
-        decide; a recall that passes vacates the seat (`do_vacate_seat`'s cascade).
+        elections app's close, which calls the same handler): the quorum and
+        majority in force when the vote opened (frozen on the petition) decide; a
+        recall that passes vacates the seat (`do_vacate_seat`'s cascade).
     do_vacate_seat(actor, seat, reason) -> VacancyReport
         Vacate a seat (recalled, resigned, deceased, expelled), run the whole
         cascade and refill every lost seat (countback by default, by-election as
@@ -33,6 +34,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -353,7 +355,11 @@ def _start_recall_vote(petition: RecallPetition, now: datetime) -> list[Event]:
     elections.do_open_voting(election, now=now)
     petition.status = RecallPetition.Status.VOTING
     petition.election = election
-    petition.save(update_fields=["status", "election"])
+    # The vote is decided by the rules in force when it opens.
+    # (Three decimals, as stored, so the record shows the same figure now and at the close.)
+    petition.quorum = Decimal(rules.quorum).quantize(Decimal("0.001"))
+    petition.majority = Decimal(rules.majority).quantize(Decimal("0.001"))
+    petition.save(update_fields=["status", "election", "quorum", "majority"])
     return [
         Event(
             "recall.threshold_reached",
@@ -364,6 +370,8 @@ def _start_recall_vote(petition: RecallPetition, now: datetime) -> list[Event]:
                 "threshold": petition.threshold,
                 "election": election.pk,
                 "voting_closes_at": election.voting_closes_at.isoformat(),
+                "quorum": str(petition.quorum),
+                "majority": str(petition.majority),
             },
             body=petition.constituency,
         )
@@ -416,14 +424,23 @@ def close_recall(election: Election, result: dict[str, Any]) -> list[Event]:
         .first()
     )
     rules = recall_settings(election.federation)
+    # The rules frozen when the vote opened; today's only for a vote opened without them.
+    quorum = (
+        petition.quorum if petition is not None and petition.quorum is not None else rules.quorum
+    )
+    majority = (
+        petition.majority
+        if petition is not None and petition.majority is not None
+        else rules.majority
+    )
     count = result.get("count") or {}
     outcome = recall_outcome(
         electorate=int(result.get("roll", 0)),
         voted=int(result.get("casts", 0)),
         yes=int(count.get("yes", 0)),
         no=int(count.get("no", 0)),
-        quorum=rules.quorum,
-        majority=rules.majority,
+        quorum=quorum,
+        majority=majority,
     )
     now = election.closed_at or timezone.now()
     seat = Seat.objects.select_for_update().get(pk=election.seat_id)
