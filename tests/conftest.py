@@ -20,6 +20,19 @@ DB_FIXTURES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with no rate-limit counts left by another (the cache is process-wide).
+
+    A database cache (CACHE_URL=db) is left alone: a test without the database may not
+    touch it, and a test with it rolls its counts back with everything else."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    if not isinstance(caches["default"], DatabaseCache):
+        caches["default"].clear()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     postgres_pass = os.environ.get("ASAMBLEA_DB_PASS") == "postgres"
     skip_pg_only = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass)")

@@ -5,7 +5,8 @@ verifier can raise errors the CLI knows how to report. Each error carries a
 message written for the person who caused it: what was wrong, what to do.
 
 Exit codes: 2 bad input (a file, an argument), 3 not allowed, 4 not found,
-5 conflict with the current state (e.g. a double submit), 6 verification failed.
+5 conflict with the current state (e.g. a double submit), 6 verification failed,
+7 too many requests (a rate limit; the web and the API answer it, the CLI has none).
 """
 
 from __future__ import annotations
@@ -69,6 +70,17 @@ class VerificationFailed(AsambleaError):
     """An independent check (of the public record, of a count) did not pass."""
 
     exit_code = 6
+
+
+class TooManyRequests(AsambleaError):
+    """Too many requests from one address or token in a while; try again later."""
+
+    exit_code = 7
+
+    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        # Seconds until the limit's window ends (the HTTP Retry-After header).
+        self.retry_after = max(1, retry_after)
 
 
 def exit_code_for(error: BaseException) -> int | None:

@@ -9,11 +9,14 @@ laptop with SQLite; production sets DATABASE_URL (PostgreSQL) and a secret key.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -54,6 +57,32 @@ SETTINGS: tuple[Setting, ...] = (
         "LOGIN_FAILURE_LIMIT", "5", "Failed logins (per user name and address) before a lock-out."
     ),
     Setting("LOGIN_COOLOFF_MINUTES", "15", "Minutes a locked-out login waits before trying again."),
+    Setting(
+        "PROXY_COUNT",
+        "0",
+        "Reverse proxies in front of the app that add the client's address to X-Forwarded-For "
+        "(1 for one nginx or Caddy). 0: the connection's address is the client's. Login "
+        "lock-outs and rate limits count per client address.",
+    ),
+    Setting(
+        "RATE_JOIN",
+        "10/h",
+        "Join forms one client address may send: a count per s, m, h or d (10/h: ten an hour). "
+        "Empty: no limit.",
+    ),
+    Setting(
+        "RATE_API",
+        "300/m",
+        "API requests per token, else per client address: a count per s, m, h or d. "
+        "Empty: no limit.",
+    ),
+    Setting(
+        "CACHE_URL",
+        "",
+        "Where the rate limits count. Empty: in each process's memory (one app server). "
+        "Shared by several app servers: redis://host:6379/0, or db (a table in the database, "
+        "made by asamblea migrate).",
+    ),
     Setting("LOG_LEVEL", "INFO", "Level of the application log written to standard error."),
     Setting(
         "ELECTION_TICK_SECONDS",
@@ -87,6 +116,56 @@ def env_bool(name: str) -> bool:
 
 def env_list(name: str) -> list[str]:
     return [item.strip() for item in env(name).split(",") if item.strip()]
+
+
+def env_int(name: str) -> int:
+    try:
+        return int(env(name))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={env(name)!r}: write a whole number.") from None
+
+
+def env_rate(name: str) -> str:
+    """A rate limit as django-ratelimit reads it ("10/h"), or "" for none."""
+    rate = env(name).strip()
+    if rate and not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", rate):
+        raise ImproperlyConfigured(
+            f"{name}={rate!r}: write a count per period, such as 10/h or 300/m "
+            "(s, m, h or d; 5/10m is five every ten minutes), or leave it empty for no limit."
+        )
+    return rate
+
+
+def cache_settings(url: str) -> dict[str, dict[str, Any]]:
+    """Django's CACHES for a CACHE_URL: empty (local memory), db, or redis://..."""
+    # Culling at Django's default of 300 entries would forget counts under a wide flood.
+    many = {"MAX_ENTRIES": 100_000}
+    if not url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "OPTIONS": many,
+            }
+        }
+    if url == "db":
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "asamblea_cache",
+                "OPTIONS": many,
+            }
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": "asamblea",
+            }
+        }
+    raise ImproperlyConfigured(
+        f"CACHE_URL={url!r}: leave it empty, or write db or redis://host:6379/0."
+    )
 
 
 DATA_DIR = Path(env("ASAMBLEA_DATA_DIR")).resolve()
@@ -139,6 +218,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "asamblea.web.language.PageLanguageMiddleware",
+    # After the language is chosen: the 429 answer speaks it.
+    "asamblea.api.ratelimit.ApiRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -213,6 +294,19 @@ AXES_VERBOSE = False
 # Keep no log of successful logins (who logged in from where is nobody's business);
 # failed attempts are kept only as long as the lock-out needs them.
 AXES_DISABLE_ACCESS_LOG = True
+# The client's address, as the rate limits see it too (PROXY_COUNT).
+PROXY_COUNT = env_int("PROXY_COUNT")
+AXES_CLIENT_IP_CALLABLE = "asamblea.web.ratelimit.client_address"
+
+# Rate limits (django-ratelimit, asamblea.web.ratelimit): counted in the default cache.
+# django_ratelimit is not in INSTALLED_APPS: it has no models or templates, and its
+# system check refuses the local-memory and database caches, which are fine here (one
+# process; a count a request or two off when two servers add at once).
+CACHES = cache_settings(env("CACHE_URL").strip())
+RATE_JOIN = env_rate("RATE_JOIN")
+RATE_API = env_rate("RATE_API")
+# A cache that cannot count lets requests through rather than refusing everyone.
+RATELIMIT_FAIL_OPEN = True
 
 LANGUAGE_CODE = env("LANGUAGE_CODE")
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from asamblea.errors import AsambleaError
+from asamblea.errors import AsambleaError, TooManyRequests
 from asamblea.web.errors import status_for
 
 logger = logging.getLogger(__name__)
@@ -58,9 +58,12 @@ def error_response(status: int, message: str, **extra: Any) -> JsonResponse:
     )
 
 
-def _domain_error(request: HttpRequest, exc: AsambleaError) -> HttpResponse:
+def domain_error_response(request: HttpRequest, exc: AsambleaError) -> HttpResponse:
     status = status_for(exc)
-    return error_response(status, str(exc))
+    response = error_response(status, str(exc))
+    if isinstance(exc, TooManyRequests):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -106,7 +109,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def install_error_handlers(api: NinjaAPI) -> None:
     """Replace ninja's default error shapes with ours (the most specific class wins)."""
-    api.add_exception_handler(AsambleaError, _domain_error)
+    api.add_exception_handler(AsambleaError, domain_error_response)
     api.add_exception_handler(ValidationError, _validation_error)
     api.add_exception_handler(AuthenticationError, _authentication_error)
     api.add_exception_handler(Throttled, _throttled)

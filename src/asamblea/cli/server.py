@@ -39,6 +39,8 @@ def migrate_command(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    # The rate limits' table when CACHE_URL=db (nothing to do for other caches).
+    call_command("createcachetable", verbosity=0)
     return 0
 
 

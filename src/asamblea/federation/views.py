@@ -21,6 +21,7 @@ from asamblea.federation import services
 from asamblea.federation.forms import AppointOfficerForm, DecisionForm, JoinForm
 from asamblea.federation.models import Body, Delegation, Federation, Membership
 from asamblea.web.once import consume_once_token
+from asamblea.web.ratelimit import limit_posts
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -105,6 +106,9 @@ def _extra_sections(request: HttpRequest, body: Body) -> list[str]:
     return body_sections(request, body)
 
 
+# A public form anyone can send: limited per address (RATE_JOIN) against floods of
+# made-up applications; a refused post writes nothing.
+@limit_posts("join", "RATE_JOIN")
 def join(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:
     federation = services.access_federation(federation_slug)
     body = services.access_body(federation, body_slug)

@@ -15,13 +15,21 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from asamblea.errors import AsambleaError, Conflict, InvalidInput, NotFound, PermissionDenied
+from asamblea.errors import (
+    AsambleaError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+)
 
 STATUS = [
     (InvalidInput, 400),
     (PermissionDenied, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (TooManyRequests, 429),
 ]
 
 
@@ -38,6 +46,7 @@ def render_error(request: HttpRequest, message: str, status: int) -> HttpRespons
         403: _("Not allowed"),
         404: _("Not found"),
         409: _("Nothing was changed"),
+        429: _("Too many requests"),
     }
     template = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/page.html"
     response = render(
@@ -77,7 +86,10 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, AsambleaError):
-            return render_error(request, str(exception), status_for(exception))
+            response = render_error(request, str(exception), status_for(exception))
+            if isinstance(exception, TooManyRequests):
+                response["Retry-After"] = str(exception.retry_after)
+            return response
         return None
 
 
