@@ -66,9 +66,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "RATE_JOIN",
-        "10/h",
-        "Join forms one client address may send: a count per s, m, h or d (10/h: ten an hour). "
-        "Empty: no limit.",
+        "60/h",
+        "Join forms one client address may send: a count per s, m, h or d (60/h: sixty an "
+        "hour; mobile carriers put many phones behind one address). Empty: no limit.",
     ),
     Setting(
         "RATE_API",
