@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -200,6 +202,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
     # ninja: its Swagger UI assets are served from here, never from a CDN.
     "ninja",
     "asamblea.api",
@@ -225,6 +228,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "asamblea.web.errors.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -307,6 +311,24 @@ RATE_JOIN = env_rate("RATE_JOIN")
 RATE_API = env_rate("RATE_API")
 # A cache that cannot count lets requests through rather than refusing everyone.
 RATELIMIT_FAIL_OPEN = True
+
+# Content-Security-Policy (django-csp): pages load scripts, styles, images and
+# connections from this site only; no inline script, no framing, forms post here.
+# Inline style attributes stay allowed (the map's legend, htmx's indicator style).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF, "'unsafe-inline'"],
+        "img-src": [CSP_SELF, "data:"],
+        "connect-src": [CSP_SELF],
+        "font-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "frame-ancestors": [CSP_NONE],
+        "form-action": [CSP_SELF],
+    }
+}
 
 LANGUAGE_CODE = env("LANGUAGE_CODE")
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
