@@ -49,11 +49,15 @@ def test_a_body_record_page_and_finding_an_entry_by_its_hash(
     assert page.locator("h1").inner_text() == "Public record of Base 3"
     shown = page.locator("ul.entries > li").count()
     assert shown == about.count()
-    assert "Verified members counted" in page.locator(f"#entry-{newest.index}").inner_text()
+    # Each entry reads as a sentence, linking the page it is about.
+    item = page.locator(f"#entry-{newest.index}")
+    assert "Base 3 now has 2 verified members (1 before)" in item.inner_text()
+    assert item.locator(".sentence a").get_attribute("href") == "/f/test/b/base-3/"
     fits_the_phone(page)
 
-    # One entry: its facts, its hash, and the proof that it is in the signed record.
-    page.locator(f"#entry-{newest.index} a").first.click()
+    # One entry, by its details link: its facts, its hash, and the proof that it is in
+    # the signed record.
+    item.locator("a.details").click()
     page.wait_for_url(f"{live_server.url}/record/test/entries/{newest.index}/")
     leaf_hash = page.locator("#leaf-hash").inner_text().strip()
     assert leaf_hash == newest.leaf_hash

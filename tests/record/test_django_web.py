@@ -64,7 +64,7 @@ def test_the_federation_record_page_shows_the_signed_head_and_the_newest_entries
     newest = Entry.objects.filter(federation=federation).order_by("-index").first()
     assert checkpoint.root_hash in page and f'id="record-size">{checkpoint.size}<' in page
     assert f'href="/record/test/entries/{newest.index}/"' in page
-    assert "Verified members counted" in page
+    assert "Base 1 now has 1 verified member (0 before)" in text_of(response)
     assert services.public_key().fingerprint in page
     assert "asamblea record verify http://testserver/record/test/export.jsonl --public-key" in page
 
@@ -207,7 +207,9 @@ def test_record_pages_cost_the_same_queries_for_a_longer_log(
             federation,
             [Event("test.event", {"n": n}, body=body(federation, "base-1")) for n in range(300)],
         )
-    assert [queries(url) for url in urls] == before
+    # The same or fewer (the newest entries now name no other assembly to look up).
+    after = [queries(url) for url in urls]
+    assert all(a <= b for a, b in zip(after, before, strict=True)), (after, before)
     assert max(before) <= 8
 
 

@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from asamblea.errors import InvalidInput
-from asamblea.federation.models import Body
+from asamblea.federation.models import Body, Federation
 from asamblea.federation.services import access_body, access_federation
-from asamblea.record import services
+from asamblea.record import sentences, services
 from asamblea.record.canonical import REQUIRED_ENTRY_FIELDS
 from asamblea.record.models import Entry
 from asamblea.web.sections import register_body_section
@@ -29,7 +29,8 @@ from asamblea.web.sections import register_body_section
 PAGE_SIZE = 25
 BODY_SECTION_SIZE = 5
 
-# What people read for the entry types the apps record; other types show their code.
+# The heading of an entry's own page (lists show its sentence, see sentences.py);
+# other types show their code.
 TYPE_LABELS = {
     "federation.created": gettext_lazy("Federation created"),
     "body.created": gettext_lazy("Assembly created"),
@@ -49,21 +50,54 @@ TYPE_LABELS = {
     "motion.withdrawn": gettext_lazy("Motion withdrawn"),
     "motion.lapsed": gettext_lazy("Motion lapsed"),
     "call.acknowledged": gettext_lazy("Call to action acknowledged"),
+    "election.nominations_closed": gettext_lazy("Nominations closed"),
+    "election.cancelled": gettext_lazy("Election cancelled"),
+    "delegation.filled": gettext_lazy("Delegation elected"),
+    "seat.vacated": gettext_lazy("Seat vacated"),
+    "seat.refill": gettext_lazy("Seat to be filled again"),
+    "recall.settings": gettext_lazy("Recall rules changed"),
+    "recall.petition_opened": gettext_lazy("Recall petition opened"),
+    "recall.threshold_reached": gettext_lazy("Recall petition reached its threshold"),
+    "recall.petition_expired": gettext_lazy("Recall petition expired"),
+    "recall.petition_moot": gettext_lazy("Recall petition ended"),
+    "motion.proposed": gettext_lazy("Motion proposed"),
+    "motion.trackers": gettext_lazy("Ballot trackers of a vote"),
+    "motion.amended": gettext_lazy("Motion amended"),
+    "meeting.called": gettext_lazy("Meeting called"),
+    "referendum.opened": gettext_lazy("Referendum opened"),
+    "referendum.trackers": gettext_lazy("Ballot trackers of a referendum"),
+    "referendum.counted": gettext_lazy("Referendum counted"),
+    "resolution.adopted": gettext_lazy("Resolution adopted"),
+    "call.issued": gettext_lazy("Call to action issued"),
+    "call.uptake": gettext_lazy("Uptake of a call to action reported"),
 }
 
 
 @dataclass(frozen=True)
 class EntryView:
-    """An entry as a page shows it: its label, its time and its public facts."""
+    """An entry as a page shows it: its sentence (None if it has none, see sentences.py),
+    its label, its time and its public facts as recorded."""
 
     entry: Entry
+    sentence: sentences.Sentence | None
     label: str
     time: str
     facts: list[tuple[str, str]]
 
 
-def entry_view(entry: Entry) -> EntryView:
-    data = services.entry_object(entry)
+def entry_views(federation: Federation, entries: list[Entry]) -> list[EntryView]:
+    """The entries of one federation as a page shows them; one query at most for the
+    names of the assemblies they mention (entries' own bodies are already loaded)."""
+    objects = [services.entry_object(entry) for entry in entries]
+    slugs = set().union(*(sentences.body_slugs(data) for data in objects))
+    known = {e.body.slug: e.body.name for e in entries if e.body is not None}
+    context = sentences.Context(
+        federation.slug, sentences.body_names(federation, slugs, known=known)
+    )
+    return [_entry_view(e, data, context) for e, data in zip(entries, objects, strict=True)]
+
+
+def _entry_view(entry: Entry, data: dict[str, Any], context: sentences.Context) -> EntryView:
     facts = [
         (key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
         for key, value in sorted(data.items())
@@ -71,6 +105,7 @@ def entry_view(entry: Entry) -> EntryView:
     ]
     return EntryView(
         entry=entry,
+        sentence=sentences.sentence(entry.type, data, context),
         label=str(TYPE_LABELS.get(entry.type, entry.type)),
         time=str(data.get("time", "")),
         facts=facts,
@@ -104,7 +139,7 @@ def log_page(request: HttpRequest, federation_slug: str) -> HttpResponse:
         {
             "federation": federation,
             "checkpoint": services.latest_checkpoint(federation),
-            "entries": [entry_view(e) for e in entries],
+            "entries": entry_views(federation, entries),
             "older": _older(entries),
             "key": services.public_key(),
             "export_url": request.build_absolute_uri(
@@ -128,7 +163,7 @@ def body_log_page(request: HttpRequest, federation_slug: str, body_slug: str) ->
             "federation": federation,
             "body": body,
             "checkpoint": services.latest_checkpoint(federation),
-            "entries": [entry_view(e) for e in entries],
+            "entries": entry_views(federation, entries),
             "older": _older(entries),
         },
     )
@@ -147,7 +182,7 @@ def entry_page(request: HttpRequest, federation_slug: str, index: int) -> HttpRe
         "record/entry.html",
         {
             "federation": federation,
-            "view": entry_view(entry),
+            "view": entry_views(federation, [entry])[0],
             "entry": entry,
             "checkpoint": checkpoint,
             "proof": proof,
@@ -169,7 +204,7 @@ def find_page(request: HttpRequest, federation_slug: str) -> HttpResponse:
             return render(request, "record/find.html", context, status=400)
         if len(found) == 1:
             return redirect("record_entry", federation.slug, found[0].index)
-        context["found"] = [entry_view(e) for e in found]
+        context["found"] = entry_views(federation, found)
     return render(request, "record/find.html", context)
 
 
@@ -194,7 +229,7 @@ def record_section(request: Any, body: Body) -> str | None:
         {
             "federation": body.federation,
             "body": body,
-            "entries": [entry_view(e) for e in entries],
+            "entries": entry_views(body.federation, entries),
         },
         request=request,
     )
