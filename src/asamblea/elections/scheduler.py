@@ -99,10 +99,23 @@ def advance_elections(now: datetime) -> int:
     return steps
 
 
+def _due(election: Election, now: datetime) -> bool:
+    """Whether a step is due for the election as read (its status and times)."""
+    return any(
+        election.status == status and getattr(election, due_field) <= now
+        for _label, status, due_field, _action in STEPS
+    )
+
+
 def catch_up(election: Election, now: datetime | None = None) -> Election:
     """Take the steps due for this one election now. Pages call it, so a late tick
-    never shows a vote as not yet open (or still open) when its time has come."""
+    never shows a vote as not yet open (or still open) when its time has come.
+
+    `election` is as just read: when no step is due by its status and times (the
+    usual case), it is returned as it is, with no query."""
     now = now or timezone.now()
+    if not _due(election, now):
+        return election
     for label, status, due_field, action in STEPS:
         election = Election.objects.get(pk=election.pk)
         if election.status == status and getattr(election, due_field) <= now:

@@ -74,7 +74,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,7 +92,7 @@ from asamblea.elections.publish import (
 from asamblea.elections.recount import seed_commitment
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from asamblea.federation.models import Body, Delegation, Federation, Membership, Person
-from asamblea.federation.services import is_officer, require_officer
+from asamblea.federation.services import access_federation, is_officer, require_officer
 from asamblea.record.services import Event, append_entries
 
 logger = logging.getLogger(__name__)
@@ -200,18 +200,34 @@ def _require_person(user: User, election: Election) -> Person:
 # ---------------------------------------------------------------- reads
 
 
+def _public_facts(**lookup: Any) -> Election:
+    """One election with what its pages show (federation, constituency, what it fills).
+
+    Only the joins the pages need: each outer join adds to PostgreSQL's planning
+    time, which is most of this read's cost."""
+    try:
+        election = Election.objects.select_related(
+            "federation", "constituency", "delegation__council", "command"
+        ).get(**lookup)
+    except Election.DoesNotExist:
+        raise NotFound(_("There is no election number %(id)s.") % {"id": lookup["pk"]}) from None
+    if election.constituency.federation_id == election.federation_id:
+        election.constituency.federation = election.federation  # the same row, read once
+    return election
+
+
 def access_election(federation: Federation, election_id: int) -> Election:
     """An election's public facts: anyone may read them."""
+    return _public_facts(federation=federation, pk=election_id)
+
+
+def access_election_by_slug(federation_slug: str, election_id: int) -> Election:
+    """`access_election` from the federation's slug, federation and all in one query."""
     try:
-        return Election.objects.select_related(
-            "federation",
-            "constituency__federation",
-            "delegation__council",
-            "delegation__source",
-            "command",
-        ).get(federation=federation, pk=election_id)
-    except Election.DoesNotExist:
-        raise NotFound(_("There is no election number %(id)s.") % {"id": election_id}) from None
+        return _public_facts(federation__slug=federation_slug, pk=election_id)
+    except NotFound:
+        access_federation(federation_slug)  # an unknown federation is said as such
+        raise
 
 
 def elections_of(body: Body) -> QuerySet[Election]:
@@ -223,10 +239,22 @@ def elections_of(body: Body) -> QuerySet[Election]:
 
 
 def standing(election: Election) -> list[Candidacy]:
-    """The accepted candidacies, in ballot order (by public name)."""
-    return list(
+    """The accepted candidacies, in ballot order (by public name).
+
+    Once the vote is open the ballot can no longer change (standing, accepting and
+    withdrawing all end before it), so for an election read while voting the list
+    is kept on that instance: a page and the cast it shows, or many casts given the
+    same instance, read the candidates once.
+    """
+    kept = getattr(election, "_standing_while_voting", None)
+    if kept is not None:
+        return list(kept)
+    candidates = list(
         election.candidacies.filter(status=Candidacy.Status.ACCEPTED).order_by("public_name", "id")
     )
+    if election.status == Election.Status.VOTING:
+        election._standing_while_voting = tuple(candidates)  # type: ignore[attr-defined]
+    return candidates
 
 
 def turnout(election: Election) -> tuple[int, int]:
@@ -235,8 +263,11 @@ def turnout(election: Election) -> tuple[int, int]:
 
 
 def has_voted(user: User, election: Election) -> bool:
-    person = person_of(user, election.federation)
-    return person is not None and VoteCast.objects.filter(election=election, person=person).exists()
+    if not user.is_authenticated:
+        return False
+    return VoteCast.objects.filter(
+        election=election, person__user=user, person__federation_id=election.federation_id
+    ).exists()
 
 
 def election_title(election: Election) -> str:
@@ -681,13 +712,53 @@ def _lock_for_casting(election_id: int) -> tuple[str, datetime]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT 1 FROM {Election._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
+                f"SELECT status, voting_closes_at FROM {Election._meta.db_table} "  # noqa: S608
+                "WHERE id = %s FOR SHARE",
                 [election_id],
             )
-    row = Election.objects.filter(pk=election_id).values_list("status", "voting_closes_at").first()
+            row = cursor.fetchone()
+    else:
+        row = (
+            Election.objects.filter(pk=election_id)
+            .order_by()
+            .values_list("status", "voting_closes_at")
+            .first()
+        )
     if row is None:
         raise NotFound(_("There is no such election."))
     return row[0], row[1]
+
+
+@dataclass(frozen=True)
+class _Voter:
+    person_id: int
+    on_roll: bool
+    eligible: bool
+    has_cast: bool
+
+
+def _voter(user: User, election: Election) -> _Voter | None:
+    """The user's person in the election's federation and what casting needs to know
+    about them (on the frozen roll, eligible now, cast already), in one query."""
+    body = election.constituency
+    same = {"election_id": election.pk, "person_id": OuterRef("pk")}
+    eligible = (
+        Exists(eligible_people(body).filter(pk=OuterRef("pk")))
+        if body.kind in (Body.Kind.BASE, Body.Kind.COUNCIL)
+        else Value(False)
+    )
+    row = (
+        Person.objects.filter(user=user, federation_id=election.federation_id)
+        .annotate(
+            on_roll=Exists(RollEntry.objects.filter(**same)),
+            eligible=eligible,
+            has_cast=Exists(VoteCast.objects.filter(**same)),
+        )
+        .order_by("pk")
+        .values_list("pk", "on_roll", "eligible", "has_cast")
+        .first()
+    )
+    return None if row is None else _Voter(*row)
 
 
 def do_cast_ballot(
@@ -702,10 +773,11 @@ def do_cast_ballot(
     `ranking`: candidacy ids in order of preference (ranked methods), the ids
     marked (approval, plurality), or ["yes"] / ["no"] (a recall vote).
     """
-    person = _require_person(user, election)
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in first."))
     try:
         with transaction.atomic():
-            return _cast(person, election, ranking, tracker_secret)
+            return _cast(user, election, ranking, tracker_secret)
     except IntegrityError:
         # The same person's other cast won the race on the VoteCast unique key.
         raise Conflict(
@@ -714,21 +786,25 @@ def do_cast_ballot(
 
 
 def _cast(
-    person: Person, election: Election, ranking: Sequence[object], tracker_secret: str | None
+    user: User, election: Election, ranking: Sequence[object], tracker_secret: str | None
 ) -> CastReceipt:
+    # Two reads, checked in this order: the election (locked) and the voter.
     status, closes_at = _lock_for_casting(election.pk)
+    voter = _voter(user, election)
+    body = election.constituency
+    if voter is None:
+        raise PermissionDenied(_eligibility_problem(body))
     if status != Election.Status.VOTING:
         if status in (Election.Status.CLOSED, Election.Status.CANCELLED):
             raise Conflict(_("This election is closed: no more ballots are taken."))
         raise Conflict(_("The vote has not opened yet."))
     if timezone.now() >= closes_at:
         raise Conflict(_("The vote has closed: no more ballots are taken."))
-    body = election.constituency
-    if not RollEntry.objects.filter(election=election, person=person).exists():
+    if not voter.on_roll:
         raise PermissionDenied(
             _("You are not on the voter roll of this election, drawn up when the vote opened.")
         )
-    if not is_eligible(person, body):
+    if not voter.eligible:
         raise PermissionDenied(_eligibility_problem(body))
     candidates = [papers.Candidate(c.pk, c.public_name) for c in standing(election)]
     try:
@@ -736,23 +812,24 @@ def _cast(
     except papers.BallotProblem as problem:
         raise InvalidInput(str(problem)) from None
     if tracker_secret is None:
-        secret = papers.new_secret()
-        tracker = papers.tracker_for(election.pk, person.pk, secret)
-        if VoteCast.objects.filter(election=election, person=person).exists():
+        if voter.has_cast:
             raise Conflict(_("You have already voted. To change your vote, give your ballot code."))
-        VoteCast.objects.create(election=election, person=person)
-        Ballot.objects.create(election=election, tracker=tracker, ranking=choices)
+        secret = papers.new_secret()
+        tracker = papers.tracker_for(election.pk, voter.person_id, secret)
+        # A cast racing this one past the check above fails here, on the unique key.
+        VoteCast.objects.create(election_id=election.pk, person_id=voter.person_id)
+        Ballot.objects.create(election_id=election.pk, tracker=tracker, ranking=choices)
         return CastReceipt(secret, tracker, replaced=False)
     try:
         secret = papers.normalise_secret(tracker_secret)
     except papers.BallotProblem as problem:
         raise InvalidInput(str(problem)) from None
-    if not VoteCast.objects.filter(election=election, person=person).exists():
+    if not voter.has_cast:
         raise InvalidInput(
             _("You have not voted yet in this election: leave the ballot code empty.")
         )
-    tracker = papers.tracker_for(election.pk, person.pk, secret)
-    if not Ballot.objects.filter(election=election, tracker=tracker).update(ranking=choices):
+    tracker = papers.tracker_for(election.pk, voter.person_id, secret)
+    if not Ballot.objects.filter(election_id=election.pk, tracker=tracker).update(ranking=choices):
         raise PermissionDenied(
             _(
                 "That is not the code of your ballot, so nothing was changed. "

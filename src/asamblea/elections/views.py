@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,10 +30,9 @@ from asamblea.web.once import consume_once_token
 
 
 def _election(federation_slug: str, election_id: int) -> tuple[Federation, Election]:
-    federation = federation_services.access_federation(federation_slug)
-    election = services.access_election(federation, election_id)
     # A late or missed tick never shows a stale state: take what is due now.
-    return federation, catch_up(election)
+    election = catch_up(services.access_election_by_slug(federation_slug, election_id))
+    return election.federation, election
 
 
 def election_list(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:
@@ -300,11 +300,11 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
         "ranked": election.method in RANKED_METHODS,
         "yes_no": election.method == YES_NO,
         "rank_numbers": range(1, len(candidates) + 1),
-        "has_voted": services.has_voted(request.user, election),
         "rows": [(c, "") for c in candidates],
         "posted_choice": "",
     }
     if request.method != "POST":
+        context["has_voted"] = services.has_voted(request.user, election)
         return render(request, "elections/ballot.html", context)
     # What was filled in, to show it again if something must be corrected.
     marked = set(request.POST.getlist("choice"))
@@ -314,17 +314,20 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
         for c in candidates
     ]
     try:
-        consume_once_token(request)
-        choices = _choices_from_post(election, request)
-        receipt = services.do_cast_ballot(
-            request.user,
-            election,
-            choices,
-            tracker_secret=request.POST.get("code", "").strip() or None,
-        )
+        # The form's token is spent with the cast, or not at all if the cast is refused.
+        with transaction.atomic():
+            consume_once_token(request)
+            choices = _choices_from_post(election, request)
+            receipt = services.do_cast_ballot(
+                request.user,
+                election,
+                choices,
+                tracker_secret=request.POST.get("code", "").strip() or None,
+            )
     except InvalidInput as problem:
         # Same page, what they filled kept, the problem said plainly.
         context["problem"] = str(problem)
+        context["has_voted"] = services.has_voted(request.user, election)
         return render(request, "elections/ballot.html", context, status=400)
     names = {c.pk: c.public_name for c in candidates}
     return render(

@@ -20,6 +20,7 @@ the form and send it again; if it is done, the token is spent with it.
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,6 +34,8 @@ from asamblea.web.models import UsedFormToken
 
 SESSION_KEY = "once_tokens"
 KEEP = 64  # open forms remembered per session
+PRUNE_EVERY = timedelta(minutes=10)
+_next_prune = 0.0  # time.monotonic() when this process next drops old used tokens
 
 
 def issue_once_token(request: HttpRequest) -> str:
@@ -69,6 +72,13 @@ def _forget(request: HttpRequest, token: str) -> None:
 
 
 def _prune() -> None:
-    """Drop used tokens older than any session that could still hold them."""
+    """Drop used tokens older than any session that could still hold them.
+
+    Housekeeping: what is dropped could no longer be posted, however late it is
+    dropped, so each process does it at most every PRUNE_EVERY, not on every form sent."""
+    global _next_prune
+    if time.monotonic() < _next_prune:
+        return
+    _next_prune = time.monotonic() + PRUNE_EVERY.total_seconds()
     oldest = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
     UsedFormToken.objects.filter(used_at__lt=oldest).delete()
