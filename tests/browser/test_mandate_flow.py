@@ -129,9 +129,10 @@ def test_a_broken_mandate_leads_to_a_recall_petition(
     assert tito.locator("noscript").count() >= 1  # the page reloads itself without JS
     vote(tito, motion_url, "no")
 
-    projector.wait_for_function(
-        "document.querySelector('#turnout').innerText === '3 of 3 have voted'", timeout=15_000
-    )
+    # (A locator wait: a string predicate would be eval'd, which the page's CSP forbids.)
+    from playwright.sync_api import expect
+
+    expect(projector.locator("#turnout")).to_have_text("3 of 3 have voted", timeout=15_000)
     assert projector.evaluate("window.notReloaded") is True
     assert "Tito" in projector.locator("#roll-call").inner_text()
 
