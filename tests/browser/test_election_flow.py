@@ -21,11 +21,10 @@ from asamblea.elections.models import Ballot, Election, Seat
 from asamblea.elections.scheduler import tick
 from asamblea.federation.models import Federation
 from support.factories import add_member, make_federation, make_officer, make_user
+from support.phone import fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long test password"  # the factories' default
-PHONE_WIDTH = 390
 MEMBERS = ["Rosa Mamani", "Juan Quispe", "Luz Condori", "Pedro Apaza"]
 
 
@@ -37,21 +36,6 @@ def federation(transactional_db: None, settings: Any) -> Federation:
         add_member(federation, "base-1", name, user=make_user(f"member-{number}"))
     make_officer(federation, "base-1")  # user "officer-base-1"
     return federation
-
-
-def fits_the_phone(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE_WIDTH, f"{page.url} scrolls sideways on a phone ({width}px wide)"
-
-
-def log_in(context: Any, base_url: str, username: str, then: str) -> Any:
-    page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/?next={then}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**{then}")
-    return page
 
 
 def local(moment: Any) -> str:

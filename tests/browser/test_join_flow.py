@@ -27,9 +27,7 @@ from asamblea.record.models import Entry
 from asamblea.web.once import SESSION_KEY
 from support.factories import add_member, make_officer
 from support.language import english
-
-PASSWORD = "a long test password"  # the factories' default
-PHONE_WIDTH = 390
+from support.phone import PASSWORD, fits_the_phone
 
 
 @pytest.fixture
@@ -70,19 +68,14 @@ def _seats_shown(cell_text: str) -> int:
     return numbers[0]
 
 
-def _fits_the_phone(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE_WIDTH, f"{page.url} scrolls sideways on a phone ({width}px wide)"
-
-
 def public_figures(context: Any, base_url: str) -> Figures:
     page = context.new_page()
     page.goto(f"{base_url}/f/test/b/base-1/")
-    _fits_the_phone(page)
+    fits_the_phone(page)
     base_verified = int(page.locator("#verified-members").inner_text())
     base_seats = _seats_shown(page.locator("#up-prov-a1 .seats").inner_text())
     page.goto(f"{base_url}/f/test/b/prov-a1/")
-    _fits_the_phone(page)
+    fits_the_phone(page)
     province_verified = int(page.locator("#verified-members").inner_text())
     row = page.locator("#in-base-1")
     figures = Figures(
@@ -106,7 +99,7 @@ def apply_to_join(page: Any, base_url: str, name: str, phone: str, email: str) -
     page.goto(f"{base_url}/f/test/b/base-1/")
     page.locator("a[href='/f/test/b/base-1/join/']").click()
     page.wait_for_url("**/f/test/b/base-1/join/")
-    _fits_the_phone(page)
+    fits_the_phone(page)
     page.fill("#id_full_name", name)
     page.fill("#id_phone", phone)
     page.fill("#id_email", email)
@@ -114,7 +107,7 @@ def apply_to_join(page: Any, base_url: str, name: str, phone: str, email: str) -
         page.locator("form.stack button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Application sent"
-    _fits_the_phone(page)
+    fits_the_phone(page)
     return posted.value
 
 
@@ -122,12 +115,12 @@ def log_in_as_officer(page: Any, base_url: str) -> None:
     """Open base-1's members page: it asks for a login first, then comes back."""
     page.goto(f"{base_url}/f/test/b/base-1/members/")
     page.wait_for_url("**/accounts/login/**")
-    _fits_the_phone(page)
+    fits_the_phone(page)
     page.fill("input[name=username]", "officer-base-1")
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/f/test/b/base-1/members/")
-    _fits_the_phone(page)
+    fits_the_phone(page)
 
 
 def _state(federation: Federation) -> tuple[int, int, int, dict[str, int], list[tuple]]:
@@ -178,7 +171,7 @@ def test_a_person_joins_the_officer_verifies_and_the_public_figures_move(
         assert response.status == 302
         officer.wait_for_url("**/f/test/b/base-1/members/")
         assert "Verified" in officer.locator("#messages").inner_text()
-    _fits_the_phone(officer)
+    fits_the_phone(officer)
     membership.refresh_from_db()
     assert membership.status == Membership.Status.VERIFIED
 
@@ -247,7 +240,7 @@ def test_a_refused_application_says_why_and_going_back_lets_the_person_fix_it(
     assert answered.value.status == 400
     page.wait_for_load_state()
     assert "phone number looks too short" in page.locator("main").inner_text()
-    _fits_the_phone(page)
+    fits_the_phone(page)
     assert not Person.objects.filter(full_name="Teófilo Huarcaya").exists()
     # "Go back" works with or without JavaScript, and the same form can be sent again.
     page.locator("section.error a").first.click()

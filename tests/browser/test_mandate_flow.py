@@ -24,11 +24,9 @@ from asamblea.federation.models import Federation
 from asamblea.recall.models import RecallPetition
 from deliberation.helpers import Tree, build_tree
 from support.factories import make_federation, make_officer
+from support.phone import fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a long test password"  # the factories' default
-PHONE_WIDTH = 390
 
 
 @pytest.fixture
@@ -39,21 +37,6 @@ def tree(transactional_db: None, settings: Any) -> Tree:
     for slug in ("national", "region-a", "region-b"):
         make_officer(federation, slug)  # users "officer-<slug>"
     return tree
-
-
-def fits_the_phone(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE_WIDTH, f"{page.url} scrolls sideways on a phone ({width}px wide)"
-
-
-def log_in(context: Any, base_url: str, username: str, then: str) -> Any:
-    page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/?next={then}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**{then}")
-    return page
 
 
 def vote(page: Any, url: str, choice: str) -> None:

@@ -19,11 +19,9 @@ from asamblea.elections.models import Election
 from asamblea.elections.scheduler import tick
 from asamblea.recall.models import RecallPetition
 from recall.world import World, build_world
+from support.phone import fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a long test password"  # the factories' default
-PHONE_WIDTH = 390
 
 
 @pytest.fixture
@@ -31,21 +29,6 @@ def world(transactional_db: None, settings: Any) -> World:
     # Argon2 costs a third of a second per user; this world has dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return build_world()
-
-
-def log_in(context: Any, base_url: str, username: str, next_path: str) -> Any:
-    page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**{next_path}")
-    return page
-
-
-def fits_the_phone(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE_WIDTH, f"{page.url} scrolls sideways on a phone ({width}px wide)"
 
 
 def vote(context: Any, base_url: str, username: str, election: Election, choice: str) -> None:

@@ -11,11 +11,9 @@ import pytest
 from asamblea.federation.models import FederationAdmin
 from asamblea.recall.models import RecallSettings
 from support.factories import make_federation, make_user
+from support.phone import PASSWORD, PHONE_WIDTH
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a long test password"  # the factories' default
-PHONE_WIDTH = 390
 
 
 def test_an_administrator_changes_the_threshold_on_a_phone_without_javascript(

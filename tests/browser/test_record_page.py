@@ -11,9 +11,9 @@ from asamblea.federation.models import Federation
 from asamblea.record import services
 from asamblea.record.models import Entry
 from support.factories import add_member, body, make_federation
+from support.phone import fits_the_phone
 
 pytestmark = [pytest.mark.browser]
-PHONE_WIDTH = 390
 
 
 @pytest.fixture
@@ -22,11 +22,6 @@ def federation(transactional_db: None) -> Federation:
     for name in ("Rosa Mamani", "Juan Quispe"):
         add_member(federation, "base-3", name)
     return federation
-
-
-def fits_the_phone(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE_WIDTH, f"{page.url} scrolls sideways on a phone ({width}px wide)"
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
