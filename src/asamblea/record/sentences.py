@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from asamblea.federation.models import Body, Federation
 
@@ -601,31 +601,27 @@ def _motion_proposed(facts: Mapping[str, Any], context: Context) -> Sentence:
     return Sentence(_capital(text % values), _motion_url(facts, context))
 
 
-@_writes("motion.tabled")
-def _motion_tabled(facts: Mapping[str, Any], context: Context) -> Sentence:
-    text = _("%(motion)s in %(body)s was seconded and is open for debate") % {
-        "motion": _motion(facts["kind"], _number(facts["motion"])),
-        "body": context.name(facts["body"]),
-    }
-    return Sentence(_capital(text), _motion_url(facts, context))
+# A motion's steps that say only which motion, in which body, and what happened.
+_MOTION_STEPS = {
+    "motion.tabled": gettext_noop("%(motion)s in %(body)s was seconded and is open for debate"),
+    "motion.withdrawn": gettext_noop("%(motion)s in %(body)s was withdrawn by its proposer"),
+    "motion.lapsed": gettext_noop("%(motion)s in %(body)s lapsed"),
+}
 
 
-@_writes("motion.withdrawn")
-def _motion_withdrawn(facts: Mapping[str, Any], context: Context) -> Sentence:
-    text = _("%(motion)s in %(body)s was withdrawn by its proposer") % {
-        "motion": _motion(facts["kind"], _number(facts["motion"])),
-        "body": context.name(facts["body"]),
-    }
-    return Sentence(_capital(text), _motion_url(facts, context))
+def _motion_step(message: str) -> Writer:
+    def write(facts: Mapping[str, Any], context: Context) -> Sentence:
+        text = _(message) % {
+            "motion": _motion(facts["kind"], _number(facts["motion"])),
+            "body": context.name(facts["body"]),
+        }
+        return Sentence(_capital(text), _motion_url(facts, context))
+
+    return write
 
 
-@_writes("motion.lapsed")
-def _motion_lapsed(facts: Mapping[str, Any], context: Context) -> Sentence:
-    text = _("%(motion)s in %(body)s lapsed") % {
-        "motion": _motion(facts["kind"], _number(facts["motion"])),
-        "body": context.name(facts["body"]),
-    }
-    return Sentence(_capital(text), _motion_url(facts, context))
+for _step, _message in _MOTION_STEPS.items():
+    _writes(_step)(_motion_step(_message))
 
 
 @_writes("motion.vote_opened")
