@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -22,8 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from asamblea.api.models import ApiToken
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-
-User = AbstractBaseUser | AnonymousUser
+from asamblea.federation.membership import User
 
 SECRET_PREFIX = "asb_"  # noqa: S105 - a marker that helps secret scanners, not a secret
 # Each write action of the API names one of these; a token carries a subset.

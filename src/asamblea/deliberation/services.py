@@ -35,7 +35,6 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, QuerySet
@@ -68,11 +67,10 @@ from asamblea.elections import ballots as papers
 from asamblea.elections.models import Seat
 from asamblea.elections.recount import seed_commitment
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from asamblea.federation.membership import User, person_of
 from asamblea.federation.models import Body, Delegation, Federation, Membership, Person, Sector
 from asamblea.federation.services import Graph, require_officer
 from asamblea.record.services import Event, append_entries
-
-User = AbstractBaseUser | AnonymousUser
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000
@@ -103,11 +101,6 @@ class CastReceipt:
 
 # ---------------------------------------------------------------- who is who
 
-
-def person_of(user: User, federation: Federation) -> Person | None:
-    if not user.is_authenticated:
-        return None
-    return Person.objects.filter(user=user, federation=federation).first()
 
 
 def seats_in(body: Body) -> QuerySet[Seat]:

@@ -72,7 +72,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
@@ -91,13 +90,13 @@ from asamblea.elections.publish import (
 )
 from asamblea.elections.recount import seed_commitment
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from asamblea.federation.membership import User, person_of
 from asamblea.federation.models import Body, Delegation, Federation, Membership, Person
 from asamblea.federation.services import access_federation, is_officer, require_officer
 from asamblea.record.services import Event, append_entries
 
 logger = logging.getLogger(__name__)
 
-User = AbstractBaseUser | AnonymousUser
 
 STV_METHODS = frozenset({Election.Method.STV, Election.Method.STV_MEEK})
 CHOOSABLE_METHODS = frozenset(
@@ -157,12 +156,6 @@ def register_seat_ended_handler(func: SeatEndedHandler) -> SeatEndedHandler:
 
 # ---------------------------------------------------------------- who is who
 
-
-def person_of(user: User, federation: Federation) -> Person | None:
-    """The person a logged-in user is in this federation, if any."""
-    if not user.is_authenticated:
-        return None
-    return Person.objects.filter(user=user, federation=federation).first()
 
 
 def eligible_people(body: Body) -> QuerySet[Person]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from asamblea.counting.apportionment import apportion
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from asamblea.federation.membership import User
 from asamblea.federation.models import (
     Body,
     Delegation,
@@ -33,9 +34,6 @@ from asamblea.federation.models import (
     Sector,
 )
 from asamblea.record.services import Event, append_entries
-
-User = AbstractBaseUser | AnonymousUser
-
 
 # ---------------------------------------------------------------- permissions
 

@@ -37,7 +37,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -46,14 +45,13 @@ from django.utils.translation import gettext as _
 from asamblea.elections import services as elections
 from asamblea.elections.models import Candidacy, Election, Seat
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Federation, Membership, Person
 from asamblea.federation.services import is_officer
 from asamblea.recall import cascade, countback
 from asamblea.recall.models import Countback, PetitionSignature, RecallPetition, RecallSettings
 from asamblea.recall.rules import recall_outcome, signatures_needed
 from asamblea.record.services import Event, append_entries
-
-User = AbstractBaseUser | AnonymousUser
 
 REASON_MAX = 2000
 # Reasons an officer (or the holder, for a resignation) may give to vacate a seat directly.
