@@ -179,6 +179,13 @@ def test_large_files_read_in_chunks_give_the_same_profile(
         ),
         pytest.param("3 1\n0\n" + NAMES, None, "no ballot", id="no-ballots"),
         pytest.param("3 1\n-1\n1 1 0\n0\n" + NAMES, None, "no ballot", id="only-withdrawn"),
+        pytest.param("3 1\n1 0\n0\n" + NAMES, None, "no ballot", id="only-blank-papers"),
+        pytest.param(
+            "3 1\n2 0\n5 0\n0\n" + NAMES, None, "no ballot", id="only-blank-papers-on-two-lines"
+        ),
+        pytest.param(
+            "3 1\n1 0\n(b1) 1 0\n0\n" + NAMES, None, "no ballot", id="blank-papers-with-ids"
+        ),
     ],
 )
 def test_bad_files_say_which_line_and_what_was_expected(

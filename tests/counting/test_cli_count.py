@@ -89,6 +89,18 @@ def test_format_option_overrides_the_file_name(
             id="bad-ballot-line",
         ),
         pytest.param(
+            '2 1\n0\n"A"\n"B"\n"t"\n',
+            [],
+            "ballots.blt: no ballot with a preference for a candidate was found",
+            id="no-papers",
+        ),
+        pytest.param(
+            '2 1\n1 0\n0\n"A"\n"B"\n"t"\n',
+            [],
+            "ballots.blt: no ballot with a preference for a candidate was found",
+            id="only-blank-papers",
+        ),
+        pytest.param(
             '3 1\n1 1 0\n0\n"A"\n"B"\n"C"\n',
             ["--method", "borda"],
             "unknown counting method 'borda'",

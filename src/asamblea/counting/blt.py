@@ -150,6 +150,8 @@ def _aggregate_fast(
     matrix = np.full((lengths.size, width), -1, dtype=np.int32)
     for column in range(width):
         ranked = np.flatnonzero(pref_count > column)
+        if not ranked.size:
+            break  # only blank papers ("1 0"): no preference at all, refused below
         values = tokens[starts[ranked] + 1 + column]
         if values.min() < 1 or values.max() > n_candidates:
             return None
