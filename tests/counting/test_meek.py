@@ -281,13 +281,39 @@ def test_without_a_seed_one_is_drawn_and_recorded() -> None:
 def test_the_precision_tolerance_and_cap_are_stated_in_the_result() -> None:
     result = count_meek(read_blt(DATA / "gpus-2005.blt"), seed=1)
     assert "9 decimal places" in result.notes["precision"]
-    assert result.notes["tolerance"] == "total surplus at most 0.000001 x quota"
+    assert result.notes["tolerance"] == (
+        "iteration stops when the total surplus is below 0.0001 votes"
+    )
     assert result.notes["iteration_cap"] == "1000"
     assert "convergence" not in result.notes
     assert {s.notes["stop"] for s in result.stages if s.kind == "surplus"} <= {
         "converged",
         "elected",
     }
+
+
+def test_a_stage_iterates_until_the_total_surplus_is_below_0_0001_votes() -> None:
+    # Voting Matters 12, quota 1000.750000001. One pass leaves A and B a total
+    # surplus of 0.000999250: under a millionth of the quota (the old rule), which
+    # stopped there with X, Y and Z 0.000333 short of the converged figures
+    # (667.166666771, .646 and .583 in exact arithmetic). New Zealand's rule,
+    # Schedule 1A clause 13, wants the surplus below 0.0001 votes: a second pass.
+    result = count_meek(read_blt(DATA / "voting-matters-12.blt"), seed=1)
+    stage = result.stages[1]
+    assert (stage.notes["iterations"], stage.notes["stop"]) == ("2", "converged")
+    assert stage_totals(result, 2) == {
+        "A": "1000.750001125",
+        "B": "1000.750001125",
+        "X": "667.166666020",
+        "Y": "667.166665896",
+        "Z": "667.166665834",
+    }
+    quota = Decimal(stage.notes["quota"])
+    assert sum(stage.votes[c] - quota for c in "AB") < Decimal("0.0001")
+    # The tolerance is in votes: at 0.001 the first pass is close enough.
+    loose = count_meek(read_blt(DATA / "voting-matters-12.blt"), seed=1, tolerance=Decimal("0.001"))
+    assert loose.stages[1].notes["iterations"] == "1"
+    assert loose.stages[1].votes["X"] == Decimal("667.166333686")
 
 
 def test_reaching_the_iteration_cap_is_recorded_not_hidden() -> None:

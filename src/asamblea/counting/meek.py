@@ -23,14 +23,30 @@ The arithmetic follows the New Zealand convention (Local Electoral Regulations
   satisfies: sum of all totals + non-transferable = valid votes, exactly.
 * Keep values: new = (old x quota, rounded up) / votes, rounded up; never
   above 1.
-* Convergence (our stated choice, not a quotation of the regulation):
-  iteration stops when the total surplus of the elected candidates is at
-  most `tolerance` x quota (default one millionth, 0.0001 % of the quota,
-  stricter than the 0.0001 of the quota sometimes used), or when the surplus
-  stops decreasing (9-decimal arithmetic can go no further), or after
-  `max_iterations` iterations in one stage (default 1000). Whichever ended
-  each stage is recorded in the stage notes ("stop"); reaching the cap is
-  also recorded in the result notes ("convergence"), never hidden.
+* Convergence: after each pass of a stage (new keep values, then a
+  distribution), the iteration stops at the first of these that holds:
+  1. a hopeful candidate has reached the quota ("elected");
+  2. the total surplus of the elected candidates is less than `tolerance`
+     votes, by default 0.0001 ("converged"). This is the New Zealand rule:
+     Schedule 1A, clause 13 excludes the lowest hopeful "if the total surplus
+     is less than 0.0001", and Hill's nzmeek program tests exactly that
+     (surplus < 100000 units of 10^-9). It is an absolute figure, not a share
+     of the quota: 1e-6 x quota stopped a quota of 1,000 at a surplus of
+     0.000999, leaving totals 0.000333 short of the converged ones.
+     Hill, Wichmann and Woodall's Algorithm 123 (Computer Journal 30(3), 1987)
+     also tests the total surplus against a fixed absolute limit (0.00001 as
+     we recall the paper; not re-checked against its text), never a share of
+     the quota; Hill's later NZ program uses the Schedule's 0.0001;
+  3. the total surplus did not fall since the previous pass ("stable"):
+     9-decimal arithmetic can go no further (Hill's program stops when no
+     keep value changes, which implies this);
+  4. `max_iterations` passes in one stage (default 1000; "iteration cap",
+     also recorded in the result notes, "convergence", never hidden).
+  A zero surplus is never iterated on. Whichever rule ended each stage is
+  recorded in its notes ("stop"). Not applied: clause 13's other limb, which
+  excludes the lowest hopeful early when their votes plus the total surplus
+  are below the next hopeful's; this count keeps iterating to the limit
+  above, so on such stages its figures are the more converged ones.
 * Exclusion: when no surplus is left to transfer, the hopeful candidate with
   the fewest votes is excluded. Candidates with exactly equal fewest votes are
   tied; ties are broken by the first earlier stage at which the tied
@@ -62,7 +78,8 @@ from asamblea.errors import InvalidInput
 
 METHOD = "stv-meek"
 NZ_PLACES = 9
-DEFAULT_TOLERANCE = Decimal("0.000001")
+# Total surplus (votes) below which a stage stops iterating: NZ Schedule 1A, clause 13.
+DEFAULT_TOLERANCE = Decimal("0.0001")
 DEFAULT_MAX_ITERATIONS = 1000
 
 Units = npt.NDArray[np.int64]
@@ -264,9 +281,8 @@ class _MeekCount:
             if len(hopeful) <= seats_left:
                 self.finish(hopeful)
                 break
-            tolerance_units = int(self.tolerance * self.quota)
-            if not settled and self.surplus() > tolerance_units:
-                settled = self.iterate(tolerance_units)
+            if not settled and not self.negligible(self.surplus()):
+                settled = self.iterate()
             else:
                 self.exclude_lowest()
                 settled = False
@@ -290,7 +306,11 @@ class _MeekCount:
             self.distribute()
         return tuple(elected), tuple(barred)
 
-    def iterate(self, tolerance_units: int) -> bool:
+    def negligible(self, surplus: int) -> bool:
+        """Is a total surplus (in units) too small to iterate on: zero, or under the tolerance?"""
+        return surplus == 0 or surplus < self.tolerance.scaleb(self.places)
+
+    def iterate(self) -> bool:
         """Refine keep values until someone is elected or the surplus is spent.
 
         Returns True when the stage ended without an election (the state is settled).
@@ -307,7 +327,7 @@ class _MeekCount:
                 reason = "elected"
                 break
             surplus = self.surplus()
-            if surplus <= tolerance_units:
+            if self.negligible(surplus):
                 reason = "converged"
                 break
             if surplus >= previous:
@@ -515,7 +535,7 @@ class _MeekCount:
             "precision": f"fixed point, {self.places} decimal places, exact integer arithmetic",
             "rounding": "kept values and keep values rounded up; the rest passes on exactly",
             "quota": "(valid - non-transferable) / (seats + 1), truncated, plus one unit",
-            "tolerance": f"total surplus at most {self.tolerance} x quota",
+            "tolerance": f"iteration stops when the total surplus is below {self.tolerance} votes",
             "iteration_cap": str(self.max_iterations),
             "ties": "first earlier stage that differs, then seeded lot",
         }
