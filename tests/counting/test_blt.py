@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import io
 import threading
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from asamblea.counting import blt
 from asamblea.counting.blt import parse_blt, read_blt
@@ -255,7 +260,7 @@ def test_one_core_counts_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_a_threaded_program_never_forks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(blt, "PARALLEL_MIN_BYTES", 1)
-    monkeypatch.setattr(blt, "ProcessPoolExecutor", None)  # would fail if used
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", None)  # would fail if used
     gate = threading.Event()
     other = threading.Thread(target=gate.wait)
     other.start()
@@ -264,6 +269,30 @@ def test_a_threaded_program_never_forks(monkeypatch: pytest.MonkeyPatch) -> None
     finally:
         gate.set()
         other.join()
+
+
+@given(
+    st.lists(st.text(alphabet="0123456789 -\t(x", max_size=20), max_size=40),
+    st.booleans(),
+    st.sampled_from([7, 64, 1 << 20]),
+)
+@settings(max_examples=200, deadline=None)
+def test_lines_are_counted_as_split_sees_them_however_they_are_packed(
+    lines: list[str], final_newline: bool, chunk_size: int
+) -> None:
+    # Short lines of digits, blanks and "-" are packed into numbers; others are not.
+    data = "\n".join(lines).encode() + (b"\n" if final_newline and lines else b"")
+    expected = data.split(b"\n")
+    if data.endswith(b"\n") or not data:
+        expected.pop()
+    original = blt.CHUNK_SIZE
+    blt.CHUNK_SIZE = chunk_size
+    try:
+        counted, total = blt._count_chunks(io.BytesIO(data), len(data))
+    finally:
+        blt.CHUNK_SIZE = original
+    assert total == len(expected)
+    assert counted == Counter(expected)
 
 
 def test_a_range_of_the_file_is_counted_up_to_its_end() -> None:

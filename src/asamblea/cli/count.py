@@ -71,12 +71,16 @@ def handle(args: argparse.Namespace) -> int:
 
 def load(path: str, file_format: str | None = None) -> Profile:
     """Read ballots from `path`, as BLT or CSV (by `file_format` or the file name)."""
-    from asamblea.counting.blt import read_blt
-    from asamblea.counting.csvballots import read_csv
-
     if file_format is None:
         file_format = "csv" if Path(path).suffix.lower() == ".csv" else "blt"
-    return read_csv(path) if file_format == "csv" else read_blt(path)
+    # Only the reader in use is imported: the CSV one brings the csv module.
+    if file_format == "csv":
+        from asamblea.counting.csvballots import read_csv
+
+        return read_csv(path)
+    from asamblea.counting.blt import read_blt
+
+    return read_blt(path)
 
 
 def parse_at_least(values: list[str]) -> dict[str, int]:
