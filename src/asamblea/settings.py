@@ -258,7 +258,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "asamblea.sqlite3",
+            "NAME": str(DATA_DIR / "asamblea.sqlite3"),
             # A write lock is waited for, not failed on, when two requests write at once.
             "OPTIONS": {
                 "timeout": 20,

@@ -19,6 +19,14 @@ from ninja.utils import check_csrf
 
 from asamblea.api import tokens
 from asamblea.errors import PermissionDenied
+from asamblea.federation.membership import Login
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request of an endpoint with auth: ninja sets `auth` to the login that
+    `authenticate` returned (a session's or a token's), and calls the view only then."""
+
+    auth: Login
 
 
 class BearerToken(HttpBearer):
@@ -28,7 +36,7 @@ class BearerToken(HttpBearer):
         self.capability = capability
         super().__init__()
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> Login | None:
         api_token = tokens.access_token_by_secret(token.strip())
         if api_token is None:
             return None
@@ -52,7 +60,7 @@ class BrowserSession(APIKeyCookie):
     def _get_key(self, request: HttpRequest) -> str | None:
         return request.COOKIES.get(self.param_name)
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+    def authenticate(self, request: HttpRequest, key: str | None) -> Login | None:
         if not request.user.is_authenticated:
             return None
         if request.method not in {"GET", "HEAD", "OPTIONS"} and check_csrf(request):

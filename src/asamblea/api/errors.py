@@ -109,13 +109,15 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def install_error_handlers(api: NinjaAPI) -> None:
     """Replace ninja's default error shapes with ours (the most specific class wins)."""
-    api.add_exception_handler(AsambleaError, domain_error_response)
-    api.add_exception_handler(ValidationError, _validation_error)
-    api.add_exception_handler(AuthenticationError, _authentication_error)
-    api.add_exception_handler(Throttled, _throttled)
-    api.add_exception_handler(HttpError, _http_error)
-    api.add_exception_handler(Http404, _not_found)
-    api.add_exception_handler(Exception, _unexpected)
+    # ninja types a handler as taking the exception or its class, and calls it only with
+    # the exception raised: each handler here takes that exception.
+    api.add_exception_handler(AsambleaError, domain_error_response)  # type: ignore[arg-type]
+    api.add_exception_handler(ValidationError, _validation_error)  # type: ignore[arg-type]
+    api.add_exception_handler(AuthenticationError, _authentication_error)  # type: ignore[arg-type]
+    api.add_exception_handler(Throttled, _throttled)  # type: ignore[arg-type]
+    api.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]
+    api.add_exception_handler(Http404, _not_found)  # type: ignore[arg-type]
+    api.add_exception_handler(Exception, _unexpected)  # type: ignore[arg-type]
 
 
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

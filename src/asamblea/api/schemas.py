@@ -9,14 +9,18 @@ are public.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ninja import Field, Schema
 
 from asamblea.federation.models import APPORTIONMENT_METHODS
 
 BodyKind = Literal["base", "council", "command"]
-SeatMethod = Literal[tuple(key for key, _label in APPORTIONMENT_METHODS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    # A method's key; at run time the Literal of the keys, so the OpenAPI schema lists them.
+    SeatMethod = str
+else:
+    SeatMethod = Literal[tuple(key for key, _label in APPORTIONMENT_METHODS)]
 Action = Literal["verify", "reject", "suspend", "remove"]
 MembershipStatus = Literal["applied", "verified", "rejected", "suspended", "left"]
 

@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from asamblea.api import reads, schemas, tokens
-from asamblea.api.auth import session_only, write_auth
+from asamblea.api.auth import AuthenticatedRequest, session_only, write_auth
 from asamblea.api.errors import ErrorOut
 from asamblea.federation import services
 
@@ -121,7 +121,11 @@ def get_seats(request: HttpRequest, slug: str, filters: Query[SeatFilters]) -> A
     tags=["memberships"],
 )
 def decide_membership(
-    request: HttpRequest, slug: str, body: str, membership_id: int, decision: schemas.DecisionIn
+    request: AuthenticatedRequest,
+    slug: str,
+    body: str,
+    membership_id: int,
+    decision: schemas.DecisionIn,
 ) -> Any:
     """An officer of the body verifies, rejects, suspends or removes a membership.
 
@@ -157,7 +161,7 @@ def list_capabilities(request: HttpRequest) -> Any:
     auth=session_only,
     tags=["tokens"],
 )
-def list_tokens(request: HttpRequest) -> Any:
+def list_tokens(request: AuthenticatedRequest) -> Any:
     """Your API tokens (logged-in session only; secrets are never shown again)."""
     return tokens.access_tokens(request.auth)
 
@@ -168,7 +172,7 @@ def list_tokens(request: HttpRequest) -> Any:
     auth=session_only,
     tags=["tokens"],
 )
-def issue_token(request: HttpRequest, new: schemas.TokenIn) -> Any:
+def issue_token(request: AuthenticatedRequest, new: schemas.TokenIn) -> Any:
     """Issue an API token for yourself (logged-in session with CSRF only).
 
     The answer holds the secret once: send it as `Authorization: Bearer <secret>`."""
@@ -185,7 +189,7 @@ def issue_token(request: HttpRequest, new: schemas.TokenIn) -> Any:
     auth=session_only,
     tags=["tokens"],
 )
-def revoke_token(request: HttpRequest, token_id: int) -> Any:
+def revoke_token(request: AuthenticatedRequest, token_id: int) -> Any:
     """Revoke one of your API tokens; it stops working at once."""
     return tokens.do_revoke_api_token(request.auth, token_id)
 

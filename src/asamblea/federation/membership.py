@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as Login
 
 from asamblea.federation.models import Federation, Person
 
+__all__ = ["Login", "User", "person_of"]
+
 # The acting user as Django hands it to a view (`request.user`): a login or nobody.
-User: TypeAlias = AbstractBaseUser | AnonymousUser
+# A login is Django's own user model, as settings.AUTH_USER_MODEL leaves it.
+User: TypeAlias = Login | AnonymousUser
 
 
 def person_of(user: User, federation: Federation) -> Person | None:

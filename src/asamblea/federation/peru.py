@@ -56,7 +56,9 @@ def slugify(text: str) -> str:
 
 def _rows(name: str) -> list[dict[str, str]]:
     source = resources.files("asamblea.federation").joinpath("data", "peru", name)
-    with source.open(encoding="utf-8-sig", newline="") as handle:
+    # csv needs newline=""; the Traversable stub leaves it out, though every reader's open
+    # (a Path here, or a zip entry) passes it on to the text wrapper.
+    with source.open(encoding="utf-8-sig", newline="") as handle:  # type: ignore[call-overload]
         return list(csv.DictReader(handle))
 
 

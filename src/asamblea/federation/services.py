@@ -10,19 +10,19 @@ import re
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asamblea.counting.apportionment import apportion
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from asamblea.federation.membership import User
+from asamblea.federation.membership import Login, User
 from asamblea.federation.models import (
     Body,
     Delegation,
@@ -419,11 +419,13 @@ def do_verify_membership(actor: User, body: Body, membership_id: int) -> Members
 
 
 @transaction.atomic
-def do_appoint_officer(actor: User, body: Body, user: AbstractBaseUser) -> Officer:
+def do_appoint_officer(actor: User, body: Body, user: Login) -> Officer:
     """An admin, or an officer of the same body, appoints an officer of `body`."""
     require_officer(actor, body)
     officer, created = Officer.objects.get_or_create(
-        user=user, body=body, defaults={"appointed_by": actor}
+        user=user,
+        body=body,
+        defaults={"appointed_by": actor if actor.is_authenticated else None},
     )
     if not created:
         raise Conflict(_("That person is already an officer of %(body)s.") % {"body": body.name})
@@ -431,7 +433,7 @@ def do_appoint_officer(actor: User, body: Body, user: AbstractBaseUser) -> Offic
 
 
 @transaction.atomic
-def do_remove_officer(actor: User, body: Body, user: AbstractBaseUser) -> None:
+def do_remove_officer(actor: User, body: Body, user: Login) -> None:
     require_officer(actor, body)
     deleted, _count = Officer.objects.filter(user=user, body=body).delete()
     if not deleted:
@@ -460,7 +462,7 @@ def _login_name(username: str) -> str:
     return get_user_model().normalize_username(username.strip())
 
 
-def find_login(username: str) -> AbstractBaseUser | None:
+def find_login(username: str) -> Login | None:
     """The login called `username`, or None."""
     user_model = get_user_model()
     return user_model.objects.filter(**{user_model.USERNAME_FIELD: _login_name(username)}).first()
@@ -477,13 +479,15 @@ def access_federation_admins(federation: Federation) -> list[str]:
     )
 
 
-def _new_login(username: str, password: str) -> AbstractBaseUser:
+def _new_login(username: str, password: str) -> Login:
     user_model = get_user_model()
     username = _login_name(username)
     if not username:
         raise InvalidInput(_("Give a user name."))
+    # The login name is a column, never a relation: get_field's type also allows a relation.
+    name_field = cast("Field[str, str]", user_model._meta.get_field(user_model.USERNAME_FIELD))
     try:
-        user_model._meta.get_field(user_model.USERNAME_FIELD).run_validators(username)
+        name_field.run_validators(username)
     except ValidationError as error:
         raise InvalidInput(" ".join(error.messages)) from None
     if not password:

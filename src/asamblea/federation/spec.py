@@ -30,7 +30,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from asamblea.errors import InvalidFile
 from asamblea.textfiles import csv_delimiter
@@ -52,6 +52,13 @@ CSV_COLUMNS = (
     "seat_min",
     "seat_max",
 )
+
+
+class _Where(TypedDict):
+    """Where in the file a problem is: InvalidFile's keyword arguments."""
+
+    line: int | None
+    path: str
 
 
 @dataclass(frozen=True)
@@ -438,7 +445,7 @@ def check(
         sectors.add(sector.key)
     kinds: dict[str, str] = dict(existing_bodies or {})
     for body in spec.bodies:
-        where = {"line": body.line, "path": path}
+        where: _Where = {"line": body.line, "path": path}
         if not SLUG.match(body.slug):
             raise InvalidFile(f"body slug {body.slug!r} may hold only a-z, 0-9, - and _", **where)
         if body.slug in kinds:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
@@ -196,10 +196,12 @@ def _copy_rows(model: type[models.Model], rows: list[Any], names: tuple[str, ...
     """Insert rows with PostgreSQL's COPY, in the current transaction; False if not used."""
     if connection.vendor != "postgresql" or len(rows) < COPY_FROM:
         return False
-    fields = [model._meta.get_field(name) for name in names]
+    # Each name is a concrete field of the model, so a Field with a column; get_field's type
+    # also allows a reverse relation, and a column's allows None (a field with no column).
+    fields = [cast("models.Field[Any, Any]", model._meta.get_field(name)) for name in names]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(cast(str, field.column)) for field in fields)
     attributes = [field.attname for field in fields]
     with (
         connection.cursor() as cursor,
@@ -587,9 +589,9 @@ def _stored_nodes(
         wanted = Q()
         for level, position in inner:
             wanted |= Q(level=level, position=position)
-        rows = Node.objects.filter(federation=federation).filter(wanted)
-        for level, position, digest in rows.values_list("level", "position", "hash"):
-            found[(level, position)] = bytes(digest)
+        nodes = Node.objects.filter(federation=federation).filter(wanted)
+        for level, position, node_hash in nodes.values_list("level", "position", "hash"):
+            found[(level, position)] = bytes(node_hash)
     missing = addresses - found.keys()
     if missing:
         raise RuntimeError(

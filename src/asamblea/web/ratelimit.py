@@ -39,7 +39,7 @@ def client_address(request: HttpRequest) -> str:
     count: int = settings.PROXY_COUNT
     if count <= 0:
         return remote
-    forwarded = [
+    forwarded: list[str] = [
         part.strip()
         for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         if part.strip()
