@@ -88,17 +88,18 @@ def access_body(federation: Federation, slug: str) -> Body:
 
 
 def access_member_list(user: User, body: Body) -> QuerySet[Membership]:
-    """The members of a body: for its officers and its own verified members only."""
-    if not (is_officer(user, body) or is_verified_member(user, body)):
+    """The members of a body: every application and membership for its officers; only
+    the verified members for its own verified members (never who was rejected or left)."""
+    officer = is_officer(user, body)
+    if not (officer or is_verified_member(user, body)):
         raise PermissionDenied(
             _("Only the members and officers of %(body)s can see its members.")
             % {"body": body.name}
         )
-    return (
-        Membership.objects.filter(body=body)
-        .select_related("person", "sector")
-        .order_by("status", "person__full_name")
-    )
+    memberships = Membership.objects.filter(body=body)
+    if not officer:
+        memberships = memberships.filter(status=Membership.Status.VERIFIED)
+    return memberships.select_related("person", "sector").order_by("status", "person__full_name")
 
 
 def access_membership_as_officer(user: User, body: Body, membership_id: int) -> Membership:
