@@ -182,7 +182,19 @@ def cache_settings(url: str) -> dict[str, dict[str, Any]]:
 
 
 DATA_DIR = Path(env("ASAMBLEA_DATA_DIR")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The data folder holds the database and the keys: only the account that runs
+# Asamblea may open it, whatever the umask.
+if not DATA_DIR.exists():
+    DATA_DIR.mkdir(mode=0o700, parents=True)
+    DATA_DIR.chmod(0o700)
+
+
+def _private_file(path: Path) -> Path:
+    """`path`, created empty with mode 0600 if missing (SQLite gives its -wal and -shm
+    files the database file's mode, so they are private too)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    return path
 
 
 def _secret_key() -> str:
@@ -281,7 +293,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "asamblea.sqlite3",
+            "NAME": _private_file(DATA_DIR / "asamblea.sqlite3"),
             # A write lock is waited for, not failed on, when two requests write at once.
             "OPTIONS": {
                 "timeout": 20,
