@@ -53,6 +53,17 @@ SETTINGS: tuple[Setting, ...] = (
         "CSRF_TRUSTED_ORIGINS", "", "Comma-separated origins (https://example.org) behind a proxy."
     ),
     Setting("SECURE_COOKIES", "false", "Send session and CSRF cookies over HTTPS only."),
+    Setting(
+        "SESSION_DAYS",
+        "14",
+        "Days a login lasts when \"keep me logged in\" was ticked; unticked, it ends when "
+        "the browser closes.",
+    ),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        "120",
+        "Minutes without a request after which a login ends. 0: no idle limit.",
+    ),
     Setting("LANGUAGE_CODE", "es", "Default language of the site (es, en)."),
     Setting("TIME_ZONE", "America/Lima", "Time zone in which dates are shown."),
     Setting(
@@ -171,7 +182,19 @@ def cache_settings(url: str) -> dict[str, dict[str, Any]]:
 
 
 DATA_DIR = Path(env("ASAMBLEA_DATA_DIR")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The data folder holds the database and the keys: only the account that runs
+# Asamblea may open it, whatever the umask.
+if not DATA_DIR.exists():
+    DATA_DIR.mkdir(mode=0o700, parents=True)
+    DATA_DIR.chmod(0o700)
+
+
+def _private_file(path: Path) -> Path:
+    """`path`, created empty with mode 0600 if missing (SQLite gives its -wal and -shm
+    files the database file's mode, so they are private too)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    return path
 
 
 def _secret_key() -> str:
@@ -190,6 +213,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 SESSION_COOKIE_HTTPONLY = True
+# The session table keeps a hash of each key, so a copied row logs nobody in.
+SESSION_ENGINE = "asamblea.web.sessions"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env_int("SESSION_DAYS") * 24 * 3600
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES")
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -226,6 +254,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "asamblea.web.sessions.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -253,12 +282,18 @@ TEMPLATES = [
 ]
 
 if env("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
+    # Health checks: a connection left over from before a database restart is replaced,
+    # not handed to the next request to fail with a 500.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "asamblea.sqlite3"),
+            "NAME": str(_private_file(DATA_DIR / "asamblea.sqlite3")),
             # A write lock is waited for, not failed on, when two requests write at once.
             "OPTIONS": {
                 "timeout": 20,

@@ -2,12 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from asamblea.federation import views as federation_views
+from asamblea.web.sessions import AsambleaLoginView
 
 urlpatterns = [
     path("", federation_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("asamblea.api.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", AsambleaLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("f/<slug:federation_slug>/", federation_views.federation_page, name="federation"),
     path("f/<slug:federation_slug>/b/<slug:body_slug>/", federation_views.body_page, name="body"),

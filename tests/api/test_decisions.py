@@ -241,3 +241,17 @@ def test_an_unknown_membership_or_body_is_404(officer_client: Client, pending: M
     assert post(officer_client, missing, {"action": "verify"}).status_code == 404
     nowhere = decision_url(pending, "no-such-body")
     assert post(officer_client, nowhere, {"action": "verify"}).status_code == 404
+
+
+def test_a_body_over_the_upload_limit_is_a_413_in_the_error_shape(
+    client: Client, pending: Membership
+) -> None:
+    response = post(
+        client,
+        decision_url(pending),
+        {"action": "verify", "reason": "x" * 10_000_000},
+        Authorization=bearer("officer-base-1"),
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert status_of(pending) == Membership.Status.APPLIED

@@ -31,8 +31,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from asamblea.federation.models import Body, Federation, Membership
+from asamblea.federation.services import do_decide_membership
 from support.factories import (
     add_member,
+    body,
     make_federation,
     make_officer,
     make_user,
@@ -326,3 +328,24 @@ def test_the_served_site_writes_no_canary_to_its_log(tmp_path: Path) -> None:
     # What it wrote: its banner and waitress's own log lines (it keeps no access log).
     assert "Serving Asamblea" in log and "waitress Serving on" in log, log
     assert leaks(log) == []
+
+
+def test_fellow_members_see_verified_members_only_never_who_was_rejected_or_left(
+    db: None,
+) -> None:
+    federation = make_federation()
+    fellow = add_member(federation, "base-1", "Rosa Mamani", user=make_user("rosa"))
+    officer = make_officer(federation, "base-1")
+    for name, action in [("Rechazada Uno", "reject"), ("Se Fue Dos", "remove")]:
+        membership = add_member(federation, "base-1", name, verified=action == "remove")
+        do_decide_membership(officer, body(federation, "base-1"), membership.pk, action, "a reason")
+    add_member(federation, "base-1", "Espera Tres", verified=False)
+    client = english(Client())
+    client.force_login(fellow.person.user)
+    page = client.get("/f/test/b/base-1/members/").content.decode()
+    assert "Rosa Mamani" in page
+    for hidden in ("Rechazada Uno", "Se Fue Dos", "Espera Tres", "a reason"):
+        assert hidden not in page
+    officer_client = english(Client())
+    officer_client.force_login(officer)
+    assert "Rechazada Uno" in officer_client.get("/f/test/b/base-1/members/").content.decode()

@@ -163,3 +163,19 @@ def test_an_anonymous_visitor_cannot_decide_or_appoint(
     assert response.status_code == 302
     assert response["Location"].startswith(f"{LOGIN}?next=")
     assert _state() == before
+
+
+def test_the_appoint_form_does_not_tell_an_outsider_whether_a_login_exists(
+    federation: Federation,
+) -> None:
+    make_user("rosa")
+    outsider = Client()
+    outsider.force_login(make_user("outsider"))
+    page = outsider.get("/f/test/b/base-1/join/").content.decode()
+    once = page.split('name="once" value="')[1].split('"')[0]
+    answers = [
+        outsider.post("/f/test/b/base-1/officers/", {"username": name, "once": once}).status_code
+        for name in ("rosa", "nobody-by-this-name")
+    ]
+    assert answers == [403, 403]
+    assert not Officer.objects.filter(body__slug="base-1").exists()

@@ -64,6 +64,19 @@ def test_verify_names_the_first_bad_entry_and_exits_6(
     assert "does not match its leaf hash" in captured.err
 
 
+def test_a_deeply_nested_line_is_a_bad_entry_not_a_traceback(
+    export_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = export_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[9] = "[" * 100_000 + "]" * 100_000 + "\n"
+    export_file.write_text("".join(lines), encoding="utf-8")
+    code = main(["record", "verify", str(export_file)])
+    captured = capsys.readouterr()
+    assert code == 6
+    assert "line 10" in captured.err
+    assert "Traceback" not in captured.err
+
+
 def test_verify_against_another_key_exits_6(
     export_file: Path, other_signer: Ed25519Signer, capsys: pytest.CaptureFixture[str]
 ) -> None:

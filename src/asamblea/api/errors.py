@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -29,6 +30,7 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "too_large",
     429: "throttled",
     500: "server_error",
 }
@@ -101,6 +103,11 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(404, _("There is nothing at this address."))
 
 
+def _too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE: say so, not 500.
+    return error_response(413, _("The request is too large; nothing was changed."))
+
+
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
     message = _("Something went wrong on our side; nothing was changed. Try again later.")
@@ -117,6 +124,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Throttled, _throttled)  # type: ignore[arg-type]
     api.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]
     api.add_exception_handler(Http404, _not_found)  # type: ignore[arg-type]
+    api.add_exception_handler(RequestDataTooBig, _too_large)  # type: ignore[arg-type]
     api.add_exception_handler(Exception, _unexpected)  # type: ignore[arg-type]
 
 

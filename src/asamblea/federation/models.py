@@ -156,7 +156,8 @@ class Person(models.Model):
 
     federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="people")
     full_name = models.CharField(max_length=200)
-    # Normalised contact details, optional; used to recognise the same person twice.
+    # Normalised contact details, optional, as given to the assembly applied to. Never
+    # used to find a person: see services._applicant.
     phone = models.CharField(max_length=32, blank=True)
     email = models.EmailField(blank=True)
     user = models.OneToOneField(
@@ -167,16 +168,6 @@ class Person(models.Model):
         related_name="person",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["federation", "phone"], condition=~Q(phone=""), name="person_phone_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["federation", "email"], condition=~Q(email=""), name="person_email_unique"
-            ),
-        ]
 
     def __str__(self) -> str:
         # Deliberately not the name: str() ends up in logs and error reports.

@@ -88,17 +88,18 @@ def access_body(federation: Federation, slug: str) -> Body:
 
 
 def access_member_list(user: User, body: Body) -> QuerySet[Membership]:
-    """The members of a body: for its officers and its own verified members only."""
-    if not (is_officer(user, body) or is_verified_member(user, body)):
+    """The members of a body: every application and membership for its officers; only
+    the verified members for its own verified members (never who was rejected or left)."""
+    officer = is_officer(user, body)
+    if not (officer or is_verified_member(user, body)):
         raise PermissionDenied(
             _("Only the members and officers of %(body)s can see its members.")
             % {"body": body.name}
         )
-    return (
-        Membership.objects.filter(body=body)
-        .select_related("person", "sector")
-        .order_by("status", "person__full_name")
-    )
+    memberships = Membership.objects.filter(body=body)
+    if not officer:
+        memberships = memberships.filter(status=Membership.Status.VERIFIED)
+    return memberships.select_related("person", "sector").order_by("status", "person__full_name")
 
 
 def access_membership_as_officer(user: User, body: Body, membership_id: int) -> Membership:
@@ -290,20 +291,29 @@ def normalise_phone(phone: str) -> str:
     return digits
 
 
-def _find_person(
-    federation: Federation, phone: str, email: str, user: User | None
-) -> Person | None:
-    """The person these details already belong to, if any: by login, phone or e-mail."""
+def _applicant(
+    federation: Federation, full_name: str, phone: str, email: str, user: User | None
+) -> tuple[Person, bool]:
+    """The person an application is from, and whether they are new.
+
+    A logged-in person applies as themselves. Anyone else is always a new applicant:
+    contact details never join people, or typing someone's phone number into the
+    public form would attach a stranger to them (and show the stranger's real name
+    and contacts to the officers of an assembly they never approached)."""
     if user is not None and user.is_authenticated:
         person = Person.objects.filter(user=user, federation=federation).first()
         if person is not None:
-            return person
-    for field, value in (("phone", phone), ("email", email)):
-        if value:
-            person = Person.objects.filter(federation=federation, **{field: value}).first()
-            if person is not None:
-                return person
-    return None
+            return person, False
+    if not full_name:
+        raise InvalidInput(_("Write your name."))
+    person = Person.objects.create(
+        federation=federation,
+        full_name=full_name,
+        phone=phone,
+        email=email,
+        user=user if user is not None and user.is_authenticated else None,
+    )
+    return person, True
 
 
 @transaction.atomic
@@ -316,7 +326,11 @@ def do_apply_for_membership(
     email: str = "",
     user: User | None = None,
 ) -> Membership:
-    """A person asks to join a base assembly; the same person is never created twice."""
+    """A person asks to join a base assembly.
+
+    An anonymous application always makes a new applicant, known contact details or
+    not, and gets the same answer either way; a logged-in person applies as the
+    person they already are."""
     if not body.is_base:
         raise InvalidInput(
             _("%(body)s is not a base assembly: people join base assemblies.") % {"body": body.name}
@@ -326,26 +340,8 @@ def do_apply_for_membership(
     full_name = " ".join(full_name.split())
     phone = normalise_phone(phone) if phone else ""
     email = email.strip().lower()
-    person = _find_person(body.federation, phone, email, user)
-    if person is None:
-        if not full_name:
-            raise InvalidInput(_("Write your name."))
-        try:
-            with transaction.atomic():
-                person = Person.objects.create(
-                    federation=body.federation,
-                    full_name=full_name,
-                    phone=phone,
-                    email=email,
-                    user=user if user is not None and user.is_authenticated else None,
-                )
-        except IntegrityError:
-            # The same phone, e-mail or login arrived at the same instant from another
-            # request: that request created the person; this one joins them.
-            person = _find_person(body.federation, phone, email, user)
-            if person is None:
-                raise
-    if Membership.objects.filter(person=person, body=body).exists():
+    person, new = _applicant(body.federation, full_name, phone, email, user)
+    if not new and Membership.objects.filter(person=person, body=body).exists():
         raise Conflict(
             _("There is already an application or membership for you in %(body)s.")
             % {"body": body.name}

@@ -209,6 +209,8 @@ def appoint_officer(request: HttpRequest, federation_slug: str, body_slug: str) 
     form = AppointOfficerForm(request.POST)
     if not form.is_valid():
         raise InvalidInput(_("Give the user name of the new officer."))
+    # Permission first: the lookup below would tell anyone whether a login name exists.
+    services.require_officer(request.user, body)
     user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
     if user is None:
         raise NotFound(

@@ -135,7 +135,13 @@ def _reject_constant(name: str) -> Any:
 
 
 def loads_strict(text: str | bytes) -> Any:
-    """Parse JSON refusing duplicate keys and NaN/Infinity; ValueError if it cannot."""
-    return json.loads(
-        text, object_pairs_hook=_reject_duplicate_keys, parse_constant=_reject_constant
-    )
+    """Parse JSON refusing duplicate keys and NaN/Infinity; ValueError if it cannot.
+
+    JSON nested deeper than Python's recursion limit is refused the same way, not with
+    a RecursionError: a hostile log line must end in the verifier's documented exit."""
+    try:
+        return json.loads(
+            text, object_pairs_hook=_reject_duplicate_keys, parse_constant=_reject_constant
+        )
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None

@@ -1,0 +1,106 @@
+"""Sessions that a copy of the database cannot use, end with the browser, and time out.
+
+The session table keeps only a hash of each cookie's key: a stolen backup or a
+read-only look at the database shows which sessions exist but gives nobody a
+cookie to log in with. A session lasts until the browser closes unless the person
+ticked "keep me logged in" at login, and ends after SESSION_IDLE_MINUTES without
+a request either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
+from django.contrib.sessions.backends import db
+from django.core.exceptions import SuspiciousOperation
+from django.forms import BooleanField
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+LAST_SEEN = "_asamblea_last_seen"
+# Writing the last-seen time on every request would write the session on every
+# request; once a minute is enough for a timeout counted in minutes.
+LAST_SEEN_GRANULARITY = 60
+
+
+def stored_key(session_key: str) -> str:
+    """What the database keeps of a cookie's session key: 40 hex digits of BLAKE2b."""
+    return hashlib.blake2b(session_key.encode(), digest_size=20).hexdigest()
+
+
+class SessionStore(db.SessionStore):
+    """Django's database sessions, stored under the hash of the key instead of the key."""
+
+    def _get_session_from_db(self) -> Any:
+        if self.session_key is None:
+            return None
+        try:
+            return self.model.objects.get(
+                session_key=stored_key(self.session_key), expire_date__gt=timezone.now()
+            )
+        except (self.model.DoesNotExist, SuspiciousOperation):
+            self._session_key = None
+            return None
+
+    def exists(self, session_key: str) -> bool:
+        return bool(self.model.objects.filter(session_key=stored_key(session_key)).exists())
+
+    def create_model_instance(self, data: dict[str, Any]) -> Any:
+        # The stubs leave out SessionBase's own helper that db.SessionStore calls here.
+        key = self._get_or_create_session_key()  # type: ignore[attr-defined]
+        return self.model(
+            session_key=stored_key(key),
+            session_data=self.encode(data),
+            expire_date=self.get_expiry_date(),
+        )
+
+    def delete(self, session_key: str | None = None) -> None:
+        if session_key is None:
+            if self.session_key is None:
+                return
+            session_key = self.session_key
+        self.model.objects.filter(session_key=stored_key(session_key)).delete()
+
+
+class LoginForm(AuthenticationForm):
+    remember = BooleanField(required=False, label=gettext_lazy("Keep me logged in"))
+
+
+class AsambleaLoginView(LoginView):
+    """Django's login, with "keep me logged in": unticked, the session ends with the browser."""
+
+    form_class = LoginForm
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        if form.cleaned_data.get("remember"):
+            self.request.session.set_expiry(settings.SESSION_COOKIE_AGE)
+        else:
+            self.request.session.set_expiry(0)
+        return response
+
+
+class IdleTimeoutMiddleware:
+    """Log out a session that has made no request for SESSION_IDLE_MINUTES."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.SESSION_IDLE_MINUTES * 60
+        if limit > 0 and request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(LAST_SEEN)
+            if isinstance(last, int) and now - last > limit:
+                logout(request)
+            elif not isinstance(last, int) or now - last >= LAST_SEEN_GRANULARITY:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
