@@ -52,7 +52,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CSRF_TRUSTED_ORIGINS", "", "Comma-separated origins (https://example.org) behind a proxy."
     ),
-    Setting("SECURE_COOKIES", "false", "Send session and CSRF cookies over HTTPS only."),
+    Setting(
+        "SECURE_COOKIES",
+        "auto",
+        "Serve over HTTPS only: secure session and CSRF cookies, HSTS, and plain HTTP "
+        "redirected to HTTPS. auto: on unless every ALLOWED_HOSTS entry is this machine "
+        "(the demo on 127.0.0.1); true or false to choose.",
+    ),
+    Setting(
+        "HSTS_SECONDS",
+        "31536000",
+        "How long browsers must use HTTPS for this site once they saw it (HSTS), when "
+        "SECURE_COOKIES is on. 0: no HSTS header.",
+    ),
     Setting(
         "SESSION_DAYS",
         "14",
@@ -211,7 +223,24 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def _https_only() -> bool:
+    """SECURE_COOKIES, where auto means on for any site but one served to this machine."""
+    if env("SECURE_COOKIES").strip().lower() == "auto":
+        return not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS
+    return env_bool("SECURE_COOKIES")
+
+
+HTTPS_ONLY = _https_only()
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS") if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# Asking browsers to preload HSTS for the domain is the operator's call, and one that
+# cannot be taken back quickly: not a default, so its deployment check is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 # The session table keeps a hash of each key, so a copied row logs nobody in.
 SESSION_ENGINE = "asamblea.web.sessions"
@@ -335,6 +364,10 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
 # The client's address, as the rate limits see it too (PROXY_COUNT).
 PROXY_COUNT = env_int("PROXY_COUNT")
+if PROXY_COUNT:
+    # Behind a TLS-terminating proxy the request reaches us over HTTP: the proxy says
+    # in X-Forwarded-Proto whether the client used HTTPS (it must set, not pass, it).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 AXES_CLIENT_IP_CALLABLE = "asamblea.web.ratelimit.client_address"
 
 # Rate limits (django-ratelimit, asamblea.web.ratelimit): counted in the default cache.
