@@ -4,6 +4,8 @@ from django.urls import include, path
 from asamblea.federation import views as federation_views
 from asamblea.web.sessions import AsambleaLoginView
 
+handler500 = "asamblea.web.errors.server_error"
+
 urlpatterns = [
     path("", federation_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -19,7 +19,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from asamblea.errors import AsambleaError, TooManyRequests
-from asamblea.web.errors import status_for
+from asamblea.web.errors import RETRY_AFTER_SECONDS, database_unreachable, status_for
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ CODES = {
     413: "too_large",
     429: "throttled",
     500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -110,6 +111,12 @@ def _too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
+    if database_unreachable(exc):
+        response = error_response(
+            503, _("The database cannot be reached right now; try again in a minute.")
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     message = _("Something went wrong on our side; nothing was changed. Try again later.")
     return error_response(500, message)
 

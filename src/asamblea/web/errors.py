@@ -7,10 +7,13 @@ requests the answer is a fragment swapped into the page's message area.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -102,3 +105,48 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         ),
         403,
     )
+
+
+# Seconds a client is asked to wait when the database cannot be reached.
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unreachable(error: BaseException | None) -> bool:
+    """Whether `error` says the database could not be reached (down, restarting, cut off),
+    as opposed to a fault in our code."""
+    return isinstance(error, (OperationalError, InterfaceError))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500: our page in the reader's language, never a stack trace.
+
+    A database that cannot be reached answers 503 with Retry-After. Every change is
+    one transaction, so a request that failed before it committed changed nothing; the
+    page says so without promising it, since a failure at the very commit cannot tell."""
+    error = sys.exc_info()[1]
+    if database_unreachable(error):
+        status = 503
+        title = _("Asamblea cannot reach its database")
+        message = _(
+            "This is usually over within a minute. What you sent was most likely not "
+            "saved: every change is made whole or not at all."
+        )
+        advice = _(
+            "Try again in a minute. If you were voting, open the election's page again: "
+            "it says whether your ballot was cast before you vote again."
+        )
+    else:
+        status = 500
+        title = _("Something went wrong on our side")
+        message = _(
+            "The fault was logged for the people who run this site. What you sent was most "
+            "likely not saved: every change is made whole or not at all."
+        )
+        advice = _("Go back and try again; if it happens again, tell an officer.")
+    html = render_to_string(
+        "errors/server.html", {"title": title, "message": message, "advice": advice}
+    )
+    response = HttpResponse(html, status=status)
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

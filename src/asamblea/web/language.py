@@ -38,11 +38,19 @@ def _federation_language(path: str) -> str | None:
     match = _FEDERATION_PATH.match(path)
     if match is None:
         return None
+    from django.db import DatabaseError
+
     from asamblea.federation.models import Federation
 
-    language = (
-        Federation.objects.filter(slug=match["slug"]).values_list("language", flat=True).first()
-    )
+    try:
+        language = (
+            Federation.objects.filter(slug=match["slug"])
+            .values_list("language", flat=True)
+            .first()
+        )
+    except DatabaseError:
+        # The database is down: the error page still speaks the site's language.
+        return None
     return _supported(language)
 
 
