@@ -72,6 +72,12 @@ class VerificationFailed(AsambleaError):
     exit_code = 6
 
 
+class NotSetUp(AsambleaError):
+    """The database has no tables yet, or is behind this version of Asamblea."""
+
+    exit_code = 8
+
+
 class TooManyRequests(AsambleaError):
     """Too many requests from one address or token in a while; try again later."""
 

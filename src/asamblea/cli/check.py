@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
 
 
 def check_command(args: argparse.Namespace) -> int:
-    _django.setup()
+    _django.setup(tables=False)
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
 

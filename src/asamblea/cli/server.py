@@ -35,7 +35,7 @@ def _serve_args(parser: argparse.ArgumentParser) -> None:
 
 
 def migrate_command(args: argparse.Namespace) -> int:
-    _django.setup()
+    _django.setup(tables=False)
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -45,7 +45,7 @@ def migrate_command(args: argparse.Namespace) -> int:
 
 
 def manage_command(args: argparse.Namespace) -> int:
-    _django.setup()
+    _django.setup(tables=False)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["asamblea manage", *args.args])
@@ -53,7 +53,8 @@ def manage_command(args: argparse.Namespace) -> int:
 
 
 def demo_command(args: argparse.Namespace) -> int:
-    _django.setup()
+    # The demo is the first thing a newcomer runs: it sets up its own tables.
+    migrate_command(args)
     from asamblea.federation.demo import DEMO_PASSWORD, demo_logins, demo_summary, load_demo
 
     loaded = load_demo()
