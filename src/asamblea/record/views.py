@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from asamblea.errors import InvalidInput
 from asamblea.federation.models import Body, Federation
+from asamblea.federation.sentences import body_names
 from asamblea.federation.services import access_body, access_federation
 from asamblea.record import sentences, services
 from asamblea.record.canonical import REQUIRED_ENTRY_FIELDS
@@ -92,7 +93,7 @@ def entry_views(federation: Federation, entries: list[Entry]) -> list[EntryView]
     slugs = set().union(*(sentences.body_slugs(data) for data in objects))
     known = {e.body.slug: e.body.name for e in entries if e.body is not None}
     context = sentences.Context(
-        federation.slug, sentences.body_names(federation, slugs, known=known)
+        federation.slug, body_names(federation, slugs, known=known)
     )
     return [_entry_view(e, data, context) for e, data in zip(entries, objects, strict=True)]
 
