@@ -128,9 +128,13 @@ class KeyedHook(Generic[V]):
         values = self._values.get(key)
         return values[0] if values else None
 
-    def keys(self) -> list[str]:
+    def registered(self) -> list[str]:
         """The keys that have a value, sorted."""
         return sorted(self._values)
+
+    def items(self) -> list[tuple[str, list[V]]]:
+        """(key, values) pairs, keys in the order first added."""
+        return [(key, list(values)) for key, values in self._values.items()]
 
     def __contains__(self, key: object) -> bool:
         return key in self._values

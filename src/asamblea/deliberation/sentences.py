@@ -121,7 +121,10 @@ def _motion_counted(facts: Mapping[str, Any], context: Context) -> Sentence:
     body = context.name(facts["body"])
     url = motion_url(facts, context)
     if kind == "mandate":
-        values = {"body": body, "motion": motion_name("motion", as_number(facts["mandate_for"]))}
+        values: dict[str, Any] = {
+            "body": body,
+            "motion": motion_name("motion", as_number(facts["mandate_for"])),
+        }
         if facts.get("late"):
             text = _("Mandate vote of %(body)s on %(motion)s closed too late to bind its delegates")
             return Sentence(text % values, url)
@@ -277,18 +280,18 @@ def _call_uptake(facts: Mapping[str, Any], context: Context) -> Sentence:
     if status == "not":
         text = _("%(body)s did not join call to action %(call)s") % values
     elif number is not None:
-        values["count"] = as_number(number)
+        count = values["count"] = as_number(number)
         if status == "partly":
             text = ngettext(
                 "%(body)s partly joined call to action %(call)s, with %(count)s person",
                 "%(body)s partly joined call to action %(call)s, with %(count)s people",
-                values["count"],
+                count,
             )
         elif status == "joined":
             text = ngettext(
                 "%(body)s joined call to action %(call)s, with %(count)s person",
                 "%(body)s joined call to action %(call)s, with %(count)s people",
-                values["count"],
+                count,
             )
         else:
             raise ValueError("unknown uptake")

@@ -8,6 +8,6 @@ class FederationConfig(AppConfig):
     verbose_name = _("Federation")
 
     def ready(self) -> None:
-        # Registered with asamblea.hooks on import: the record's sentences, and the
-        # language of the pages under a federation.
-        from asamblea.federation import language, sentences  # noqa: F401
+        # Registered with asamblea.hooks on import: the record's sentences, the record's
+        # section of body pages, and the language of the pages under a federation.
+        from asamblea.federation import language, record_views, sentences  # noqa: F401

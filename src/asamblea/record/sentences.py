@@ -75,7 +75,7 @@ Writer = hooks.SentenceWriter
 
 def known_types() -> frozenset[str]:
     """The entry types that read as a sentence."""
-    return frozenset(hooks.record_sentence.keys())
+    return frozenset(hooks.record_sentence.registered())
 
 
 def sentence(entry_type: str, facts: Mapping[str, Any], context: Context) -> Sentence | None:

@@ -102,7 +102,7 @@ class EntryCheckRegistry:
         return self.hook.get(entry_type)
 
     def types(self) -> list[str]:
-        return self.hook.keys()
+        return self.hook.registered()
 
 
 DEFAULT_CHECKS = EntryCheckRegistry(hooks.verify_check)
