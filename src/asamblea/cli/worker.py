@@ -144,7 +144,7 @@ def start_background_worker(tick_seconds: float | None = None) -> BackgroundWork
 def worker_command(args: argparse.Namespace) -> int:
     _django.setup()
     if args.once:
-        from asamblea.elections.scheduler import tick
+        from asamblea.scheduler import tick
 
         done = tick()
         print(", ".join(f"{name}: {steps} step(s)" for name, steps in done.items()) or "nothing")
