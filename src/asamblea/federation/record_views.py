@@ -96,9 +96,7 @@ def entry_views(federation: Federation, entries: list[Entry]) -> list[EntryView]
     objects = [services.entry_object(entry) for entry in entries]
     slugs = set().union(*(sentences.body_slugs(data) for data in objects))
     known = {e.body.slug: e.body.name for e in entries if e.body is not None}
-    context = sentences.Context(
-        federation.slug, body_names(federation, slugs, known=known)
-    )
+    context = sentences.Context(federation.slug, body_names(federation, slugs, known=known))
     return [_entry_view(e, data, context) for e, data in zip(entries, objects, strict=True)]
 
 
