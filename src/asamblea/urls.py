@@ -31,7 +31,7 @@ urlpatterns = [
         name="appoint_officer",
     ),
     path("f/<slug:federation_slug>/", include("asamblea.elections.urls")),
-    path("record/", include("asamblea.record.urls")),
+    path("record/", include("asamblea.federation.record_urls")),
     path("f/<slug:federation_slug>/", include("asamblea.recall.urls")),
     path("f/<slug:federation_slug>/", include("asamblea.deliberation.urls")),
 ]

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from asamblea import hooks
 from asamblea.cli.worker import BackgroundWorker, enqueue_tick_if_none_waiting
 from asamblea.elections import scheduler, services
 from asamblea.elections.models import Election
@@ -112,7 +113,8 @@ def test_a_failing_tick_function_does_not_stop_the_others(federation):
     try:
         done = scheduler.tick()
     finally:
-        del scheduler._TICKS["zz-broken"], scheduler._TICKS["zz-fine"]
+        hooks.tick.unregister("zz-broken")
+        hooks.tick.unregister("zz-fine")
     assert done["zz-broken"] == -1 and done["zz-fine"] == 1 and len(calls) == 1
 
 

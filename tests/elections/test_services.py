@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from asamblea import hooks
 from asamblea.elections import services
 from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry, Seat, VoteCast
 from asamblea.elections.recount import seed_commitment
@@ -320,7 +321,7 @@ def test_a_new_election_ends_the_previous_term(federation, settings):
     officer = make_officer(federation, "base-1")
     members = voters(federation, "base-1", 3)
     ended_seen = []
-    services.register_seat_ended_handler(lambda seat: ended_seen.append(seat.pk) or [])
+    handler = hooks.seat_ended.register()(lambda seat: ended_seen.append(seat.pk) or [])
     try:
         firsts = []
         for round_ in range(2):
@@ -331,7 +332,7 @@ def test_a_new_election_ends_the_previous_term(federation, settings):
             services.do_close_election(election)
             firsts.append(Seat.objects.get(election=election))
     finally:
-        services._SEAT_ENDED_HANDLERS.pop()
+        hooks.seat_ended.unregister(handler)
     old, new = firsts
     old.refresh_from_db()
     assert old.status == Seat.Status.VACATED and old.reason == Seat.Reason.TERM_ENDED

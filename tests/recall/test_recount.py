@@ -12,7 +12,6 @@ from asamblea.errors import VerificationFailed
 from asamblea.record.models import Entry
 from asamblea.record.services import export_lines
 from asamblea.record.verify import (
-    ENTRY_CHECK_MODULES,
     CheckContext,
     load_entry_checks,
     verify_lines,
@@ -63,7 +62,7 @@ def test_every_countback_of_the_cascade_is_redone_from_the_record(recalled: Worl
 
 
 def test_the_full_export_verifies_with_the_recall_checks(recalled: World) -> None:
-    registry = load_entry_checks((*ENTRY_CHECK_MODULES, "asamblea.recall.recount"))
+    registry = load_entry_checks()
     assert "seat.filled" in registry.types()
     report = verify_lines(list(export_lines(recalled.federation)), checks=registry)
     assert report.entries == Entry.objects.filter(federation=recalled.federation).count()

@@ -186,4 +186,4 @@ def test_on_sqlite_a_changed_row_is_caught_by_the_verifier(
 
 def test_export_to_a_folder_is_refused(federation: Federation, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="folder"):
-        services.export_to_file(str(tmp_path), "test")
+        services.export_to_file(str(tmp_path), federation)

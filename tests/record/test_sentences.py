@@ -22,10 +22,10 @@ from asamblea.deliberation.demo import load_deliberation_demo
 from asamblea.elections.demo import load_elections_demo
 from asamblea.federation.demo import load_demo
 from asamblea.federation.models import Body, Federation
+from asamblea.federation.record_views import entry_views, record_section
 from asamblea.record.models import Entry
 from asamblea.record.sentences import Context, Sentence, body_slugs, known_types, sentence
 from asamblea.record.services import Event, append_entries, entry_object
-from asamblea.record.views import entry_views, record_section
 from support.factories import add_member, body, make_federation
 from support.language import english, in_language
 

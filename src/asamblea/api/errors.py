@@ -15,11 +15,19 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from asamblea.errors import AsambleaError, TooManyRequests
-from asamblea.web.errors import RETRY_AFTER_SECONDS, database_unreachable, status_for
+from asamblea.web.errors import (
+    RETRY_AFTER_SECONDS,
+    ErrorDetail,
+    ErrorOut,
+    database_unreachable,
+    status_for,
+)
+
+__all__ = ["ErrorDetail", "ErrorOut", "error_body", "error_response", "install_error_handlers"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,17 +43,6 @@ CODES = {
     500: "server_error",
     503: "unavailable",
 }
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    # Which request fields were wrong (only for a malformed request).
-    fields: list[dict[str, str]] | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
 
 
 def error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:

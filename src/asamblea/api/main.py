@@ -15,9 +15,10 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger, render_template
 from ninja.renderers import JSONRenderer
 
+from asamblea import hooks
 from asamblea.api.errors import install_error_handlers
+from asamblea.api.record import router as record_router
 from asamblea.api.v1 import router as v1_router
-from asamblea.record.api import router as record_router
 
 DESCRIPTION = """\
 The public facts of the federations on this site (bodies, delegations, seats)
@@ -64,3 +65,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/v1/", v1_router)
 api.add_router("/v1/", record_router)
+# Routes other apps add (asamblea.hooks.api_router), after the API's own.
+for prefix, routers in hooks.api_router.items():
+    for router in routers:
+        api.add_router(prefix, router)

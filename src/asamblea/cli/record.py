@@ -145,9 +145,12 @@ def run_export(args: Any) -> int:
     from asamblea.cli import _django
 
     _django.setup()
+    from asamblea.federation.services import access_log_federation
     from asamblea.record.services import export_to_file
 
-    federation, entries, checkpoints = export_to_file(args.file, args.federation)
+    federation, entries, checkpoints = export_to_file(
+        args.file, access_log_federation(args.federation)
+    )
     if args.file != "-":
         print(
             f"Wrote the record of {federation!r} to {args.file}: "

@@ -118,7 +118,7 @@ def enqueue_tick_if_none_waiting() -> bool:
     """Put a tick on the queue unless one is already waiting; True if one was added."""
     from django_tasks_db.models import DBTaskResult
 
-    from asamblea.elections.tasks import run_tick
+    from asamblea.scheduler import run_tick
 
     if DBTaskResult.objects.ready().filter(task_path=run_tick.module_path).exists():
         return False
@@ -144,7 +144,7 @@ def start_background_worker(tick_seconds: float | None = None) -> BackgroundWork
 def worker_command(args: argparse.Namespace) -> int:
     _django.setup()
     if args.once:
-        from asamblea.elections.scheduler import tick
+        from asamblea.scheduler import tick
 
         done = tick()
         print(", ".join(f"{name}: {steps} step(s)" for name, steps in done.items()) or "nothing")

@@ -8,6 +8,6 @@ class DeliberationConfig(AppConfig):
     verbose_name = _("Deliberation")
 
     def ready(self) -> None:
-        # Registered on import: the tick that closes votes on time, the record checks,
-        # and the sections of body pages.
-        from asamblea.deliberation import recount, scheduler, sections  # noqa: F401
+        # Registered with asamblea.hooks on import: the tick step that closes votes on
+        # time, the record checks, the sections of body pages and the record's sentences.
+        from asamblea.deliberation import recount, scheduler, sections, sentences  # noqa: F401

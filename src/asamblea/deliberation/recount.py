@@ -24,12 +24,13 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from asamblea import hooks
 from asamblea.deliberation import rules
 
 # The same commitment as the elections app: one rule for every lot in the federation.
 from asamblea.elections.recount import seed_commitment
 from asamblea.errors import VerificationFailed
-from asamblea.record.verify import CheckContext, register_entry_check
+from asamblea.record.verify import CheckContext
 
 _STATE = "deliberation"
 
@@ -218,9 +219,9 @@ def check_referendum_counted(entry: Mapping[str, Any], context: CheckContext) ->
             raise _differs(key, value, entry["result"].get(key))
 
 
-register_entry_check("motion.vote_opened", check_vote_opened)
-register_entry_check("motion.trackers", check_motion_trackers)
-register_entry_check("motion.counted", check_motion_counted)
-register_entry_check("referendum.opened", check_referendum_opened)
-register_entry_check("referendum.trackers", check_referendum_trackers)
-register_entry_check("referendum.counted", check_referendum_counted)
+hooks.verify_check.add("motion.vote_opened", check_vote_opened)
+hooks.verify_check.add("motion.trackers", check_motion_trackers)
+hooks.verify_check.add("motion.counted", check_motion_counted)
+hooks.verify_check.add("referendum.opened", check_referendum_opened)
+hooks.verify_check.add("referendum.trackers", check_referendum_trackers)
+hooks.verify_check.add("referendum.counted", check_referendum_counted)

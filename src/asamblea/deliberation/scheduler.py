@@ -1,6 +1,7 @@
-"""Votes and referendums close on time by themselves: a step of the elections app's tick.
+"""Votes and referendums close on time by themselves: deliberation's step of the periodic
+tick (asamblea.scheduler).
 
-Each step is idempotent and taken under a row lock (see asamblea.elections.scheduler),
+Each step is idempotent and taken under a row lock (see asamblea.hooks.tick),
 so a missed tick is harmless and two ticks never close the same vote twice.
 """
 
@@ -8,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from asamblea import hooks
 from asamblea.deliberation import services
 from asamblea.deliberation.models import Motion, Referendum
-from asamblea.elections.scheduler import register_tick
 
 
-@register_tick("deliberation")
+@hooks.tick.register(name="deliberation", order=30)
 def advance_deliberation(now: datetime) -> int:
     """Close the motion votes and referendums that are due; rewrite the ballots of open
     secret votes and referendums when new ones arrived (their order must not follow the

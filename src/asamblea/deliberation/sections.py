@@ -8,11 +8,11 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
+from asamblea import hooks
 from asamblea.deliberation import services
 from asamblea.deliberation.models import Motion, Referendum
 from asamblea.federation.models import Body
 from asamblea.federation.services import is_officer
-from asamblea.web.sections import register_body_section
 
 RECENT = 5
 
@@ -51,7 +51,7 @@ def petition_url(federation: Any, petition: Any) -> str:
         return ""
 
 
-@register_body_section(40)
+@hooks.body_section.register(order=40)
 def deliberation_section(request: Any, body: Body) -> str | None:
     open_motions = list(
         services.motions_of(body).filter(status__in=services.UNDECIDED)[:RECENT]

@@ -8,5 +8,6 @@ class ElectionsConfig(AppConfig):
     verbose_name = _("Elections")
 
     def ready(self) -> None:
-        # Registered on import: the tick function, and the sections of body pages.
-        from asamblea.elections import scheduler, sections  # noqa: F401
+        # Registered with asamblea.hooks on import: the tick step, the sections of body
+        # pages and the record's sentences.
+        from asamblea.elections import scheduler, sections, sentences  # noqa: F401

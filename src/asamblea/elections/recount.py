@@ -17,9 +17,10 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from asamblea import hooks
 from asamblea.elections.publish import count_published
 from asamblea.errors import VerificationFailed
-from asamblea.record.verify import CheckContext, register_entry_check
+from asamblea.record.verify import CheckContext
 
 _STATE = "elections"
 
@@ -90,6 +91,6 @@ def _names(result: Mapping[str, Any]) -> str:
     return ", ".join(item["name"] for item in result["elected"]) or "nobody"
 
 
-register_entry_check("election.opened", check_opened)
-register_entry_check("ballot.tracker", check_tracker)
-register_entry_check("election.counted", check_counted)
+hooks.verify_check.add("election.opened", check_opened)
+hooks.verify_check.add("ballot.tracker", check_tracker)
+hooks.verify_check.add("election.counted", check_counted)

@@ -1,22 +1,11 @@
-"""The periodic tick: elections (and, through the registry, recall petitions and votes)
-open and close on time by themselves, with nobody online.
+"""The elections app's step of the periodic tick: elections open and close on time.
 
-`tick(now)` runs every registered tick function. Each is idempotent: it looks
-for what is due at `now` and moves each item one step under a row lock,
-re-checking the status inside the lock, so a missed tick is harmless (the next
-one catches up, several steps at once if need be) and two ticks running at the
-same time (two workers) never do a step twice.
-
-Register another app's function with:
-
-    from asamblea.elections.scheduler import register_tick
-
-    @register_tick("recall")
-    def recall_tick(now: datetime) -> int:   # returns how many steps it took
-        ...
-
-The worker (`asamblea worker`, started by `asamblea up` too) enqueues the tick
-task every ELECTION_TICK_SECONDS on the django-tasks database queue and runs it.
+`advance_elections(now)` is registered with `asamblea.hooks.tick` like any other
+app's step; the runner is `asamblea.scheduler.tick`. Each step is idempotent: it
+looks for what is due at `now` and moves each election one step under a row lock,
+re-checking the status inside the lock, so a missed tick is harmless (the next one
+catches up, several steps at once if need be) and two ticks running at the same
+time (two workers) never do a step twice.
 """
 
 from __future__ import annotations
@@ -27,41 +16,20 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from asamblea import hooks
 from asamblea.elections import services
 from asamblea.elections.models import Election
 from asamblea.errors import AsambleaError
+from asamblea.scheduler import tick
+
+__all__ = ["advance_elections", "catch_up", "register_tick", "tick"]
 
 logger = logging.getLogger(__name__)
 
-TickFunction = Callable[[datetime], int]
-_TICKS: dict[str, TickFunction] = {}
 
-
-def register_tick(name: str) -> Callable[[TickFunction], TickFunction]:
-    """Run `fn(now) -> steps taken` at every tick, after those registered before it."""
-
-    def decorator(func: TickFunction) -> TickFunction:
-        _TICKS[name] = func
-        return func
-
-    return decorator
-
-
-def tick(now: datetime | None = None) -> dict[str, int]:
-    """Run every registered tick function; returns the steps each took.
-
-    A function that fails is logged and the others still run: one broken
-    election must not keep the rest from opening and closing.
-    """
-    now = now or timezone.now()
-    done: dict[str, int] = {}
-    for name, func in list(_TICKS.items()):
-        try:
-            done[name] = func(now)
-        except Exception:
-            logger.exception("tick %s failed", name)
-            done[name] = -1
-    return done
+def register_tick(name: str) -> Callable[[hooks.TickStep], hooks.TickStep]:
+    """Old name of `hooks.tick.register(name=name)`: run `fn(now)` at every tick."""
+    return hooks.tick.register(name=name)
 
 
 STEPS: tuple[tuple[str, str, str, Callable[..., Election]], ...] = (
@@ -83,7 +51,7 @@ def _step(label: str, election: Election, action: Callable[..., Election], now: 
     return 1
 
 
-@register_tick("elections")
+@hooks.tick.register(name="elections", order=10)
 def advance_elections(now: datetime) -> int:
     """Every election step due at `now`, in order, so one tick can catch up several."""
     steps = 0

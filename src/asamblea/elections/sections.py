@@ -9,16 +9,16 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from asamblea import hooks
 from asamblea.elections import services
 from asamblea.elections.models import Election
 from asamblea.federation.models import Body
 from asamblea.federation.services import is_officer
-from asamblea.web.sections import register_body_section
 
 RECENT_ELECTIONS = 5
 
 
-@register_body_section(20)
+@hooks.body_section.register(order=20)
 def delegates_section(request: Any, body: Body) -> str | None:
     """The delegates seated in this council (its members), those this body sends up,
     and the holders of this command's offices."""
@@ -34,7 +34,7 @@ def delegates_section(request: Any, body: Body) -> str | None:
     )
 
 
-@register_body_section(30)
+@hooks.body_section.register(order=30)
 def elections_section(request: Any, body: Body) -> str | None:
     """Open and recent elections of this body, and (for officers) a way to open one."""
     if body.kind == Body.Kind.COMMAND:

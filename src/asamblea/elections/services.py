@@ -27,12 +27,9 @@ votes and by-elections); keep it stable:
     do_close_election(election, *, now=None) -> Election     (system; counts, publishes, fills)
     do_cancel_election(actor, election, reason) -> Election
 
-    register_close_handler(kind)(fn(election, result) -> list[Event]): runs inside the
-        close transaction after the count; "delegation", "command" and "by-election"
-        are handled here (seats filled), "recall" by the recall app.
-    register_seat_ended_handler(fn(seat) -> list[Event]): runs inside the transaction
-        that ends a seat at a new election (the holder was not re-elected), e.g. the
-        cascade of the recall app.
+    hooks.election_closed and hooks.seat_ended (asamblea.hooks): what other apps do
+        when an election closes ("recall" is the recall app's) and when a new term
+        ends a seat (the recall app's cascade).
     profile_for(election, *, withdrawn=()) -> (Profile, candidacies): the stored ballots
         as a counting profile (countback re-counts with a candidacy withdrawn).
 
@@ -77,6 +74,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea import hooks
 from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
 from asamblea.elections import ballots as papers
@@ -134,24 +132,16 @@ class CastReceipt:
 
 CloseHandler = Callable[[Election, dict[str, Any]], list[Event]]
 SeatEndedHandler = Callable[[Seat], list[Event]]
-_CLOSE_HANDLERS: dict[str, CloseHandler] = {}
-_SEAT_ENDED_HANDLERS: list[SeatEndedHandler] = []
 
 
 def register_close_handler(kind: str) -> Callable[[CloseHandler], CloseHandler]:
-    """Run `fn(election, result)` inside the close transaction of elections of `kind`."""
-
-    def decorator(func: CloseHandler) -> CloseHandler:
-        _CLOSE_HANDLERS[kind] = func
-        return func
-
-    return decorator
+    """Old name of `hooks.election_closed.register(kind)`."""
+    return hooks.election_closed.register(kind)
 
 
 def register_seat_ended_handler(func: SeatEndedHandler) -> SeatEndedHandler:
-    """Run `fn(seat)` when a new election ends a seat whose holder was not re-elected."""
-    _SEAT_ENDED_HANDLERS.append(func)
-    return func
+    """Old name of `hooks.seat_ended.register()`."""
+    return hooks.seat_ended.register()(func)
 
 
 # ---------------------------------------------------------------- who is who
@@ -984,7 +974,7 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
             f"fewer than {min_voters_for_breakdown()} ballots: only the outcome is published"
         )
     events.append(Event("election.counted", counted, body=body))
-    handler = _CLOSE_HANDLERS.get(election.kind)
+    handler = hooks.election_closed.first(election.kind)
     if handler is not None:
         events += handler(election, election.result)
     append_entries(election.federation, events)
@@ -1084,7 +1074,7 @@ def fill_term(election: Election, result: dict[str, Any]) -> list[Event]:
     re_elected = {seat.holder_id for seat in new_seats}
     for seat in ending:
         if seat.holder_id not in re_elected:
-            for handler in _SEAT_ENDED_HANDLERS:
+            for handler in hooks.seat_ended:
                 events += handler(seat)
     return events
 

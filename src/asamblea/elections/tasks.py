@@ -1,17 +1,8 @@
-"""Background tasks of the elections app, on the django-tasks queue.
-
-django-tasks is the backport of Django 6's tasks framework: on Django 6 the
-import becomes `from django.tasks import task` and nothing else changes.
-"""
+"""Kept so that a tick queued before the upgrade (task path
+`asamblea.elections.tasks.run_tick`) still runs: the task is `asamblea.scheduler.run_tick`."""
 
 from __future__ import annotations
 
-from django_tasks import task
+from asamblea.scheduler import run_tick
 
-from asamblea.elections.scheduler import tick
-
-
-@task()
-def run_tick() -> dict[str, int]:
-    """One tick: every election (and recall) step that is due now."""
-    return tick()
+__all__ = ["run_tick"]

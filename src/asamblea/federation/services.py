@@ -541,3 +541,23 @@ def do_remove_federation_admin(federation: Federation, username: str) -> bool:
         return False
     deleted, _count = FederationAdmin.objects.filter(user=user, federation=federation).delete()
     return bool(deleted)
+
+
+def access_log_federation(slug: str | None) -> Federation:
+    """The federation whose log to export: by slug, or the only one there is."""
+    if slug:
+        try:
+            return Federation.objects.get(slug=slug)
+        except Federation.DoesNotExist:
+            raise NotFound(
+                _("There is no federation called “%(slug)s”.") % {"slug": slug}
+            ) from None
+    slugs = list(Federation.objects.order_by("slug").values_list("slug", flat=True)[:50])
+    if len(slugs) == 1:
+        return Federation.objects.get(slug=slugs[0])
+    if not slugs:
+        raise NotFound(_("There is no federation on this installation yet."))
+    raise InvalidInput(
+        _("There are several federations; say which with --federation: %(slugs)s")
+        % {"slugs": ", ".join(slugs)}
+    )

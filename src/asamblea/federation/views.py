@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from asamblea import hooks
 from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation import services
 from asamblea.federation.forms import AppointOfficerForm, DecisionForm, JoinForm
@@ -67,9 +68,7 @@ def federation_page(request: HttpRequest, federation_slug: str) -> HttpResponse:
 
 def _extra_federation_sections(request: HttpRequest, federation: Federation) -> list[str]:
     """HTML sections other apps add to a federation's page (its recall rules, ...)."""
-    from asamblea.web.sections import federation_sections
-
-    return federation_sections(request, federation)
+    return [html for section in hooks.federation_section if (html := section(request, federation))]
 
 
 def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:
@@ -101,9 +100,7 @@ def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> Htt
 
 def _extra_sections(request: HttpRequest, body: Body) -> list[str]:
     """HTML sections other apps add to a body's page (delegates, record, ...)."""
-    from asamblea.web.sections import body_sections
-
-    return body_sections(request, body)
+    return [html for section in hooks.body_section if (html := section(request, body))]
 
 
 # A public form anyone can send: limited per address (RATE_JOIN) against floods of

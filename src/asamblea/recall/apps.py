@@ -8,6 +8,7 @@ class RecallConfig(AppConfig):
     verbose_name = _("Recall")
 
     def ready(self) -> None:
-        # Register with the elections app (close handler, seat-ended cascade, the tick)
-        # and add the recall section to body pages.
-        from asamblea.recall import sections, services, tick  # noqa: F401
+        # Registered with asamblea.hooks on import: the close of a recall vote and the
+        # seat-ended cascade (services), the tick step, the page sections and the
+        # record's sentences.
+        from asamblea.recall import sections, sentences, services, tick  # noqa: F401

@@ -25,10 +25,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from asamblea import hooks
 from asamblea.elections.publish import profile_from_ballots
 from asamblea.errors import VerificationFailed
 from asamblea.recall import countback
-from asamblea.record.verify import CheckContext, register_entry_check
+from asamblea.record.verify import CheckContext
 
 _STATE = "recall"
 
@@ -148,6 +149,6 @@ def _redo(
     return redone.winner_papers
 
 
-register_entry_check("election.counted", check_counted)
-register_entry_check("seat.filled", check_filled)
-register_entry_check("seat.refill", check_refill)
+hooks.verify_check.add("election.counted", check_counted)
+hooks.verify_check.add("seat.filled", check_filled)
+hooks.verify_check.add("seat.refill", check_refill)

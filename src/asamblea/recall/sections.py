@@ -9,17 +9,17 @@ from typing import Any
 from django.db.models import Q
 from django.template.loader import render_to_string
 
+from asamblea import hooks
 from asamblea.elections.models import Election, Seat
 from asamblea.federation.models import Body, Federation
 from asamblea.recall import services
 from asamblea.recall.forms import as_percent
 from asamblea.recall.models import Countback, RecallPetition
-from asamblea.web.sections import register_body_section, register_federation_section
 
 RECENT_CHANGES = 10
 
 
-@register_body_section(25)
+@hooks.body_section.register(order=25)
 def recall_section(request: Any, body: Body) -> str | None:
     elected = list(
         Seat.objects.filter(status=Seat.Status.HELD)
@@ -63,7 +63,7 @@ def recall_section(request: Any, body: Body) -> str | None:
     )
 
 
-@register_federation_section(50)
+@hooks.federation_section.register(order=50)
 def recall_rules_section(request: Any, federation: Federation) -> str:
     rules = services.recall_settings(federation)
     return render_to_string(

@@ -42,6 +42,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea import hooks
 from asamblea.elections import services as elections
 from asamblea.elections.models import Candidacy, Election, Seat
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -411,7 +412,7 @@ def do_expire_petitions(*, now: datetime | None = None) -> int:
 # ---------------------------------------------------------------- the recall vote
 
 
-@elections.register_close_handler(Election.Kind.RECALL)
+@hooks.election_closed.register(Election.Kind.RECALL)
 def close_recall(election: Election, result: dict[str, Any]) -> list[Event]:
     """The elections app's close of a recall vote: decide it and, if it passed, vacate
     the seat with its whole cascade. Runs inside the close transaction."""
@@ -522,7 +523,7 @@ def do_vacate_seat(
     return report
 
 
-@elections.register_seat_ended_handler
+@hooks.seat_ended.register(name="recall.cascade")
 def seat_ended(seat: Seat) -> list[Event]:
     """A new election ended `seat` and its holder was not re-elected: they lose the
     council it admitted them to, and the cascade runs from there (the seat itself was

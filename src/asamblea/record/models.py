@@ -10,22 +10,25 @@ from __future__ import annotations
 
 from django.db import models
 
-from asamblea.federation.models import Body, Federation
-
 
 class Entry(models.Model):
     """One leaf of a federation's log: the canonical JSON of one public event."""
 
     # No index of its own on either foreign key: (federation, index) and (body, index) serve.
     federation = models.ForeignKey(
-        Federation, on_delete=models.PROTECT, related_name="entries", db_index=False
+        "federation.Federation", on_delete=models.PROTECT, related_name="entries", db_index=False
     )
     # Position in the federation's log, from 0, without gaps.
     index = models.PositiveBigIntegerField()
     type = models.CharField(max_length=60)
     # The body the event is about, for the per-body page (the entry itself names it too).
     body = models.ForeignKey(
-        Body, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "federation.Body",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # Canonical JSON: exactly the bytes hashed into the leaf (UTF-8).
     payload = models.TextField()
@@ -51,7 +54,10 @@ class Checkpoint(models.Model):
 
     # (federation, size) is unique and indexed: no index of its own on the foreign key.
     federation = models.ForeignKey(
-        Federation, on_delete=models.PROTECT, related_name="checkpoints", db_index=False
+        "federation.Federation",
+        on_delete=models.PROTECT,
+        related_name="checkpoints",
+        db_index=False,
     )
     size = models.PositiveBigIntegerField()
     root_hash = models.CharField(max_length=64)
@@ -76,7 +82,10 @@ class TreeState(models.Model):
     """The current size and right edge of a federation's tree; its row lock orders appends."""
 
     federation = models.OneToOneField(
-        Federation, on_delete=models.PROTECT, primary_key=True, related_name="record_tree"
+        "federation.Federation",
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="record_tree",
     )
     size = models.PositiveBigIntegerField(default=0)
     # The roots of the perfect subtrees along the right edge, 32 bytes each, left
@@ -96,7 +105,7 @@ class Node(models.Model):
     pk = models.CompositePrimaryKey("federation_id", "level", "position")
     # The primary key (federation, level, position) is the index.
     federation = models.ForeignKey(
-        Federation, on_delete=models.PROTECT, related_name="+", db_index=False
+        "federation.Federation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     level = models.PositiveSmallIntegerField()
     position = models.PositiveBigIntegerField()

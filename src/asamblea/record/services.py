@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
@@ -34,7 +34,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asamblea.errors import InvalidFile, InvalidInput, NotFound
-from asamblea.federation.models import Body, Federation
 from asamblea.record.canonical import (
     REQUIRED_ENTRY_FIELDS,
     canonical_entry,
@@ -57,6 +56,10 @@ BATCH = 2000
 # The most entries one read returns (API ranges, pages).
 MAX_ENTRIES_PER_READ = 1000
 _HEX_DIGITS = frozenset("0123456789abcdef")
+
+if TYPE_CHECKING:
+    # Types only: the record sits below the federation and imports none of it at run time.
+    from asamblea.federation.models import Body, Federation
 
 
 @dataclass(frozen=True)
@@ -677,33 +680,12 @@ def export_chunks(federation: Federation, chunk_size: int = 64 * 1024) -> Iterat
         yield b"".join(pending)
 
 
-def access_log_federation(slug: str | None) -> Federation:
-    """The federation whose log to export: by slug, or the only one there is."""
-    if slug:
-        try:
-            return Federation.objects.get(slug=slug)
-        except Federation.DoesNotExist:
-            raise NotFound(
-                _("There is no federation called “%(slug)s”.") % {"slug": slug}
-            ) from None
-    slugs = list(Federation.objects.order_by("slug").values_list("slug", flat=True)[:50])
-    if len(slugs) == 1:
-        return Federation.objects.get(slug=slugs[0])
-    if not slugs:
-        raise NotFound(_("There is no federation on this installation yet."))
-    raise InvalidInput(
-        _("There are several federations; say which with --federation: %(slugs)s")
-        % {"slugs": ", ".join(slugs)}
-    )
-
-
-def export_to_file(path: str, slug: str | None = None) -> tuple[str, int, int]:
+def export_to_file(path: str, federation: Federation) -> tuple[str, int, int]:
     """Write a federation's export to `path` ("-": standard output).
 
     Returns (federation slug, entries, checkpoints). The file is written beside
     its final name and renamed at the end, so a failed export leaves no half file.
     """
-    federation = access_log_federation(slug)
     if path == "-":
         entries, checkpoints = write_export(federation, sys.stdout)
         sys.stdout.flush()

@@ -21,8 +21,8 @@ next checkpoint, and then the first entry after the last good checkpoint is
 named (no signature pins it down further: issue checkpoints often).
 
 Pure module: no Django import. Checks for entry types are registered with
-`register_entry_check` by the modules that own those types, listed in
-`ENTRY_CHECK_MODULES` so that a verification loads them.
+`asamblea.hooks.verify_check` by the apps that own those types, in their pure
+`recount` modules, which a verification finds and loads (`load_entry_checks`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from asamblea import hooks
 from asamblea.errors import AsambleaError, InvalidInput, NotFound, VerificationFailed
+from asamblea.hooks import KeyedHook
 from asamblea.record.canonical import canonical_entry, loads_strict
 from asamblea.record.checkpoint import PublicKey, SignedCheckpoint, verify_checkpoint
 from asamblea.record.export import FORMAT_NAME, FORMAT_VERSION
@@ -77,55 +79,56 @@ EntryCheck = Callable[[Mapping[str, Any], CheckContext], None]
 
 
 class EntryCheckRegistry:
-    """Checks to run on entries of given types; a check raises AsambleaError to fail."""
+    """Checks to run on entries of given types; a check raises AsambleaError to fail.
 
-    def __init__(self) -> None:
-        self._checks: dict[str, list[EntryCheck]] = {}
+    A view of a `KeyedHook` of checks: the default one is `asamblea.hooks.verify_check`,
+    where the apps register theirs; a test makes a fresh, empty one.
+    """
+
+    def __init__(self, hook: KeyedHook[EntryCheck] | None = None) -> None:
+        self.hook: KeyedHook[EntryCheck] = (
+            KeyedHook("entry checks", "checks by type") if hook is None else hook
+        )
 
     def register(self, entry_type: str, check: EntryCheck) -> EntryCheck:
         """Run `check` on every entry of `entry_type`; returns the check (decorator-friendly)."""
-        self._checks.setdefault(entry_type, []).append(check)
-        return check
+        return self.hook.add(entry_type, check)
 
     def unregister(self, entry_type: str, check: EntryCheck) -> None:
         """Stop running `check` on entries of `entry_type`."""
-        self._checks[entry_type].remove(check)
-        if not self._checks[entry_type]:
-            del self._checks[entry_type]
+        self.hook.remove(entry_type, check)
 
     def checks_for(self, entry_type: str) -> list[EntryCheck]:
-        return list(self._checks.get(entry_type, ()))
+        return self.hook.get(entry_type)
 
     def types(self) -> list[str]:
-        return sorted(self._checks)
+        return self.hook.registered()
 
 
-DEFAULT_CHECKS = EntryCheckRegistry()
-
-# Modules that register checks for the entry types they own when imported; a
-# verification with the default checks imports them first. Each must be pure
-# (no Django import): the verifier runs anywhere. Add yours here.
-ENTRY_CHECK_MODULES: tuple[str, ...] = (
-    "asamblea.elections.recount",
-    "asamblea.deliberation.recount",
-    "asamblea.recall.recount",
-)
+DEFAULT_CHECKS = EntryCheckRegistry(hooks.verify_check)
 
 
 def register_entry_check(entry_type: str, check: EntryCheck) -> EntryCheck:
-    """Register a check that `asamblea record verify` runs on every entry of `entry_type`.
+    """Old name of `hooks.verify_check.add(entry_type, check)`.
 
     The check gets the entry (a dict) and a CheckContext; it raises an
     AsambleaError (e.g. VerificationFailed) with a message saying what does
     not add up. The module defining it registers it when imported.
     """
-    return DEFAULT_CHECKS.register(entry_type, check)
+    return hooks.verify_check.add(entry_type, check)
 
 
-def load_entry_checks(modules: Iterable[str] = ENTRY_CHECK_MODULES) -> EntryCheckRegistry:
-    """Import the modules that register entry checks; returns the default registry."""
-    for name in modules:
-        importlib.import_module(name)
+def load_entry_checks(modules: Iterable[str] | None = None) -> EntryCheckRegistry:
+    """Import the modules that register entry checks; returns the default registry.
+
+    By default every app's `recount` module (`hooks.autodiscover("recount")`): each
+    is pure, so a verification loads no Django.
+    """
+    if modules is None:
+        hooks.autodiscover("recount")
+    else:
+        for name in modules:
+            importlib.import_module(name)
     return DEFAULT_CHECKS
 
 

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from ninja import Schema
 
 from asamblea.errors import (
     AsambleaError,
@@ -34,6 +35,20 @@ STATUS = [
     (Conflict, 409),
     (TooManyRequests, 429),
 ]
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    # Which request fields were wrong (only for a malformed request).
+    fields: list[dict[str, str]] | None = None
+
+
+class ErrorOut(Schema):
+    """The one shape of every API error, `{"error": {"code", "message"}}`: here, below
+    the apps, so that any app's API routes (asamblea.hooks.api_router) can declare it."""
+
+    error: ErrorDetail
 
 
 def status_for(error: AsambleaError) -> int:

@@ -1,7 +1,8 @@
 """Which language a page is in.
 
 Pages speak the language a person chose with the switcher (a cookie); until they
-choose, a federation's pages speak the federation's language (Spanish for the
+choose, a federation's pages speak the federation's language (the federation app
+says so through `asamblea.hooks.page_language`) (Spanish for the
 Peru template) and other pages the site's `LANGUAGE_CODE`. The browser's
 Accept-Language header is not consulted for pages: an assembly's pages read the
 same on every phone in the hall, whatever language the phone was sold in, and the
@@ -13,8 +14,6 @@ Accept-Language (then the site's language), as Django's own middleware does.
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -22,7 +21,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-_FEDERATION_PATH = re.compile(r"^/f/(?P<slug>[-a-zA-Z0-9_]+)/")
+from asamblea import hooks
 
 
 def _supported(code: str | None) -> str | None:
@@ -34,24 +33,12 @@ def _supported(code: str | None) -> str | None:
         return None
 
 
-def _federation_language(path: str) -> str | None:
-    match = _FEDERATION_PATH.match(path)
-    if match is None:
-        return None
-    from django.db import DatabaseError
-
-    from asamblea.federation.models import Federation
-
-    try:
-        language = (
-            Federation.objects.filter(slug=match["slug"])
-            .values_list("language", flat=True)
-            .first()
-        )
-    except DatabaseError:
-        # The database is down: the error page still speaks the site's language.
-        return None
-    return _supported(language)
+def _page_language(path: str) -> str | None:
+    """The language the page's own content asks for (asamblea.hooks.page_language)."""
+    for language_of in hooks.page_language:
+        if (language := _supported(language_of(path))) is not None:
+            return language
+    return None
 
 
 class PageLanguageMiddleware(LocaleMiddleware):
@@ -63,7 +50,7 @@ class PageLanguageMiddleware(LocaleMiddleware):
             return
         language = (
             _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
-            or _federation_language(request.path_info)
+            or _page_language(request.path_info)
             or _supported(settings.LANGUAGE_CODE)
             or settings.LANGUAGE_CODE
         )

@@ -1,10 +1,8 @@
-"""Sections that apps add to a body's page, or to a federation's, without the federation
-app knowing them.
+"""Old names of the page-section hooks, now declared in asamblea.hooks.
 
-An app registers `func(request, body) -> str | None` (rendered HTML) for a body's
-page, or `func(request, federation) -> str | None` for a federation's page; the
-page shows each in order. This keeps the dependency pointing one way: record,
-elections, recall and deliberation know the federation, not the reverse.
+`register_body_section(order)` is `hooks.body_section.register(order=order)`, and
+`body_sections(request, body)` the HTML of every registered section, in order;
+likewise for a federation's page.
 """
 
 from __future__ import annotations
@@ -12,31 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-Section = Callable[[Any, Any], "str | None"]
-_SECTIONS: list[tuple[int, Section]] = []
-_FEDERATION_SECTIONS: list[tuple[int, Section]] = []
+from asamblea import hooks
 
-
-def _register(registry: list[tuple[int, Section]], order: int) -> Callable[[Section], Section]:
-    def decorator(func: Section) -> Section:
-        registry.append((order, func))
-        registry.sort(key=lambda item: item[0])
-        return func
-
-    return decorator
+Section = hooks.Section
 
 
 def register_body_section(order: int) -> Callable[[Section], Section]:
-    return _register(_SECTIONS, order)
+    return hooks.body_section.register(order=order)
 
 
 def register_federation_section(order: int) -> Callable[[Section], Section]:
-    return _register(_FEDERATION_SECTIONS, order)
+    return hooks.federation_section.register(order=order)
+
+
+def render_sections(hook: hooks.Hook[Section], request: Any, subject: Any) -> list[str]:
+    """The HTML of each section `hook` holds for `subject`, in order, skipping the empty."""
+    return [html for section in hook if (html := section(request, subject))]
 
 
 def body_sections(request: Any, body: Any) -> list[str]:
-    return [html for _order, func in _SECTIONS if (html := func(request, body))]
+    return render_sections(hooks.body_section, request, body)
 
 
 def federation_sections(request: Any, federation: Any) -> list[str]:
-    return [html for _order, func in _FEDERATION_SECTIONS if (html := func(request, federation))]
+    return render_sections(hooks.federation_section, request, federation)

@@ -2,7 +2,8 @@
 
 Public reads, no personal data (entries hold none). Hashes are lower-case hex,
 as in the export; proofs are RFC 9162's, so any RFC 9162 / RFC 6962 library
-can check them against a signed checkpoint. Registered by asamblea.api.main.
+can check them against a signed checkpoint. Mounted by asamblea.api.main; here, not in
+record, because it looks up federations (the record sits below the federation).
 """
 
 # No `from __future__ import annotations` here: ninja reads the parameter types of

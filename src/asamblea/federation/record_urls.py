@@ -1,10 +1,10 @@
-"""Pages of the public record, under /record/ (see views.py)."""
+"""Pages of the public record, under /record/ (see record_views.py)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from asamblea.record import views
+from asamblea.federation import record_views as views
 
 urlpatterns = [
     path("key/", views.key_page, name="record_key"),

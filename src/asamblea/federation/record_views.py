@@ -3,7 +3,11 @@ one entry with its inclusion proof, finding an entry by its hash or ballot track
 and the export download. Public, and free of personal data (entries hold none).
 
 Thin: parse → access → render. The body section (recent entries on a body's
-page) is registered with asamblea.web.sections when the app is ready.
+page) is registered with asamblea.hooks.body_section when the app is ready.
+
+They live in the federation app, not in record: they look up federations and
+assemblies, and the record sits below the federation (it imports no app; see
+docs/architecture.md). The templates stay in record/templates/record/.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from asamblea import hooks
 from asamblea.errors import InvalidInput
 from asamblea.federation.models import Body, Federation
+from asamblea.federation.sentences import body_names
 from asamblea.federation.services import access_body, access_federation
 from asamblea.record import sentences, services
 from asamblea.record.canonical import REQUIRED_ENTRY_FIELDS
 from asamblea.record.models import Entry
-from asamblea.web.sections import register_body_section
 
 PAGE_SIZE = 25
 BODY_SECTION_SIZE = 5
@@ -91,9 +96,7 @@ def entry_views(federation: Federation, entries: list[Entry]) -> list[EntryView]
     objects = [services.entry_object(entry) for entry in entries]
     slugs = set().union(*(sentences.body_slugs(data) for data in objects))
     known = {e.body.slug: e.body.name for e in entries if e.body is not None}
-    context = sentences.Context(
-        federation.slug, sentences.body_names(federation, slugs, known=known)
-    )
+    context = sentences.Context(federation.slug, body_names(federation, slugs, known=known))
     return [_entry_view(e, data, context) for e, data in zip(entries, objects, strict=True)]
 
 
@@ -220,7 +223,7 @@ def export_download(request: HttpRequest, federation_slug: str) -> StreamingHttp
     return response
 
 
-@register_body_section(90)
+@hooks.body_section.register(order=90)
 def record_section(request: Any, body: Body) -> str | None:
     """The newest entries about this body on its page, and where to see and check the rest."""
     entries = services.recent_entries(body.federation, body=body, limit=BODY_SECTION_SIZE)

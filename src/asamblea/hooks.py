@@ -1,0 +1,284 @@
+"""Every extension point of Asamblea, declared once: a lower layer calls, a higher app registers.
+
+Imports run one way (`counting` → `record` → `federation` → `ballots` → the
+capability apps → `api`/`cli`, see docs/architecture.md). When a lower layer
+needs something only a higher app knows (the federation page shows an election
+section; the tick closes votes; the record reads an election's entry as a
+sentence), it calls a hook declared here, and the higher app registers into it,
+from its `AppConfig.ready()` or at the import of the module that defines the
+function. Like pretix's `base/signals.py` or Datasette's `hookspecs.py`, but a
+plain ordered list of functions: no dispatch magic, and the order is explicit.
+
+Two shapes:
+
+- `Hook`: functions run in `order` (lowest first; equal orders in the order they
+  were registered). `register(order=..., name=...)` is a decorator; a second
+  registration under the same name replaces the first.
+- `KeyedHook`: values under a key (an entry type, an election kind).
+  `register(*keys)` is a decorator, `add(key, value)` a plain call; a hook
+  declared `single=True` refuses a second, different value for a key.
+
+This module is pure (no Django import, no app import): the record verifier,
+which runs anywhere without a database, uses it too. It names the apps' types
+for the type checker only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from asamblea.record.sentences import Context, Sentence
+    from asamblea.record.verify import CheckContext
+
+F = TypeVar("F", bound=Callable[..., Any])
+V = TypeVar("V")
+
+DEFAULT_ORDER = 100
+
+
+class Hook(Generic[F]):
+    """An ordered list of functions that apps add to."""
+
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.__doc__ = doc
+        self._entries: list[tuple[int, int, str, F]] = []
+        self._added = 0
+
+    def register(self, *, order: int = DEFAULT_ORDER, name: str = "") -> Callable[[F], F]:
+        """Decorator: add `func` at `order`, named `name` (by default its qualified name)."""
+
+        def decorator(func: F) -> F:
+            key = name or f"{func.__module__}.{func.__qualname__}"
+            self._entries = [entry for entry in self._entries if entry[2] != key]
+            self._added += 1
+            self._entries.append((order, self._added, key, func))
+            self._entries.sort(key=lambda entry: (entry[0], entry[1]))
+            return func
+
+        return decorator
+
+    def unregister(self, name_or_func: str | F) -> None:
+        """Remove a function, by its name or itself (tests use this to clean up)."""
+        self._entries = [
+            entry for entry in self._entries if name_or_func not in (entry[2], entry[3])
+        ]
+
+    def named(self) -> list[tuple[str, F]]:
+        """(name, function) pairs, in the order they run."""
+        return [(entry[2], entry[3]) for entry in self._entries]
+
+    def __iter__(self) -> Iterator[F]:
+        return iter([entry[3] for entry in self._entries])
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}: {len(self)} registered>"
+
+
+class KeyedHook(Generic[V]):
+    """Values that apps add under a key; several per key, or one if `single`."""
+
+    def __init__(self, name: str, doc: str, *, single: bool = False) -> None:
+        self.name = name
+        self.__doc__ = doc
+        self.single = single
+        self._values: dict[str, list[V]] = {}
+
+    def add(self, key: str, value: V) -> V:
+        """Add `value` under `key`; returns it. Adding the same value twice is harmless."""
+        values = self._values.setdefault(key, [])
+        if value in values:
+            return value
+        if self.single and values:
+            raise ValueError(f"{self.name}: {key!r} is registered already ({values[0]!r})")
+        values.append(value)
+        return value
+
+    def register(self, *keys: str) -> Callable[[V], V]:
+        """Decorator: add the decorated value under each of `keys`."""
+
+        def decorator(value: V) -> V:
+            for key in keys:
+                self.add(key, value)
+            return value
+
+        return decorator
+
+    def remove(self, key: str, value: V) -> None:
+        """Take `value` away from `key` (tests use this to clean up)."""
+        self._values[key].remove(value)
+        if not self._values[key]:
+            del self._values[key]
+
+    def get(self, key: str) -> list[V]:
+        """The values under `key`, in the order they were added (empty if none)."""
+        return list(self._values.get(key, ()))
+
+    def first(self, key: str) -> V | None:
+        """The value under `key` of a `single` hook, or None."""
+        values = self._values.get(key)
+        return values[0] if values else None
+
+    def registered(self) -> list[str]:
+        """The keys that have a value, sorted."""
+        return sorted(self._values)
+
+    def items(self) -> list[tuple[str, list[V]]]:
+        """(key, values) pairs, keys in the order first added."""
+        return [(key, list(values)) for key, values in self._values.items()]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
+
+    def __repr__(self) -> str:
+        return f"<KeyedHook {self.name}: {len(self._values)} keys>"
+
+
+def autodiscover(module: str) -> list[str]:
+    """Import `asamblea.<app>.<module>` for every app package that has one; returns their names.
+
+    For hooks used outside Django (the record verifier), where no `AppConfig.ready()`
+    runs: an app registers its verify checks in its `recount` module, and the verifier
+    imports every one it finds. Each such module must be pure (no Django import).
+    """
+    import asamblea
+
+    found = []
+    for package in sorted(pkgutil.iter_modules(asamblea.__path__), key=lambda p: p.name):
+        name = f"asamblea.{package.name}.{module}"
+        if package.ispkg and importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+            found.append(name)
+    return found
+
+
+# ---------------------------------------------------------------- the periodic tick
+
+TickStep = Callable[[datetime], int]
+
+tick: Hook[TickStep] = Hook(
+    "tick",
+    """Run `step(now) -> steps taken` at every periodic tick (asamblea.scheduler.tick).
+
+    Register with `@hooks.tick.register(name="elections", order=10)`; the name keys
+    the tick's report ({name: steps}, -1 for a step that raised). A step must be
+    idempotent: it looks for what is due at `now` and moves each item one step under
+    a row lock, re-checking the status inside the lock, so a missed tick is harmless
+    and two ticks at once never take a step twice.
+    """,
+)
+
+# ---------------------------------------------------------------- page sections
+
+# (request, body or federation) -> rendered HTML, or None to show nothing.
+Section = Callable[[Any, Any], "str | None"]
+
+body_section: Hook[Section] = Hook(
+    "body_section",
+    """Add a section to every body's page: `section(request, body) -> str | None`.
+
+    The page shows each returned HTML fragment in `order` (federation's own parts
+    first, then delegates 20, recall 25, elections 30, deliberation 40, record 90).
+    Return None to show nothing for this body. Public data only: the page is public.
+    """,
+)
+
+federation_section: Hook[Section] = Hook(
+    "federation_section",
+    """Add a section to a federation's page: `section(request, federation) -> str | None`.
+
+    Same contract as `body_section`, for the federation's own page.
+    """,
+)
+
+# ---------------------------------------------------------------- the public record
+
+SentenceWriter = Callable[[Mapping[str, Any], "Context"], "Sentence"]
+
+record_sentence: KeyedHook[SentenceWriter] = KeyedHook(
+    "record_sentence",
+    """Read entries of a type as a plain sentence: `writer(facts, context) -> Sentence`.
+
+    Keyed by entry type, one writer each; the app that writes the entries registers
+    it (`@hooks.record_sentence.register("election.opened", ...)`, usually in its
+    `sentences.py`, imported from its `AppConfig.ready()`). The writer reads the
+    facts exactly as recorded and raises KeyError/ValueError/TypeError when one is
+    missing or malformed: the page then shows the facts as they are
+    (asamblea.record.sentences.sentence).
+    """,
+    single=True,
+)
+
+EntryCheck = Callable[[Mapping[str, Any], "CheckContext"], None]
+
+verify_check: KeyedHook[EntryCheck] = KeyedHook(
+    "verify_check",
+    """Check entries of a type when a log is verified: `check(entry, context) -> None`.
+
+    Keyed by entry type, several checks each, run in the order added. A check raises
+    an AsambleaError (e.g. VerificationFailed) saying what does not add up. The
+    verifier runs without Django, so an app adds its checks at the import of its
+    pure `recount` module, which the verifier finds with `autodiscover("recount")`.
+    """,
+)
+
+# ---------------------------------------------------------------- elections' own events
+
+# (election, its published result) -> the record events to append with the close.
+CloseHandler = Callable[[Any, dict[str, Any]], list[Any]]
+
+election_closed: KeyedHook[CloseHandler] = KeyedHook(
+    "election_closed",
+    """Act on the result of a closed election: `handler(election, result) -> list[Event]`.
+
+    Keyed by election kind, one handler each; it runs inside the close transaction,
+    after the count, and returns the record events to append with it. The elections
+    app fills seats ("delegation", "command", "by-election"); the recall app handles
+    "recall" (the result, and the cascade if it passed).
+    """,
+    single=True,
+)
+
+# (the seat that ended) -> the record events to append with it.
+SeatEndedHandler = Callable[[Any], list[Any]]
+
+seat_ended: Hook[SeatEndedHandler] = Hook(
+    "seat_ended",
+    """Act when a new election ends a seat whose holder was not re-elected:
+    `handler(seat) -> list[Event]`, inside that transaction (e.g. the recall app's
+    cascade into the bodies the holder sat in).
+    """,
+)
+
+# ---------------------------------------------------------------- the ways in
+
+api_router: KeyedHook[Any] = KeyedHook(
+    "api_router",
+    """Add a ninja `Router` to the API under a path prefix, e.g. `add("/v1/", router)`.
+
+    asamblea.api.main mounts every registered router after its own, in the order
+    added, when the URLs load (after every `AppConfig.ready()`). Error responses use
+    `asamblea.web.errors.ErrorOut` so every route has the one error shape.
+    """,
+)
+
+PageLanguage = Callable[[str], "str | None"]
+
+page_language: Hook[PageLanguage] = Hook(
+    "page_language",
+    """The language a page's own content asks for: `language(path) -> code | None`.
+
+    The web's language middleware asks each in order when the reader chose none
+    (no cookie); the first code returned wins. The federation app answers for the
+    pages under a federation (its language).
+    """,
+)
