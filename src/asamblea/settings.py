@@ -115,6 +115,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds between the worker's ticks that open and close elections on time.",
     ),
     Setting(
+        "WORKER_GIVE_UP_SECONDS",
+        "300",
+        "Seconds `asamblea worker` keeps retrying an unreachable database before it exits "
+        "with status 1, for its supervisor to restart it. 0: retry for ever.",
+    ),
+    Setting(
         "ELECTION_MIN_VOTERS_FOR_BREAKDOWN",
         "5",
         "Below this many ballots an election publishes only who was elected, not the ballots.",
@@ -444,4 +450,5 @@ CSRF_FAILURE_VIEW = "asamblea.web.errors.csrf_failure"
 # worker` (and `asamblea up`) runs the worker and the periodic tick.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 ELECTION_TICK_SECONDS = float(env("ELECTION_TICK_SECONDS"))
+WORKER_GIVE_UP_SECONDS = float(env("WORKER_GIVE_UP_SECONDS"))
 ELECTION_MIN_VOTERS_FOR_BREAKDOWN = int(env("ELECTION_MIN_VOTERS_FOR_BREAKDOWN"))

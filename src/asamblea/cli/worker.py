@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,11 @@ from asamblea.cli import _django
 logger = logging.getLogger("asamblea.worker")
 
 PRUNE_EVERY_SECONDS = 3600.0
+# After losing the database, wait this long before trying again, at first and at most.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MOST_SECONDS = 15.0
+# A tick task still RUNNING this long after it started was killed mid-tick.
+STALE_RUNNING_SECONDS = 3600.0
 
 
 def register(subparsers: Any) -> None:
@@ -50,9 +56,16 @@ class BackgroundWorker:
     """The task worker and the tick scheduler, each in a thread; `stop()` ends both."""
 
     tick_seconds: float
+    # Seconds the database may stay unreachable before the worker gives up (so that a
+    # supervisor restarts the process); 0: never give up.
+    give_up_seconds: float = 0.0
     stopping: threading.Event = field(default_factory=threading.Event)
+    # Set when the worker gave up on the database; `stopping` is set with it.
+    failed: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     task_worker: Any = None
+    # monotonic time since which the database has been unreachable, or None.
+    unreachable_since: float | None = None
 
     def start(self) -> BackgroundWorker:
         from django.conf import settings
@@ -87,14 +100,47 @@ class BackgroundWorker:
             thread.join(timeout)
 
     def _run_tasks(self) -> None:
+        """Run queued tasks until stopped. A lost database (restarted, cut off) ends
+        django-tasks' loop with an exception: start it again, waiting longer each time,
+        so that the worker never goes deaf while its process lives on."""
         from django.db import connections
 
-        try:
-            self.task_worker.run()
-        except Exception:
-            logger.exception("the task worker stopped")
-        finally:
-            connections.close_all()
+        wait = RETRY_FIRST_SECONDS
+        while not self.stopping.is_set():
+            try:
+                self.task_worker.running = True
+                self.task_worker.run()
+            except Exception as error:
+                self._database_lost(error)
+                self.stopping.wait(wait)
+                wait = min(wait * 2, RETRY_MOST_SECONDS)
+            else:
+                wait = RETRY_FIRST_SECONDS
+            finally:
+                connections.close_all()
+
+    def _database_lost(self, error: Exception) -> None:
+        now = time.monotonic()
+        if self.unreachable_since is None:
+            self.unreachable_since = now
+            # One line, not a traceback: the database's own message says why.
+            logger.error("the task worker lost the database, retrying: %s", error)
+        away = now - self.unreachable_since
+        if self.give_up_seconds and away >= self.give_up_seconds:
+            logger.error(
+                "the database has been unreachable for %.0f s: the worker stops so that "
+                "its supervisor can restart it",
+                away,
+            )
+            self.failed.set()
+            self.stopping.set()
+
+    def _database_back(self) -> None:
+        if self.unreachable_since is not None:
+            logger.warning(
+                "the database is back after %.0f s", time.monotonic() - self.unreachable_since
+            )
+            self.unreachable_since = None
 
     def _schedule(self) -> None:
         from django.db import connections
@@ -103,12 +149,13 @@ class BackgroundWorker:
         while not self.stopping.is_set():
             try:
                 enqueue_tick_if_none_waiting()
+                self._database_back()
                 if time.monotonic() - last_prune >= PRUNE_EVERY_SECONDS:
                     prune_finished_ticks()
                     last_prune = time.monotonic()
-            except Exception:
+            except Exception as error:
                 # The database may be briefly away; the next round tries again.
-                logger.exception("could not schedule the tick")
+                self._database_lost(error)
             finally:
                 connections.close_all()
             self.stopping.wait(self.tick_seconds)
@@ -127,18 +174,32 @@ def enqueue_tick_if_none_waiting() -> bool:
 
 
 def prune_finished_ticks() -> None:
-    """Forget tick results older than a day (a tick a minute would fill the table)."""
+    """Forget tick results older than a day (a tick a minute would fill the table), and
+    ticks left RUNNING by a worker killed mid-tick (the tick is idempotent: the next one
+    does what that one did not)."""
+    from datetime import timedelta
+
     from django.core.management import call_command
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from asamblea.scheduler import run_tick
 
     call_command("prune_db_task_results", min_age_days=1, verbosity=0)
+    stale = timezone.now() - timedelta(seconds=STALE_RUNNING_SECONDS)
+    DBTaskResult.objects.running().filter(
+        task_path=run_tick.module_path, started_at__lt=stale
+    ).delete()
 
 
-def start_background_worker(tick_seconds: float | None = None) -> BackgroundWorker:
+def start_background_worker(
+    tick_seconds: float | None = None, give_up_seconds: float = 0.0
+) -> BackgroundWorker:
     """Start the worker and the tick in daemon threads of this process (`asamblea up`)."""
     from django.conf import settings
 
     seconds = tick_seconds if tick_seconds is not None else settings.ELECTION_TICK_SECONDS
-    return BackgroundWorker(tick_seconds=seconds).start()
+    return BackgroundWorker(tick_seconds=seconds, give_up_seconds=give_up_seconds).start()
 
 
 def worker_command(args: argparse.Namespace) -> int:
@@ -149,7 +210,9 @@ def worker_command(args: argparse.Namespace) -> int:
         done = tick()
         print(", ".join(f"{name}: {steps} step(s)" for name, steps in done.items()) or "nothing")
         return 1 if any(steps < 0 for steps in done.values()) else 0
-    worker = start_background_worker(args.tick_seconds)
+    from django.conf import settings
+
+    worker = start_background_worker(args.tick_seconds, settings.WORKER_GIVE_UP_SECONDS)
     print(
         f"Asamblea worker running: a tick every {worker.tick_seconds:g} s (Ctrl+C stops it)",
         flush=True,
@@ -161,6 +224,15 @@ def worker_command(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    stopped.wait()
+    while not stopped.wait(1.0):
+        if worker.failed.is_set():
+            break
     worker.stop()
+    if worker.failed.is_set():
+        print(
+            "asamblea: the worker stopped: the database stayed unreachable for "
+            f"{worker.give_up_seconds:g} s (WORKER_GIVE_UP_SECONDS).",
+            file=sys.stderr,
+        )
+        return 1
     return 0
