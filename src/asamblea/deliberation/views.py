@@ -290,11 +290,7 @@ def motion_vote(request: HttpRequest, federation_slug: str, motion_id: int) -> H
             ballot_code=request.POST.get("ballot_code", "").strip() or None,
         )
     if receipt is not None:
-        return render(
-            request,
-            "deliberation/receipt.html",
-            {"federation": motion.federation, "motion": motion, "receipt": receipt},
-        )
+        return _receipt(request, receipt, motion.title, _motion_url(motion))
     messages.success(request, _("Your vote is recorded. You can change it until the vote closes."))
     return redirect(_motion_url(motion))
 
@@ -615,10 +611,22 @@ def referendum_vote(request: HttpRequest, federation_slug: str, referendum_id: i
             body=body,
             ballot_code=request.POST.get("ballot_code", "").strip() or None,
         )
+    return _receipt(
+        request,
+        receipt,
+        referendum.motion.title,
+        reverse("referendum", args=[referendum.federation.slug, referendum.pk]),
+    )
+
+
+def _receipt(
+    request: HttpRequest, receipt: services.CastReceipt, title: str, url: str
+) -> HttpResponse:
+    """The receipt of a secret ballot: the ballot code, once, and the tracker."""
     return render(
         request,
-        "deliberation/receipt.html",
-        {"federation": referendum.federation, "referendum": referendum, "receipt": receipt},
+        "ballots/receipt.html",
+        {"receipt": receipt, "vote_title": title, "vote_url": url, "back_label": _("Back")},
     )
 
 

@@ -23,7 +23,7 @@ votes and by-elections); keep it stable:
     do_withdraw(actor, candidacy) -> Candidacy
     do_close_nominations(actor, election, *, now=None) -> Election
     do_open_voting(election, *, now=None) -> Election        (system; freezes the roll)
-    do_cast_ballot(user, election, ranking, *, tracker_secret=None) -> CastReceipt
+    do_cast_ballot(user, election, ranking, *, ballot_code=None) -> CastReceipt
     do_close_election(election, *, now=None) -> Election     (system; counts, publishes, fills)
     do_cancel_election(actor, election, reason) -> Election
 
@@ -42,7 +42,7 @@ into it. The roll is frozen when the vote opens: whoever becomes eligible later
 does not vote in this election, and whoever stops being eligible (suspended,
 recalled) can no longer vote in it either.
 
-Secret ballot (see also models.py and docs/elections.md):
+Secret ballot (see also models.py, asamblea.ballots and docs/elections.md):
 - `VoteCast` (THAT a person voted) and `Ballot` (WHAT was voted) share no key,
   no timestamp, no ordered id. A ballot is found only through its tracker,
   SHA-256 of (election, person, ballot code); the ballot code is shown to the
@@ -51,15 +51,13 @@ Secret ballot (see also models.py and docs/elections.md):
 - A voter who lost the code cannot replace their ballot: the earlier one stands.
   Any way for the server to find a ballot without the code would be a link the
   operator could follow too.
-- Physical order: rows are stored in the order they are written, and on
-  PostgreSQL each row also carries the id of the transaction that wrote it
-  (xmin), shared by a VoteCast and the Ballot written with it. So ballots are
-  rewritten in tracker order (random, and public anyway), all in one
-  transaction: by the scheduler's tick while the vote is open (whenever new
-  casts arrived, and every few minutes anyway) and once more at the close,
-  before the count. After the close no row order and no transaction id ties
-  a ballot to a voter; during the vote only the casts since the last tick could
-  be tied by someone reading the database's internals.
+- Physical order: the ballot box is rewritten in tracker order
+  (`BallotBox.reshuffle`) by the scheduler's tick while the vote is open
+  (whenever new casts arrived, and every few minutes anyway, since a
+  replacement moves a row too) and once more at the close, before the count.
+  After the close no row order and no transaction id ties a ballot to a voter;
+  during the vote only the casts since the last tick could be tied by someone
+  reading the database's internals.
 """
 
 from __future__ import annotations
@@ -71,12 +69,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea.ballots.box import (
+    BallotBox,
+    CastReceipt,
+    already_voted,
+    lock_for_casting,
+    min_voters_for_breakdown,
+    reshuffle_due,
+)
+from asamblea.ballots.codes import normalise_ballot_code
 from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
 from asamblea.elections import ballots as papers
@@ -114,20 +120,6 @@ OPEN_STATUSES = (Election.Status.NOMINATIONS, Election.Status.READY, Election.St
 # While the vote is open, ballots are rewritten at least this often (see the docstring).
 RESHUFFLE_EVERY = timedelta(minutes=5)
 NOBODY_STOOD = "nobody stood"
-
-
-def min_voters_for_breakdown() -> int:
-    """Below this many ballots only the winners are published, not the ballots or stages."""
-    return int(getattr(settings, "ELECTION_MIN_VOTERS_FOR_BREAKDOWN", 5))
-
-
-@dataclass(frozen=True)
-class CastReceipt:
-    """What the voter takes away: the code to keep secret and the tracker to look up."""
-
-    tracker_secret: str
-    tracker: str
-    replaced: bool = False
 
 
 # ---------------------------------------------------------------- hooks
@@ -694,34 +686,6 @@ def do_open_voting(election: Election, *, now: datetime | None = None) -> Electi
     return _open_voting(election, now)
 
 
-def _lock_for_casting(election_id: int) -> tuple[str, datetime]:
-    """Status and closing time, read under a lock that the close waits for.
-
-    On PostgreSQL a shared row lock (FOR SHARE): casts do not wait for each other,
-    but the close (FOR UPDATE) waits for casts under way and casts after it see
-    it closed. SQLite runs one writing transaction at a time (IMMEDIATE), so a
-    plain read inside the transaction is enough there.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT status, voting_closes_at FROM {Election._meta.db_table} "  # noqa: S608
-                "WHERE id = %s FOR SHARE",
-                [election_id],
-            )
-            row = cursor.fetchone()
-    else:
-        row = (
-            Election.objects.filter(pk=election_id)
-            .order_by()
-            .values_list("status", "voting_closes_at")
-            .first()
-        )
-    if row is None:
-        raise NotFound(_("There is no such election."))
-    return row[0], row[1]
-
-
 @dataclass(frozen=True)
 class _Voter:
     person_id: int
@@ -759,7 +723,7 @@ def do_cast_ballot(
     election: Election,
     ranking: Sequence[object],
     *,
-    tracker_secret: str | None = None,
+    ballot_code: str | None = None,
 ) -> CastReceipt:
     """Cast (or, with the ballot code, replace) the user's ballot. One person, one ballot.
 
@@ -770,19 +734,20 @@ def do_cast_ballot(
         raise PermissionDenied(_("Log in first."))
     try:
         with transaction.atomic():
-            return _cast(user, election, ranking, tracker_secret)
+            return _cast(user, election, ranking, ballot_code)
     except IntegrityError:
         # The same person's other cast won the race on the VoteCast unique key.
-        raise Conflict(
-            _("You have already voted. To change your vote, give your ballot code.")
-        ) from None
+        raise already_voted() from None
 
 
 def _cast(
-    user: User, election: Election, ranking: Sequence[object], tracker_secret: str | None
+    user: User, election: Election, ranking: Sequence[object], ballot_code: str | None
 ) -> CastReceipt:
     # Two reads, checked in this order: the election (locked) and the voter.
-    status, closes_at = _lock_for_casting(election.pk)
+    row = lock_for_casting(Election, election.pk, ("status", "voting_closes_at"))
+    if row is None:
+        raise NotFound(_("There is no such election."))
+    status, closes_at = row
     voter = _voter(user, election)
     body = election.constituency
     if voter is None:
@@ -804,48 +769,26 @@ def _cast(
         choices = papers.check_ballot(election.method, election.seats, candidates, list(ranking))
     except papers.BallotProblem as problem:
         raise InvalidInput(str(problem)) from None
-    if tracker_secret is None:
+    box = BallotBox(Ballot, election)
+    if ballot_code is None:
         if voter.has_cast:
-            raise Conflict(_("You have already voted. To change your vote, give your ballot code."))
-        secret = papers.new_secret()
-        tracker = papers.tracker_for(election.pk, voter.person_id, secret)
+            raise already_voted()
         # A cast racing this one past the check above fails here, on the unique key.
         VoteCast.objects.create(election_id=election.pk, person_id=voter.person_id)
-        Ballot.objects.create(election_id=election.pk, tracker=tracker, ranking=choices)
-        return CastReceipt(secret, tracker, replaced=False)
-    try:
-        secret = papers.normalise_secret(tracker_secret)
-    except papers.BallotProblem as problem:
-        raise InvalidInput(str(problem)) from None
+        return box.cast(voter.person_id, ranking=choices)
+    code = normalise_ballot_code(ballot_code)
     if not voter.has_cast:
         raise InvalidInput(
             _("You have not voted yet in this election: leave the ballot code empty.")
         )
-    tracker = papers.tracker_for(election.pk, voter.person_id, secret)
-    if not Ballot.objects.filter(election_id=election.pk, tracker=tracker).update(ranking=choices):
-        raise PermissionDenied(
-            _(
-                "That is not the code of your ballot, so nothing was changed. "
-                "Without the code your earlier ballot stands."
-            )
-        )
-    return CastReceipt(secret, tracker, replaced=True)
+    return box.replace(voter.person_id, code, ranking=choices)
 
 
-def _reshuffle(election: Election, now: datetime) -> None:
-    """Rewrite the election's ballots in tracker order, in this one transaction (row locked).
-
-    Afterwards their physical order and (on PostgreSQL) their transaction id say
-    nothing about when, or with which VoteCast, each was written.
-    """
-    rows = sorted(Ballot.objects.filter(election=election).values_list("tracker", "ranking"))
-    Ballot.objects.filter(election=election).delete()
-    Ballot.objects.bulk_create(
-        [Ballot(election=election, tracker=tracker, ranking=ranking) for tracker, ranking in rows],
-        batch_size=2000,
-    )
-    election.shuffled_casts = VoteCast.objects.filter(election=election).count()
-    election.shuffled_at = now
+def _reshuffle(election: Election, now: datetime, casts: int | None = None) -> None:
+    """Rewrite the election's ballot box in tracker order, in this one transaction (row locked)."""
+    if casts is None:
+        casts = VoteCast.objects.filter(election=election).count()
+    BallotBox(Ballot, election).reshuffle(casts=casts, now=now)
     election.save(update_fields=["shuffled_casts", "shuffled_at"])
 
 
@@ -857,10 +800,15 @@ def do_reshuffle_ballots(election: Election, *, now: datetime | None = None) -> 
     if election.status != Election.Status.VOTING:
         return False
     casts = VoteCast.objects.filter(election=election).count()
-    due = election.shuffled_at is None or now - election.shuffled_at >= RESHUFFLE_EVERY
-    if casts == election.shuffled_casts and not (due and casts):
+    if not reshuffle_due(
+        casts=casts,
+        shuffled_casts=election.shuffled_casts,
+        shuffled_at=election.shuffled_at,
+        now=now,
+        every=RESHUFFLE_EVERY,
+    ):
         return False
-    _reshuffle(election, now)
+    _reshuffle(election, now, casts)
     return True
 
 
@@ -947,7 +895,7 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
     body = election.constituency
     inputs, result = _count(election)
     casts, roll = turnout(election)
-    trackers = sorted(Ballot.objects.filter(election=election).values_list("tracker", flat=True))
+    trackers = BallotBox(Ballot, election).trackers()
     breakdown = len(trackers) >= min_voters_for_breakdown()
     election.status = Election.Status.CLOSED
     election.closed_at = now

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -322,7 +323,7 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
                 request.user,
                 election,
                 choices,
-                tracker_secret=request.POST.get("code", "").strip() or None,
+                ballot_code=request.POST.get("code", "").strip() or None,
             )
     except InvalidInput as problem:
         # Same page, what they filled kept, the problem said plainly.
@@ -332,10 +333,13 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
     names = {c.pk: c.public_name for c in candidates}
     return render(
         request,
-        "elections/receipt.html",
+        "ballots/receipt.html",
         {
-            **context,
             "receipt": receipt,
+            "vote_title": context["title"],
+            "vote_url": reverse("election", args=[federation.slug, election.pk]),
+            "back_label": _("Back to the election"),
+            "tracker_url": reverse("election_tracker", args=[federation.slug, election.pk]),
             "chosen": [names.get(c, c) for c in choices] if not context["yes_no"] else choices,
         },
     )
