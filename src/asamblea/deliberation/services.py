@@ -72,7 +72,8 @@ from asamblea.deliberation.models import (
 from asamblea.elections.models import Seat
 from asamblea.elections.recount import seed_commitment
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from asamblea.federation.membership import User, person_of
+from asamblea.federation.membership import User, person_of, require_member
+from asamblea.federation.membership import is_member as is_member  # the pages ask `services`
 from asamblea.federation.models import Body, Delegation, Federation, Membership, Person, Sector
 from asamblea.federation.services import Graph, require_officer
 from asamblea.record.services import Event, append_entries
@@ -91,7 +92,7 @@ YES_NO_ABSTAIN = frozenset(c.value for c in rules.Choice)
 
 
 # ---------------------------------------------------------------- who is who
-
+# (membership and eligibility: federation/membership.py)
 
 
 def seats_in(body: Body) -> QuerySet[Seat]:
@@ -107,38 +108,6 @@ def member_seats(person: Person, body: Body) -> list[Seat]:
     return list(
         seats_in(body).filter(holder=person).select_related("delegation__source").order_by("pk")
     )
-
-
-def is_member_person(person: Person | None, body: Body) -> bool:
-    if person is None:
-        return False
-    if body.kind == Body.Kind.BASE:
-        return Membership.objects.filter(
-            person=person, body=body, status=Membership.Status.VERIFIED
-        ).exists()
-    return seats_in(body).filter(holder=person).exists()
-
-
-def is_member(user: User, body: Body) -> bool:
-    return is_member_person(person_of(user, body.federation), body)
-
-
-def _not_a_member(body: Body) -> str:
-    if body.kind == Body.Kind.COUNCIL:
-        return _("Only the delegates seated in %(body)s can do this.") % {"body": body.name}
-    if body.kind == Body.Kind.COMMAND:
-        return _("Only the members of %(body)s can do this.") % {"body": body.name}
-    return _("Only verified members of %(body)s can do this.") % {"body": body.name}
-
-
-def require_member(user: User, body: Body) -> Person:
-    if not user.is_authenticated:
-        raise PermissionDenied(_("Log in first."))
-    person = person_of(user, body.federation)
-    if not is_member_person(person, body):
-        raise PermissionDenied(_not_a_member(body))
-    assert person is not None
-    return person
 
 
 def public_name(person: Person, body: Body) -> str:
@@ -173,8 +142,8 @@ def council_seats(body: Body) -> int:
 # ---------------------------------------------------------------- reads
 
 
-def access_motion(federation: Federation, motion_id: int) -> Motion:
-    """A motion's public facts: anyone may read them."""
+def access_motion(user: User, federation: Federation, motion_id: int) -> Motion:
+    """A motion's public facts: anyone may read them, logged in or not."""
     try:
         return Motion.objects.select_related(
             "body__federation", "body__level", "amends", "mandate_for__body", "federation"
@@ -191,7 +160,8 @@ def motions_of(body: Body) -> QuerySet[Motion]:
     )
 
 
-def access_resolution(body: Body, number: int) -> Resolution:
+def access_resolution(user: User, body: Body, number: int) -> Resolution:
+    """A resolution as adopted: public."""
     try:
         return Resolution.objects.select_related("motion", "body__federation").get(
             body=body, number=number
@@ -202,7 +172,8 @@ def access_resolution(body: Body, number: int) -> Resolution:
         ) from None
 
 
-def access_meeting(federation: Federation, meeting_id: int) -> Meeting:
+def access_meeting(user: User, federation: Federation, meeting_id: int) -> Meeting:
+    """A meeting and its agenda: public."""
     try:
         return Meeting.objects.select_related("body__federation").get(
             federation=federation, pk=meeting_id
@@ -211,7 +182,8 @@ def access_meeting(federation: Federation, meeting_id: int) -> Meeting:
         raise NotFound(_("There is no meeting number %(id)s.") % {"id": meeting_id}) from None
 
 
-def access_referendum(federation: Federation, referendum_id: int) -> Referendum:
+def access_referendum(user: User, federation: Federation, referendum_id: int) -> Referendum:
+    """A referendum's public facts (its live turnout included): public."""
     try:
         return Referendum.objects.select_related("motion", "council__federation").get(
             federation=federation, pk=referendum_id
@@ -220,7 +192,8 @@ def access_referendum(federation: Federation, referendum_id: int) -> Referendum:
         raise NotFound(_("There is no referendum number %(id)s.") % {"id": referendum_id}) from None
 
 
-def access_call(federation: Federation, call_id: int) -> CallToAction:
+def access_call(user: User, federation: Federation, call_id: int) -> CallToAction:
+    """A call to action and its uptake: public."""
     try:
         return CallToAction.objects.select_related("resolution", "council__federation").get(
             federation=federation, pk=call_id

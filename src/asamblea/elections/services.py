@@ -36,11 +36,11 @@ votes and by-elections); keep it stable:
     profile_for(election, *, withdrawn=()) -> (Profile, candidacies): the stored ballots
         as a counting profile (countback re-counts with a candidacy withdrawn).
 
-Who may vote and stand (`eligible_people`): in a base assembly its verified
-members; in a council the delegates, i.e. the holders of seats in delegations
-into it. The roll is frozen when the vote opens: whoever becomes eligible later
-does not vote in this election, and whoever stops being eligible (suspended,
-recalled) can no longer vote in it either.
+Who may vote and stand (`eligible_people`, in federation/membership.py): in a
+base assembly its verified members; in a council the delegates, i.e. the holders
+of seats in delegations into it. The roll is frozen when the vote opens:
+whoever becomes eligible later does not vote in this election, and whoever
+stops being eligible (suspended, recalled) can no longer vote in it either.
 
 Secret ballot (see also models.py, asamblea.ballots and docs/elections.md):
 - `VoteCast` (THAT a person voted) and `Ballot` (WHAT was voted) share no key,
@@ -70,7 +70,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,8 +96,16 @@ from asamblea.elections.publish import (
 )
 from asamblea.elections.recount import seed_commitment
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from asamblea.federation.membership import User, person_of
-from asamblea.federation.models import Body, Delegation, Federation, Membership, Person
+from asamblea.federation.membership import (
+    User,
+    eligible_people,
+    is_eligible,
+    not_a_member,
+    person_of,
+    require_member,
+    require_person,
+)
+from asamblea.federation.models import Body, Delegation, Federation, Person
 from asamblea.federation.services import access_federation, is_officer, require_officer
 from asamblea.record.services import Event, append_entries
 
@@ -146,42 +154,6 @@ def register_seat_ended_handler(func: SeatEndedHandler) -> SeatEndedHandler:
     return func
 
 
-# ---------------------------------------------------------------- who is who
-
-
-
-def eligible_people(body: Body) -> QuerySet[Person]:
-    """Who votes and stands in `body`: verified members of a base, delegates in a council."""
-    if body.kind == Body.Kind.BASE:
-        return Person.objects.filter(
-            memberships__body=body, memberships__status=Membership.Status.VERIFIED
-        ).distinct()
-    if body.kind == Body.Kind.COUNCIL:
-        return Person.objects.filter(
-            seats__status=Seat.Status.HELD, seats__delegation__council=body
-        ).distinct()
-    return Person.objects.none()
-
-
-def is_eligible(person: Person, body: Body) -> bool:
-    return eligible_people(body).filter(pk=person.pk).exists()
-
-
-def _eligibility_problem(body: Body) -> str:
-    if body.kind == Body.Kind.COUNCIL:
-        return _("Only the delegates seated in %(body)s can do this.") % {"body": body.name}
-    return _("Only verified members of %(body)s can do this.") % {"body": body.name}
-
-
-def _require_person(user: User, election: Election) -> Person:
-    if not user.is_authenticated:
-        raise PermissionDenied(_("Log in first."))
-    person = person_of(user, election.federation)
-    if person is None:
-        raise PermissionDenied(_eligibility_problem(election.constituency))
-    return person
-
-
 # ---------------------------------------------------------------- reads
 
 
@@ -201,12 +173,12 @@ def _public_facts(**lookup: Any) -> Election:
     return election
 
 
-def access_election(federation: Federation, election_id: int) -> Election:
-    """An election's public facts: anyone may read them."""
+def access_election(user: User, federation: Federation, election_id: int) -> Election:
+    """An election's public facts: anyone may read them, logged in or not."""
     return _public_facts(federation=federation, pk=election_id)
 
 
-def access_election_by_slug(federation_slug: str, election_id: int) -> Election:
+def access_election_by_slug(user: User, federation_slug: str, election_id: int) -> Election:
     """`access_election` from the federation's slug, federation and all in one query."""
     try:
         return _public_facts(federation__slug=federation_slug, pk=election_id)
@@ -465,10 +437,10 @@ def do_stand(
 ) -> Candidacy:
     """An eligible member of the constituency stands as a candidate (accepted at once)."""
     election = _locked(election)
-    person = _require_person(actor, election)
+    person = require_person(actor, election.constituency)
     _require_nominations_open(election)
     if not is_eligible(person, election.constituency):
-        raise PermissionDenied(_eligibility_problem(election.constituency))
+        raise PermissionDenied(not_a_member(election.constituency))
     existing = Candidacy.objects.filter(election=election, person=person).first()
     if existing is not None and existing.status == Candidacy.Status.ACCEPTED:
         raise Conflict(_("You already stand in this election."))
@@ -496,9 +468,7 @@ def do_nominate(
     _require_nominations_open(election)
     body = election.constituency
     if not is_officer(actor, body):
-        nominator = _require_person(actor, election)
-        if not is_eligible(nominator, body):
-            raise PermissionDenied(_eligibility_problem(body))
+        require_member(actor, body)
     if person.federation_id != election.federation_id or not is_eligible(person, body):
         raise InvalidInput(
             _("Only someone who may stand in %(body)s can be nominated.") % {"body": body.name}
@@ -521,14 +491,14 @@ def do_accept_nomination(
     """The nominee accepts: from now on they stand."""
     election = _locked(candidacy.election)
     candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-    person = _require_person(actor, election)
+    person = require_person(actor, election.constituency)
     if candidacy.person_id != person.pk:
         raise PermissionDenied(_("Only the person nominated can accept the nomination."))
     _require_nominations_open(election)
     if candidacy.status != Candidacy.Status.NOMINATED:
         raise Conflict(_("This nomination is not waiting for an answer."))
     if not is_eligible(person, election.constituency):
-        raise PermissionDenied(_eligibility_problem(election.constituency))
+        raise PermissionDenied(not_a_member(election.constituency))
     if public_name:
         candidacy.public_name = _clean_public_name(election, person, public_name, candidacy.pk)
     if group is not None or election.parity:
@@ -699,11 +669,7 @@ def _voter(user: User, election: Election) -> _Voter | None:
     about them (on the frozen roll, eligible now, cast already), in one query."""
     body = election.constituency
     same = {"election_id": election.pk, "person_id": OuterRef("pk")}
-    eligible = (
-        Exists(eligible_people(body).filter(pk=OuterRef("pk")))
-        if body.kind in (Body.Kind.BASE, Body.Kind.COUNCIL)
-        else Value(False)
-    )
+    eligible = Exists(eligible_people(body).filter(pk=OuterRef("pk")))
     row = (
         Person.objects.filter(user=user, federation_id=election.federation_id)
         .annotate(
@@ -751,7 +717,7 @@ def _cast(
     voter = _voter(user, election)
     body = election.constituency
     if voter is None:
-        raise PermissionDenied(_eligibility_problem(body))
+        raise PermissionDenied(not_a_member(body))
     if status != Election.Status.VOTING:
         if status in (Election.Status.CLOSED, Election.Status.CANCELLED):
             raise Conflict(_("This election is closed: no more ballots are taken."))
@@ -763,7 +729,7 @@ def _cast(
             _("You are not on the voter roll of this election, drawn up when the vote opened.")
         )
     if not voter.eligible:
-        raise PermissionDenied(_eligibility_problem(body))
+        raise PermissionDenied(not_a_member(body))
     candidates = [papers.Candidate(c.pk, c.public_name) for c in standing(election)]
     try:
         choices = papers.check_ballot(election.method, election.seats, candidates, list(ranking))
