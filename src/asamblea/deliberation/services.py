@@ -71,8 +71,8 @@ from asamblea.deliberation.models import (
 )
 from asamblea.elections.models import Seat
 from asamblea.elections.recount import seed_commitment
-from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from asamblea.federation.membership import User, person_of, require_member
+from asamblea.errors import Conflict, InvalidInput, PermissionDenied
+from asamblea.federation.membership import User, person_of, public_row, require_member
 from asamblea.federation.membership import is_member as is_member  # the pages ask `services`
 from asamblea.federation.models import Body, Delegation, Federation, Membership, Person, Sector
 from asamblea.federation.services import Graph, require_officer
@@ -144,12 +144,14 @@ def council_seats(body: Body) -> int:
 
 def access_motion(user: User, federation: Federation, motion_id: int) -> Motion:
     """A motion's public facts: anyone may read them, logged in or not."""
-    try:
-        return Motion.objects.select_related(
+    return public_row(
+        Motion.objects.select_related(
             "body__federation", "body__level", "amends", "mandate_for__body", "federation"
-        ).get(federation=federation, pk=motion_id)
-    except Motion.DoesNotExist:
-        raise NotFound(_("There is no motion number %(id)s.") % {"id": motion_id}) from None
+        ),
+        _("There is no motion number %(id)s.") % {"id": motion_id},
+        federation=federation,
+        pk=motion_id,
+    )
 
 
 def motions_of(body: Body) -> QuerySet[Motion]:
@@ -162,44 +164,33 @@ def motions_of(body: Body) -> QuerySet[Motion]:
 
 def access_resolution(user: User, body: Body, number: int) -> Resolution:
     """A resolution as adopted: public."""
-    try:
-        return Resolution.objects.select_related("motion", "body__federation").get(
-            body=body, number=number
-        )
-    except Resolution.DoesNotExist:
-        raise NotFound(
-            _("%(body)s has no resolution number %(n)s.") % {"body": body.name, "n": number}
-        ) from None
+    return public_row(
+        Resolution.objects.select_related("motion", "body__federation"),
+        _("%(body)s has no resolution number %(n)s.") % {"body": body.name, "n": number},
+        body=body,
+        number=number,
+    )
 
 
 def access_meeting(user: User, federation: Federation, meeting_id: int) -> Meeting:
     """A meeting and its agenda: public."""
-    try:
-        return Meeting.objects.select_related("body__federation").get(
-            federation=federation, pk=meeting_id
-        )
-    except Meeting.DoesNotExist:
-        raise NotFound(_("There is no meeting number %(id)s.") % {"id": meeting_id}) from None
+    missing = _("There is no meeting number %(id)s.") % {"id": meeting_id}
+    meetings = Meeting.objects.select_related("body__federation")
+    return public_row(meetings, missing, federation=federation, pk=meeting_id)
 
 
 def access_referendum(user: User, federation: Federation, referendum_id: int) -> Referendum:
     """A referendum's public facts (its live turnout included): public."""
-    try:
-        return Referendum.objects.select_related("motion", "council__federation").get(
-            federation=federation, pk=referendum_id
-        )
-    except Referendum.DoesNotExist:
-        raise NotFound(_("There is no referendum number %(id)s.") % {"id": referendum_id}) from None
+    missing = _("There is no referendum number %(id)s.") % {"id": referendum_id}
+    referendums = Referendum.objects.select_related("motion", "council__federation")
+    return public_row(referendums, missing, federation=federation, pk=referendum_id)
 
 
 def access_call(user: User, federation: Federation, call_id: int) -> CallToAction:
     """A call to action and its uptake: public."""
-    try:
-        return CallToAction.objects.select_related("resolution", "council__federation").get(
-            federation=federation, pk=call_id
-        )
-    except CallToAction.DoesNotExist:
-        raise NotFound(_("There is no call number %(id)s.") % {"id": call_id}) from None
+    missing = _("There is no call number %(id)s.") % {"id": call_id}
+    calls = CallToAction.objects.select_related("resolution", "council__federation")
+    return public_row(calls, missing, federation=federation, pk=call_id)
 
 
 def amendments_of(motion: Motion) -> list[Motion]:

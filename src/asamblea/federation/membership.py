@@ -11,17 +11,19 @@ seats in delegations into it; in a command the holders of its offices.
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
-from asamblea.errors import PermissionDenied
+from asamblea.errors import NotFound, PermissionDenied
 from asamblea.federation.models import Body, Federation, Membership, Person
 
 # The acting user as Django hands it to a view (`request.user`): a login or nobody.
 User: TypeAlias = AbstractBaseUser | AnonymousUser
+
+M = TypeVar("M", bound=Model)
 
 # A held seat's status (the elections app's Seat.Status.HELD). Seats are reached
 # through the people's `seats` relation, so this module imports no app above it.
@@ -33,6 +35,14 @@ def person_of(user: User, federation: Federation | int) -> Person | None:
     if not user.is_authenticated:
         return None
     return Person.objects.filter(user=user, federation=federation).first()
+
+
+def public_row(rows: QuerySet[M], not_found: str, **lookup: Any) -> M:
+    """The one row of `rows` that `lookup` finds, which anyone may read, or NotFound."""
+    try:
+        return rows.get(**lookup)
+    except rows.model.DoesNotExist:
+        raise NotFound(not_found) from None
 
 
 def eligible_people(body: Body) -> QuerySet[Person]:

@@ -44,12 +44,13 @@ from django.utils.translation import gettext as _
 
 from asamblea.elections import services as elections
 from asamblea.elections.models import Candidacy, Election, Seat
-from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from asamblea.errors import Conflict, InvalidInput, PermissionDenied
 from asamblea.federation.membership import (
     User,
     eligible_people,
     is_eligible,
     person_of,
+    public_row,
     require_member,
 )
 from asamblea.federation.models import Body, Federation, Membership
@@ -175,36 +176,36 @@ def can_petition(user: User, seat: Seat) -> bool:
 
 # ---------------------------------------------------------------- reads
 
+# What the pages show of a petition and of a seat, read with it in one query.
+_PETITION_PAGE = (
+    "seat__delegation__source",
+    "seat__delegation__council",
+    "seat__command__command_of",
+    "constituency",
+    "election",
+    "federation",
+)
+_SEAT_PAGE = (
+    "federation",
+    "delegation__source",
+    "delegation__council",
+    "command__command_of",
+    "election",
+)
+
 
 def access_petition(user: User, federation: Federation, petition_id: int) -> RecallPetition:
     """A petition's public facts (reason, counts, status): anyone may read them."""
-    try:
-        return RecallPetition.objects.select_related(
-            "seat__delegation__source",
-            "seat__delegation__council",
-            "seat__command__command_of",
-            "constituency",
-            "election",
-            "federation",
-        ).get(federation=federation, pk=petition_id)
-    except RecallPetition.DoesNotExist:
-        raise NotFound(
-            _("There is no recall petition number %(id)s.") % {"id": petition_id}
-        ) from None
+    petitions = RecallPetition.objects.select_related(*_PETITION_PAGE)
+    missing = _("There is no recall petition number %(id)s.") % {"id": petition_id}
+    return public_row(petitions, missing, federation=federation, pk=petition_id)
 
 
 def access_seat(user: User, federation: Federation, seat_id: int) -> Seat:
     """A seat's public facts (its holder's public name, where it sits): anyone may read."""
-    try:
-        return Seat.objects.select_related(
-            "federation",
-            "delegation__source",
-            "delegation__council",
-            "command__command_of",
-            "election",
-        ).get(federation=federation, pk=seat_id)
-    except Seat.DoesNotExist:
-        raise NotFound(_("There is no seat number %(id)s.") % {"id": seat_id}) from None
+    seats = Seat.objects.select_related(*_SEAT_PAGE)
+    missing = _("There is no seat number %(id)s.") % {"id": seat_id}
+    return public_row(seats, missing, federation=federation, pk=seat_id)
 
 
 def active_petition(seat: Seat) -> RecallPetition | None:
