@@ -73,14 +73,14 @@ def lock_for_casting(
     plain read inside the transaction is enough there. None when there is no
     such row, and always when no field is asked for (the lock alone).
     """
-    meta = model._meta
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(meta.get_field(name).column) for name in fields) or "1"
+        columns = ", ".join(_column(model, name) for name in fields) or "1"
+        key = _column(model, "pk")
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 - names, not values
-                f"WHERE {quote(meta.pk.column)} = %s FOR SHARE",
+                f"SELECT {columns} FROM {quote(model._meta.db_table)} "  # noqa: S608 - names only
+                f"WHERE {key} = %s FOR SHARE",
                 [pk],
             )
             row = cursor.fetchone()
@@ -159,8 +159,8 @@ class BallotBox(Generic[B]):
             # One statement, no round trip per row: a million ballots move in seconds.
             quote = connection.ops.quote_name
             table = quote(meta.db_table)
-            columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
-            vote_column = quote(meta.get_field(self.model.VOTE_FIELD).column)
+            columns = ", ".join(_column(self.model, field.name) for field in meta.concrete_fields)
+            vote_column = _column(self.model, self.model.VOTE_FIELD)
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"WITH moved AS (DELETE FROM {table} WHERE {vote_column} = %s "  # noqa: S608
@@ -184,4 +184,20 @@ class BallotBox(Generic[B]):
         self.vote.shuffled_at = now
 
     def _vote_attname(self) -> str:
-        return self.model._meta.get_field(self.model.VOTE_FIELD).attname
+        return _field(self.model, self.model.VOTE_FIELD).attname
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """A concrete field of `model` (or its primary key, "pk")."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise LookupError(f"{model.__name__}.{name} is not a field")
+    return field
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    """The quoted column of a concrete field of `model` (or of its primary key, "pk")."""
+    column = _field(model, name).column
+    if column is None:
+        raise LookupError(f"{model.__name__}.{name} has no column")
+    return connection.ops.quote_name(column)

@@ -24,7 +24,7 @@ class SecretBallot(models.Model):
     TRACKER_SCHEME: ClassVar[str]
 
     # SHA-256 of (scheme, vote, person, ballot code): the voter's only handle on the ballot.
-    tracker = models.CharField(max_length=64, unique=True)
+    tracker: models.CharField[str, str] = models.CharField(max_length=64, unique=True)
 
     class Meta:
         abstract = True
