@@ -272,6 +272,7 @@ INSTALLED_APPS = [
     "asamblea.federation",
     "asamblea.record",
     "asamblea.web",
+    "asamblea.ballots",
     "asamblea.elections",
     "django_tasks",
     "django_tasks_db",

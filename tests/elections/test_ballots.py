@@ -1,4 +1,4 @@
-"""The ballot paper rules: ranks, choices, ballot codes and trackers (no database)."""
+"""The ballot paper rules: ranks and choices (no database; codes and trackers: tests/ballots)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ from asamblea.elections.ballots import (
     BallotProblem,
     Candidate,
     check_ballot,
-    new_secret,
-    normalise_secret,
     ranking_from_ranks,
-    tracker_for,
 )
 
 CANDIDATES = [Candidate(11, "Ana"), Candidate(12, "Luis"), Candidate(13, "Rosa")]
@@ -79,25 +76,3 @@ def test_good_ballots_are_stored_in_their_canonical_form(method, seats, choices,
 def test_bad_ballots_are_refused_with_a_clear_message(method, seats, choices, message):
     with pytest.raises(BallotProblem, match=message):
         check_ballot(method, seats, CANDIDATES, choices)
-
-
-def test_a_ballot_code_survives_how_people_type_it():
-    secret = new_secret()
-    assert len(secret) == 29 and secret.count("-") == 5
-    typed = secret.lower().replace("-", " ").replace("O", "0")
-    assert normalise_secret(typed) == secret
-
-
-def test_a_ballot_code_of_the_wrong_length_is_refused():
-    with pytest.raises(BallotProblem, match="24 letters"):
-        normalise_secret("ABCD-EFGH")
-
-
-def test_the_tracker_binds_the_code_to_the_person_and_the_election():
-    secret = new_secret()
-    tracker = tracker_for(1, 7, secret)
-    assert len(tracker) == 64
-    assert tracker_for(1, 7, secret.lower()) == tracker
-    assert tracker_for(1, 8, secret) != tracker  # another person with the same code
-    assert tracker_for(2, 7, secret) != tracker  # another election
-    assert new_secret() != secret

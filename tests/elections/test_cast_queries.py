@@ -15,6 +15,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from asamblea.elections import scheduler, services
@@ -106,7 +107,7 @@ def test_catching_up_costs_no_query_when_nothing_is_due(
     federation, voting, django_assert_num_queries
 ):
     election, _voters, _candidates = voting
-    read = services.access_election_by_slug(federation.slug, election.pk)
+    read = services.access_election_by_slug(AnonymousUser(), federation.slug, election.pk)
     with django_assert_num_queries(0):
         assert scheduler.catch_up(read) is read
     # When the close is due, the same call takes it.
@@ -124,7 +125,7 @@ def test_the_candidates_are_kept_only_once_the_vote_is_open(federation, django_a
         services.person_of(members[0], federation).pk
     ]
     services.do_open_voting(election)
-    read = services.access_election(federation, election.pk)
+    read = services.access_election(AnonymousUser(), federation, election.pk)
     first = services.standing(read)
     with django_assert_num_queries(0):
         assert services.standing(read) == first

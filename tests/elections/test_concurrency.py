@@ -73,7 +73,7 @@ def test_simultaneous_replacements_leave_exactly_one_ballot(transactional_db, fe
     results = all_at_once(
         [
             lambda n=n: services.do_cast_ballot(
-                voter, election, [first, second] if n % 2 else [second], tracker_secret=receipt.tracker_secret
+                voter, election, [first, second] if n % 2 else [second], ballot_code=receipt.ballot_code
             )
             for n in range(THREADS)
         ]

@@ -246,18 +246,18 @@ def test_one_member_one_ballot_and_replacing_needs_the_code(federation):
     # Someone else's code does not open this voter's ballot, nor does a made-up one.
     other = services.do_cast_ballot(d, election, [first.pk])
     with pytest.raises(PermissionDenied, match="not the code"):
-        services.do_cast_ballot(c, election, [second.pk], tracker_secret=other.tracker_secret)
+        services.do_cast_ballot(c, election, [second.pk], ballot_code=other.ballot_code)
     # A coercer holding the code cannot use it from their own account.
     with pytest.raises(PermissionDenied, match="not the code"):
-        services.do_cast_ballot(d, election, [second.pk], tracker_secret=receipt.tracker_secret)
+        services.do_cast_ballot(d, election, [second.pk], ballot_code=receipt.ballot_code)
     replaced = services.do_cast_ballot(
-        c, election, [second.pk], tracker_secret=receipt.tracker_secret
+        c, election, [second.pk], ballot_code=receipt.ballot_code
     )
     assert replaced.replaced and replaced.tracker == receipt.tracker
     assert Ballot.objects.filter(election=election).count() == 2
     assert Ballot.objects.get(tracker=receipt.tracker).ranking == [second.pk]
     with pytest.raises(InvalidInput, match="not voted yet"):
-        services.do_cast_ballot(a, election, [first.pk], tracker_secret=receipt.tracker_secret)
+        services.do_cast_ballot(a, election, [first.pk], ballot_code=receipt.ballot_code)
     assert services.turnout(election) == (2, 4)
 
 

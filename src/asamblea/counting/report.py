@@ -4,7 +4,10 @@ The text report follows the shape of an official result sheet: a heading with th
 quota and who was elected at which stage, then one table per stage saying what
 happened, each candidate's transfer and total, the non-transferable votes and the
 votes lost to rounding. JSON carries the same facts with every number as a
-decimal string, so nothing is lost to floating point.
+decimal string in plain notation ("0.000000000", never "0E-9"), so nothing is
+lost to floating point. `to_dict` is the one serialiser of a `CountResult`: the
+CLI prints it and the elections app publishes it on the record (without the
+title), so a published count and `asamblea count --json` read the same.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ NAME_WIDTH_MIN = 24
 
 
 def to_dict(result: CountResult) -> dict[str, Any]:
-    """The result as JSON-ready data: decimals as strings, names as in the ballot file."""
+    """The result as JSON-ready data: decimals as plain strings, names as in the ballot file."""
     return {
         "method": result.method,
         "title": result.title,
@@ -43,10 +46,10 @@ def to_dict(result: CountResult) -> dict[str, Any]:
                 "kind": stage.kind,
                 "action": stage.action,
                 "subject": list(stage.subject),
-                "votes": {name: str(value) for name, value in stage.votes.items()},
-                "transfers": {name: str(value) for name, value in stage.transfers.items()},
-                "non_transferable": str(stage.non_transferable),
-                "rounding_loss": str(stage.rounding_loss),
+                "votes": {name: _plain(value) for name, value in stage.votes.items()},
+                "transfers": {name: _plain(value) for name, value in stage.transfers.items()},
+                "non_transferable": _plain(stage.non_transferable),
+                "rounding_loss": _plain(stage.rounding_loss),
                 "elected": list(stage.elected),
                 "excluded": list(stage.excluded),
                 "notes": dict(stage.notes),
@@ -226,5 +229,10 @@ def _signed(value: Decimal, places: int) -> str:
     return f"{value:+,.{places}f}"
 
 
+def _plain(value: Decimal) -> str:
+    """A decimal in plain notation: the record's canonical form refuses exponents."""
+    return format(value, "f")
+
+
 def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else _plain(value)

@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from asamblea.ballots import codes
+from asamblea.ballots.models import SecretBallot
 from asamblea.elections.models import Seat
 from asamblea.federation.models import Body, Federation, Person, Sector
 
@@ -217,12 +219,14 @@ class MotionCast(models.Model):
         ]
 
 
-class MotionBallot(models.Model):
+class MotionBallot(SecretBallot):
     """WHAT was voted in a secret vote. Random key, no time, no voter."""
+
+    VOTE_FIELD = "motion"
+    TRACKER_SCHEME = codes.MOTION
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="ballots")
-    tracker = models.CharField(max_length=64, unique=True)
     choice = models.CharField(max_length=8, blank=True)
     ranking = models.JSONField(null=True, blank=True)
 
@@ -377,9 +381,12 @@ class ReferendumRoll(models.Model):
         ]
 
 
-class ReferendumBallot(models.Model):
+class ReferendumBallot(SecretBallot):
     """WHAT was voted, and the assembly it is counted in. No time, no voter, no ordered id:
     the key is the tracker (random, published), the voter's only handle on it."""
+
+    VOTE_FIELD = "referendum"
+    TRACKER_SCHEME = codes.REFERENDUM
 
     # The ballots are rewritten in tracker order at every tick and at the close, a
     # million at a time: keyed by the tracker they are appended in key order, and only

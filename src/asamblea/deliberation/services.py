@@ -25,7 +25,6 @@ a secret ballot (casts apart from ballots, as in the elections app).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -34,7 +33,6 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, QuerySet
@@ -42,6 +40,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea.ballots.box import (
+    BallotBox,
+    CastReceipt,
+    already_voted,
+    lock_for_casting,
+    min_voters_for_breakdown,
+    reshuffle_due,
+)
 from asamblea.deliberation import rules
 from asamblea.deliberation.models import (
     AgendaItem,
@@ -63,11 +69,11 @@ from asamblea.deliberation.models import (
     Threshold,
     Uptake,
 )
-from asamblea.elections import ballots as papers
 from asamblea.elections.models import Seat
 from asamblea.elections.recount import seed_commitment
-from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from asamblea.federation.membership import User, person_of
+from asamblea.errors import Conflict, InvalidInput, PermissionDenied
+from asamblea.federation.membership import User, person_of, public_row, require_member
+from asamblea.federation.membership import is_member as is_member  # the pages ask `services`
 from asamblea.federation.models import Body, Delegation, Federation, Membership, Person, Sector
 from asamblea.federation.services import Graph, require_officer
 from asamblea.record.services import Event, append_entries
@@ -85,22 +91,8 @@ BLOCKING_AMENDMENT = (Motion.Status.TABLED, Motion.Status.VOTING)
 YES_NO_ABSTAIN = frozenset(c.value for c in rules.Choice)
 
 
-def min_voters_for_breakdown() -> int:
-    """Fewest voters a published row may show the choices of (the elections' setting)."""
-    return int(getattr(settings, "ELECTION_MIN_VOTERS_FOR_BREAKDOWN", 5))
-
-
-@dataclass(frozen=True)
-class CastReceipt:
-    """What a voter takes away from a secret vote: the code to keep, the tracker to look up."""
-
-    ballot_code: str
-    tracker: str
-    replaced: bool = False
-
-
 # ---------------------------------------------------------------- who is who
-
+# (membership and eligibility: federation/membership.py)
 
 
 def seats_in(body: Body) -> QuerySet[Seat]:
@@ -116,38 +108,6 @@ def member_seats(person: Person, body: Body) -> list[Seat]:
     return list(
         seats_in(body).filter(holder=person).select_related("delegation__source").order_by("pk")
     )
-
-
-def is_member_person(person: Person | None, body: Body) -> bool:
-    if person is None:
-        return False
-    if body.kind == Body.Kind.BASE:
-        return Membership.objects.filter(
-            person=person, body=body, status=Membership.Status.VERIFIED
-        ).exists()
-    return seats_in(body).filter(holder=person).exists()
-
-
-def is_member(user: User, body: Body) -> bool:
-    return is_member_person(person_of(user, body.federation), body)
-
-
-def _not_a_member(body: Body) -> str:
-    if body.kind == Body.Kind.COUNCIL:
-        return _("Only the delegates seated in %(body)s can do this.") % {"body": body.name}
-    if body.kind == Body.Kind.COMMAND:
-        return _("Only the members of %(body)s can do this.") % {"body": body.name}
-    return _("Only verified members of %(body)s can do this.") % {"body": body.name}
-
-
-def require_member(user: User, body: Body) -> Person:
-    if not user.is_authenticated:
-        raise PermissionDenied(_("Log in first."))
-    person = person_of(user, body.federation)
-    if not is_member_person(person, body):
-        raise PermissionDenied(_not_a_member(body))
-    assert person is not None
-    return person
 
 
 def public_name(person: Person, body: Body) -> str:
@@ -182,14 +142,16 @@ def council_seats(body: Body) -> int:
 # ---------------------------------------------------------------- reads
 
 
-def access_motion(federation: Federation, motion_id: int) -> Motion:
-    """A motion's public facts: anyone may read them."""
-    try:
-        return Motion.objects.select_related(
+def access_motion(user: User, federation: Federation, motion_id: int) -> Motion:
+    """A motion's public facts: anyone may read them, logged in or not."""
+    return public_row(
+        Motion.objects.select_related(
             "body__federation", "body__level", "amends", "mandate_for__body", "federation"
-        ).get(federation=federation, pk=motion_id)
-    except Motion.DoesNotExist:
-        raise NotFound(_("There is no motion number %(id)s.") % {"id": motion_id}) from None
+        ),
+        _("There is no motion number %(id)s.") % {"id": motion_id},
+        federation=federation,
+        pk=motion_id,
+    )
 
 
 def motions_of(body: Body) -> QuerySet[Motion]:
@@ -200,42 +162,35 @@ def motions_of(body: Body) -> QuerySet[Motion]:
     )
 
 
-def access_resolution(body: Body, number: int) -> Resolution:
-    try:
-        return Resolution.objects.select_related("motion", "body__federation").get(
-            body=body, number=number
-        )
-    except Resolution.DoesNotExist:
-        raise NotFound(
-            _("%(body)s has no resolution number %(n)s.") % {"body": body.name, "n": number}
-        ) from None
+def access_resolution(user: User, body: Body, number: int) -> Resolution:
+    """A resolution as adopted: public."""
+    return public_row(
+        Resolution.objects.select_related("motion", "body__federation"),
+        _("%(body)s has no resolution number %(n)s.") % {"body": body.name, "n": number},
+        body=body,
+        number=number,
+    )
 
 
-def access_meeting(federation: Federation, meeting_id: int) -> Meeting:
-    try:
-        return Meeting.objects.select_related("body__federation").get(
-            federation=federation, pk=meeting_id
-        )
-    except Meeting.DoesNotExist:
-        raise NotFound(_("There is no meeting number %(id)s.") % {"id": meeting_id}) from None
+def access_meeting(user: User, federation: Federation, meeting_id: int) -> Meeting:
+    """A meeting and its agenda: public."""
+    missing = _("There is no meeting number %(id)s.") % {"id": meeting_id}
+    meetings = Meeting.objects.select_related("body__federation")
+    return public_row(meetings, missing, federation=federation, pk=meeting_id)
 
 
-def access_referendum(federation: Federation, referendum_id: int) -> Referendum:
-    try:
-        return Referendum.objects.select_related("motion", "council__federation").get(
-            federation=federation, pk=referendum_id
-        )
-    except Referendum.DoesNotExist:
-        raise NotFound(_("There is no referendum number %(id)s.") % {"id": referendum_id}) from None
+def access_referendum(user: User, federation: Federation, referendum_id: int) -> Referendum:
+    """A referendum's public facts (its live turnout included): public."""
+    missing = _("There is no referendum number %(id)s.") % {"id": referendum_id}
+    referendums = Referendum.objects.select_related("motion", "council__federation")
+    return public_row(referendums, missing, federation=federation, pk=referendum_id)
 
 
-def access_call(federation: Federation, call_id: int) -> CallToAction:
-    try:
-        return CallToAction.objects.select_related("resolution", "council__federation").get(
-            federation=federation, pk=call_id
-        )
-    except CallToAction.DoesNotExist:
-        raise NotFound(_("There is no call number %(id)s.") % {"id": call_id}) from None
+def access_call(user: User, federation: Federation, call_id: int) -> CallToAction:
+    """A call to action and its uptake: public."""
+    missing = _("There is no call number %(id)s.") % {"id": call_id}
+    calls = CallToAction.objects.select_related("resolution", "council__federation")
+    return public_row(calls, missing, federation=federation, pk=call_id)
 
 
 def amendments_of(motion: Motion) -> list[Motion]:
@@ -650,11 +605,6 @@ def do_open_mandate_vote(
 # ---------------------------------------------------------------- casting
 
 
-def _tracker(motion_id: int, person_id: int, code: str) -> str:
-    material = f"asamblea-motion-ballot-v1:{motion_id}:{person_id}:{papers.normalise_secret(code)}"
-    return hashlib.sha256(material.encode("ascii")).hexdigest()
-
-
 def _clean_choice(
     motion: Motion, choice: str | None, ranking: Sequence[str] | None
 ) -> tuple[str, list[str] | None]:
@@ -680,17 +630,6 @@ def _clean_choice(
     return choice, None
 
 
-def _lock_for_casting(motion_id: int) -> Motion:
-    """The motion under a lock the close waits for (shared on PostgreSQL, see elections)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT 1 FROM {Motion._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
-                [motion_id],
-            )
-    return Motion.objects.select_related("body__federation").get(pk=motion_id)
-
-
 def do_cast_vote(
     actor: User,
     motion: Motion,
@@ -706,9 +645,7 @@ def do_cast_vote(
         with transaction.atomic():
             return _cast_vote(actor, motion, choice, ranking, ballot_code, now or timezone.now())
     except IntegrityError:
-        raise Conflict(
-            _("You have already voted. To change your vote, give your ballot code.")
-        ) from None
+        raise already_voted() from None
 
 
 def _cast_vote(
@@ -719,7 +656,8 @@ def _cast_vote(
     ballot_code: str | None,
     now: datetime,
 ) -> CastReceipt | None:
-    motion = _lock_for_casting(motion.pk)
+    lock_for_casting(Motion, motion.pk)
+    motion = Motion.objects.select_related("body__federation").get(pk=motion.pk)
     body = motion.body
     person = require_member(actor, body)
     if motion.status != Motion.Status.VOTING:
@@ -747,28 +685,13 @@ def _cast_vote(
             defaults={"choice": choice, "ranking": ranking},
         )
         return None
+    box = BallotBox(MotionBallot, motion)
     if ballot_code:
-        try:
-            tracker = _tracker(motion.pk, person.pk, ballot_code)
-        except papers.BallotProblem as problem:
-            raise InvalidInput(str(problem)) from None
-        if not MotionBallot.objects.filter(motion=motion, tracker=tracker).update(
-            choice=choice, ranking=ranking
-        ):
-            raise PermissionDenied(
-                _(
-                    "That is not the code of your ballot, so nothing was changed. "
-                    "Without the code your earlier ballot stands."
-                )
-            )
-        return CastReceipt(papers.normalise_secret(ballot_code), tracker, replaced=True)
+        return box.replace(person.pk, ballot_code, choice=choice, ranking=ranking)
     if MotionCast.objects.filter(motion=motion, person=person).exists():
-        raise Conflict(_("You have already voted. To change your vote, give your ballot code."))
-    code = papers.new_secret()
-    tracker = _tracker(motion.pk, person.pk, code)
+        raise already_voted()
     MotionCast.objects.create(motion=motion, person=person)
-    MotionBallot.objects.create(motion=motion, tracker=tracker, choice=choice, ranking=ranking)
-    return CastReceipt(code, tracker)
+    return box.cast(person.pk, choice=choice, ranking=ranking)
 
 
 def has_voted(user: User, motion: Motion) -> bool:
@@ -833,19 +756,6 @@ def live_count(motion: Motion) -> LiveCount:
 # ---------------------------------------------------------------- closing and counting
 
 
-def _reshuffle_motion_ballots(motion: Motion, now: datetime) -> None:
-    rows = sorted(
-        MotionBallot.objects.filter(motion=motion).values_list("tracker", "choice", "ranking")
-    )
-    MotionBallot.objects.filter(motion=motion).delete()
-    MotionBallot.objects.bulk_create(
-        [MotionBallot(motion=motion, tracker=t, choice=c, ranking=r) for t, c, r in rows],
-        batch_size=2000,
-    )
-    motion.shuffled_at = now
-    motion.shuffled_casts = len(rows)
-
-
 @transaction.atomic
 def do_reshuffle_motion(motion: Motion, *, now: datetime | None = None) -> bool:
     """The tick's step for an open secret vote: rewrite its ballots if casts arrived, so
@@ -854,9 +764,12 @@ def do_reshuffle_motion(motion: Motion, *, now: datetime | None = None) -> bool:
     motion = _lock(motion)
     if motion.status != Motion.Status.VOTING or not motion.secret:
         return False
-    if MotionCast.objects.filter(motion=motion).count() == motion.shuffled_casts:
+    casts = MotionCast.objects.filter(motion=motion).count()
+    if not reshuffle_due(
+        casts=casts, shuffled_casts=motion.shuffled_casts, shuffled_at=motion.shuffled_at, now=now
+    ):
         return False
-    _reshuffle_motion_ballots(motion, now)
+    BallotBox(MotionBallot, motion).reshuffle(casts=casts, now=now)
     motion.save(update_fields=["shuffled_at", "shuffled_casts"])
     return True
 
@@ -999,10 +912,9 @@ def _close(motion: Motion, now: datetime, *, late: bool = False) -> list[Event]:
     before: list[Event] = []
     after: list[Event] = []
     if motion.secret:
-        _reshuffle_motion_ballots(motion, now)
-        trackers = sorted(
-            MotionBallot.objects.filter(motion=motion).values_list("tracker", flat=True)
-        )
+        box = BallotBox(MotionBallot, motion)
+        box.reshuffle(casts=MotionCast.objects.filter(motion=motion).count(), now=now)
+        trackers = box.trackers()
         before.append(
             Event(
                 "motion.trackers",
@@ -1419,11 +1331,6 @@ def do_open_referendum(
     return referendum
 
 
-def _referendum_tracker(referendum_id: int, person_id: int, code: str) -> str:
-    material = f"asamblea-referendum-v1:{referendum_id}:{person_id}:{papers.normalise_secret(code)}"
-    return hashlib.sha256(material.encode("ascii")).hexdigest()
-
-
 def referendum_bodies_of(user: User, referendum: Referendum) -> list[Body]:
     """The assemblies in scope through which this user may vote (verified there now)."""
     person = person_of(user, referendum.federation)
@@ -1454,9 +1361,7 @@ def do_cast_referendum_ballot(
         with transaction.atomic():
             return _cast_referendum(actor, referendum, choice, body, ballot_code, now)
     except IntegrityError:
-        raise Conflict(
-            _("You have already voted. To change your vote, give your ballot code.")
-        ) from None
+        raise already_voted() from None
 
 
 def _cast_referendum(
@@ -1469,12 +1374,7 @@ def _cast_referendum(
 ) -> CastReceipt:
     if not actor.is_authenticated:
         raise PermissionDenied(_("Log in first."))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT 1 FROM {Referendum._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
-                [referendum.pk],
-            )
+    lock_for_casting(Referendum, referendum.pk)
     referendum = Referendum.objects.get(pk=referendum.pk)
     if referendum.status != Referendum.Status.VOTING or now >= referendum.closes_at:
         raise Conflict(_("This referendum is closed: no more ballots are taken."))
@@ -1494,21 +1394,9 @@ def _cast_referendum(
             )
             % {"council": referendum.council.name}
         )
+    box = BallotBox(ReferendumBallot, referendum)
     if ballot_code:
-        try:
-            tracker = _referendum_tracker(referendum.pk, person.pk, ballot_code)
-        except papers.BallotProblem as problem:
-            raise InvalidInput(str(problem)) from None
-        if not ReferendumBallot.objects.filter(referendum=referendum, tracker=tracker).update(
-            choice=choice
-        ):
-            raise PermissionDenied(
-                _(
-                    "That is not the code of your ballot, so nothing was changed. "
-                    "Without the code your earlier ballot stands."
-                )
-            )
-        return CastReceipt(papers.normalise_secret(ballot_code), tracker, replaced=True)
+        return box.replace(person.pk, ballot_code, choice=choice)
     mine = referendum_bodies_of(actor, referendum)
     if not mine:
         raise PermissionDenied(
@@ -1523,13 +1411,8 @@ def _cast_referendum(
     if not ReferendumRoll.objects.filter(pk=entry.pk, voted_body__isnull=True).update(
         voted_body=where
     ):
-        raise Conflict(_("You have already voted. To change your vote, give your ballot code."))
-    code = papers.new_secret()
-    tracker = _referendum_tracker(referendum.pk, person.pk, code)
-    ReferendumBallot.objects.create(
-        referendum=referendum, body=where, tracker=tracker, choice=choice
-    )
-    return CastReceipt(code, tracker)
+        raise already_voted()
+    return box.cast(person.pk, body_id=where.pk, choice=choice)
 
 
 def has_voted_in_referendum(user: User, referendum: Referendum) -> bool:
@@ -1594,37 +1477,8 @@ def live_turnout_rows(referendum: Referendum) -> dict[str, dict[str, Any]]:
     return rows
 
 
-def _reshuffle_referendum(referendum: Referendum, now: datetime) -> None:
-    """Rewrite the ballots in tracker order in this transaction (see the elections app)."""
-    table = ReferendumBallot._meta.db_table
-    if connection.vendor == "postgresql":
-        # One statement, no round trip per row: a million ballots move in seconds.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH moved AS (DELETE FROM {table} WHERE referendum_id = %s "  # noqa: S608
-                "RETURNING referendum_id, body_id, tracker, choice) "
-                f"INSERT INTO {table} (referendum_id, body_id, tracker, choice) "
-                "SELECT referendum_id, body_id, tracker, choice FROM moved ORDER BY tracker",
-                [referendum.pk],
-            )
-    else:
-        rows = sorted(
-            ReferendumBallot.objects.filter(referendum=referendum).values_list(
-                "tracker", "body_id", "choice"
-            )
-        )
-        ReferendumBallot.objects.filter(referendum=referendum).delete()
-        ReferendumBallot.objects.bulk_create(
-            [
-                ReferendumBallot(referendum=referendum, body_id=b, tracker=t, choice=c)
-                for t, b, c in rows
-            ],
-            batch_size=5000,
-        )
-    referendum.shuffled_at = now
-    referendum.shuffled_casts = ReferendumRoll.objects.filter(
-        referendum=referendum, voted_body__isnull=False
-    ).count()
+def _referendum_casts(referendum: Referendum) -> int:
+    return ReferendumRoll.objects.filter(referendum=referendum, voted_body__isnull=False).count()
 
 
 @transaction.atomic
@@ -1634,10 +1488,15 @@ def do_reshuffle_referendum(referendum: Referendum, *, now: datetime | None = No
     referendum = Referendum.objects.select_for_update().get(pk=referendum.pk)
     if referendum.status != Referendum.Status.VOTING:
         return False
-    casts = ReferendumRoll.objects.filter(referendum=referendum, voted_body__isnull=False).count()
-    if casts == referendum.shuffled_casts:
+    casts = _referendum_casts(referendum)
+    if not reshuffle_due(
+        casts=casts,
+        shuffled_casts=referendum.shuffled_casts,
+        shuffled_at=referendum.shuffled_at,
+        now=now,
+    ):
         return False
-    _reshuffle_referendum(referendum, now)
+    BallotBox(ReferendumBallot, referendum).reshuffle(casts=casts, now=now)
     referendum.save(update_fields=["shuffled_at", "shuffled_casts"])
     return True
 
@@ -1681,7 +1540,8 @@ def do_close_referendum(
         raise Conflict(_("This referendum closes at %(t)s.") % {"t": referendum.closes_at})
     if referendum.status != Referendum.Status.VOTING:
         raise Conflict(_("This referendum is already closed."))
-    _reshuffle_referendum(referendum, now)
+    box = BallotBox(ReferendumBallot, referendum)
+    box.reshuffle(casts=_referendum_casts(referendum), now=now)
     counted, turnout = count_referendum(referendum)
     decision = rules.decide(
         counted.total, rules.Electorate.of_assembly(referendum.electorate), rule_of(referendum)
@@ -1698,11 +1558,7 @@ def do_close_referendum(
     }
     referendum.save()
     events: list[Event] = []
-    trackers = (
-        ReferendumBallot.objects.filter(referendum=referendum)
-        .order_by("tracker")
-        .values_list("tracker", flat=True)
-    )
+    trackers = box.ballots().order_by("tracker").values_list("tracker", flat=True)
     chunk: list[str] = []
     part = 0
     for tracker in trackers.iterator(chunk_size=TRACKERS_PER_ENTRY):

@@ -40,6 +40,7 @@ from asamblea.deliberation.models import (
 from asamblea.deliberation.sections import mandate_rows, petition_url
 from asamblea.elections.models import Seat
 from asamblea.errors import InvalidInput, NotFound
+from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Federation, Sector
 from asamblea.federation.services import access_body, access_federation, is_officer
 from asamblea.web.once import consume_once_token
@@ -173,24 +174,24 @@ def _choices_for(motion: Motion) -> list[tuple[str, str]]:
     return [("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))]
 
 
-def _catch_up(motion: Motion) -> Motion:
+def _catch_up(user: User, motion: Motion) -> Motion:
     """Close a vote whose time has come, so a late tick never shows it still open."""
     if motion.is_open and motion.closes_at is not None and motion.closes_at <= timezone.now():
         services.close_due_votes(timezone.now())
-        motion = services.access_motion(motion.federation, motion.pk)
+        motion = services.access_motion(user, motion.federation, motion.pk)
     return motion
 
 
 def motion_page(request: HttpRequest, federation_slug: str, motion_id: int) -> HttpResponse:
     federation = access_federation(federation_slug)
-    motion = _catch_up(services.access_motion(federation, motion_id))
+    motion = _catch_up(request.user, services.access_motion(request.user, federation, motion_id))
     return render(request, "deliberation/motion.html", _motion_context(request, motion))
 
 
 def motion_live(request: HttpRequest, federation_slug: str, motion_id: int) -> HttpResponse:
     """The open vote's running figures (the fragment the page polls)."""
     federation = access_federation(federation_slug)
-    motion = _catch_up(services.access_motion(federation, motion_id))
+    motion = _catch_up(request.user, services.access_motion(request.user, federation, motion_id))
     response = render(request, "deliberation/_motion_live.html", _motion_context(request, motion))
     if not motion.is_open and request.headers.get("HX-Request"):
         # The vote closed: reload the whole page to show the result.
@@ -199,7 +200,7 @@ def motion_live(request: HttpRequest, federation_slug: str, motion_id: int) -> H
 
 
 def _motion_action(request: HttpRequest, federation_slug: str, motion_id: int) -> Motion:
-    return services.access_motion(access_federation(federation_slug), motion_id)
+    return services.access_motion(request.user, access_federation(federation_slug), motion_id)
 
 
 @login_required
@@ -290,11 +291,7 @@ def motion_vote(request: HttpRequest, federation_slug: str, motion_id: int) -> H
             ballot_code=request.POST.get("ballot_code", "").strip() or None,
         )
     if receipt is not None:
-        return render(
-            request,
-            "deliberation/receipt.html",
-            {"federation": motion.federation, "motion": motion, "receipt": receipt},
-        )
+        return _receipt(request, receipt, motion.title, _motion_url(motion))
     messages.success(request, _("Your vote is recorded. You can change it until the vote closes."))
     return redirect(_motion_url(motion))
 
@@ -391,7 +388,7 @@ def recall_for_breach(
     request: HttpRequest, federation_slug: str, body_slug: str, motion_id: int, seat_id: int
 ) -> HttpResponse:
     federation, body = _body(federation_slug, body_slug)
-    motion = services.access_motion(federation, motion_id)
+    motion = services.access_motion(request.user, federation, motion_id)
     try:
         seat = Seat.objects.get(federation=federation, pk=seat_id, delegation__source=body)
     except Seat.DoesNotExist:
@@ -418,7 +415,7 @@ def resolution_page(
     request: HttpRequest, federation_slug: str, body_slug: str, number: int
 ) -> HttpResponse:
     federation, body = _body(federation_slug, body_slug)
-    resolution = services.access_resolution(body, number)
+    resolution = services.access_resolution(request.user, body, number)
     can_issue = body.kind == Body.Kind.COUNCIL and is_officer(request.user, body)
     context: dict[str, Any] = {
         "federation": federation,
@@ -472,11 +469,11 @@ def meeting_new(request: HttpRequest, federation_slug: str, body_slug: str) -> H
 
 def _meeting_context(request: HttpRequest, federation_slug: str, meeting_id: int) -> dict[str, Any]:
     federation = access_federation(federation_slug)
-    meeting = services.access_meeting(federation, meeting_id)
+    meeting = services.access_meeting(request.user, federation, meeting_id)
     items = services.agenda(meeting)
     rows = []
     for item in items:
-        motion = _catch_up(item.motion)
+        motion = _catch_up(request.user, item.motion)
         rows.append(
             {
                 "item": item,
@@ -516,11 +513,11 @@ def meeting_live(request: HttpRequest, federation_slug: str, meeting_id: int) ->
 @require_POST
 def meeting_action(request: HttpRequest, federation_slug: str, meeting_id: int) -> HttpResponse:
     federation = access_federation(federation_slug)
-    meeting = services.access_meeting(federation, meeting_id)
+    meeting = services.access_meeting(request.user, federation, meeting_id)
     with transaction.atomic():
         consume_once_token(request)
         if "motion" in request.POST:
-            motion = services.access_motion(federation, int(request.POST["motion"]))
+            motion = services.access_motion(request.user, federation, int(request.POST["motion"]))
             services.do_add_agenda_item(request.user, meeting, motion)
         else:
             services.do_set_meeting_status(request.user, meeting, request.POST.get("status", ""))
@@ -575,22 +572,22 @@ def _referendum_context(request: HttpRequest, referendum: Referendum) -> dict[st
     }
 
 
-def _referendum(federation_slug: str, referendum_id: int) -> Referendum:
+def _referendum(user: User, federation_slug: str, referendum_id: int) -> Referendum:
     federation = access_federation(federation_slug)
-    referendum = services.access_referendum(federation, referendum_id)
+    referendum = services.access_referendum(user, federation, referendum_id)
     if referendum.status == Referendum.Status.VOTING and referendum.closes_at <= timezone.now():
         services.close_due_referendums(timezone.now())
-        referendum = services.access_referendum(federation, referendum_id)
+        referendum = services.access_referendum(user, federation, referendum_id)
     return referendum
 
 
 def referendum_page(request: HttpRequest, federation_slug: str, referendum_id: int) -> HttpResponse:
-    referendum = _referendum(federation_slug, referendum_id)
+    referendum = _referendum(request.user, federation_slug, referendum_id)
     return render(request, "deliberation/referendum.html", _referendum_context(request, referendum))
 
 
 def referendum_live(request: HttpRequest, federation_slug: str, referendum_id: int) -> HttpResponse:
-    referendum = _referendum(federation_slug, referendum_id)
+    referendum = _referendum(request.user, federation_slug, referendum_id)
     response = render(
         request, "deliberation/_referendum_table.html", _referendum_context(request, referendum)
     )
@@ -602,7 +599,7 @@ def referendum_live(request: HttpRequest, federation_slug: str, referendum_id: i
 @login_required
 @require_POST
 def referendum_vote(request: HttpRequest, federation_slug: str, referendum_id: int) -> HttpResponse:
-    referendum = _referendum(federation_slug, referendum_id)
+    referendum = _referendum(request.user, federation_slug, referendum_id)
     body = None
     if request.POST.get("body"):
         body = access_body(referendum.federation, request.POST["body"])
@@ -615,10 +612,22 @@ def referendum_vote(request: HttpRequest, federation_slug: str, referendum_id: i
             body=body,
             ballot_code=request.POST.get("ballot_code", "").strip() or None,
         )
+    return _receipt(
+        request,
+        receipt,
+        referendum.motion.title,
+        reverse("referendum", args=[referendum.federation.slug, referendum.pk]),
+    )
+
+
+def _receipt(
+    request: HttpRequest, receipt: services.CastReceipt, title: str, url: str
+) -> HttpResponse:
+    """The receipt of a secret ballot: the ballot code, once, and the tracker."""
     return render(
         request,
-        "deliberation/receipt.html",
-        {"federation": referendum.federation, "referendum": referendum, "receipt": receipt},
+        "ballots/receipt.html",
+        {"receipt": receipt, "vote_title": title, "vote_url": url, "back_label": _("Back")},
     )
 
 
@@ -627,7 +636,7 @@ def referendum_vote(request: HttpRequest, federation_slug: str, referendum_id: i
 def referendum_close(
     request: HttpRequest, federation_slug: str, referendum_id: int
 ) -> HttpResponse:
-    referendum = _referendum(federation_slug, referendum_id)
+    referendum = _referendum(request.user, federation_slug, referendum_id)
     with transaction.atomic():
         consume_once_token(request)
         services.do_close_referendum(request.user, referendum)
@@ -643,7 +652,7 @@ def call_issue(
     request: HttpRequest, federation_slug: str, body_slug: str, number: int
 ) -> HttpResponse:
     federation, body = _body(federation_slug, body_slug)
-    resolution = services.access_resolution(body, number)
+    resolution = services.access_resolution(request.user, body, number)
     form = _call_form(body, request.POST)
     if not form.is_valid():
         raise _form_problem(form)
@@ -718,7 +727,7 @@ def call_map(call: Any, by_region: list[services.RegionUptake]) -> str:
 
 def call_page(request: HttpRequest, federation_slug: str, call_id: int) -> HttpResponse:
     federation = access_federation(federation_slug)
-    call = services.access_call(federation, call_id)
+    call = services.access_call(request.user, federation, call_id)
     uptakes = list(
         call.uptakes.select_related("body__level", "body__sector").order_by(
             "body__level__rank", "body__name"
@@ -766,7 +775,7 @@ def call_report(
     request: HttpRequest, federation_slug: str, body_slug: str, call_id: int
 ) -> HttpResponse:
     federation, body = _body(federation_slug, body_slug)
-    call = services.access_call(federation, call_id)
+    call = services.access_call(request.user, federation, call_id)
     with transaction.atomic():
         consume_once_token(request)
         if request.POST.get("acknowledge"):

@@ -1,4 +1,4 @@
-"""Ballot papers without the database: reading a filled-in paper, checking it, and the tracker.
+"""Ballot papers without the database: reading a filled-in paper and checking it.
 
 No database here (only Django's gettext for the messages), so the rules are
 tested in microseconds.
@@ -9,20 +9,11 @@ A ballot is a list of choices:
 - plurality: up to `seats` candidacy ids (order ignored, stored sorted);
 - yes-no (recall votes): ["yes"] or ["no"].
 
-The tracker: the voter gets a random secret (the "ballot code"); the ballot is
-stored under `tracker = SHA-256("asamblea-ballot-v1:<election>:<person>:<secret>")`.
-Only someone holding the secret can find the ballot again, and only while logged
-in as the same person (the person's id is in the hash), so a coercer who takes
-the code cannot replace the voter's ballot from their own account; the operator,
-who knows every person id but no secret, cannot work out which tracker is whose.
+The ballot code and the tracker are the ballot box's (`asamblea.ballots.codes`).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -32,11 +23,6 @@ RANKED_METHODS = frozenset({"stv-scottish", "stv-meek", "irv"})
 SET_METHODS = frozenset({"approval", "plurality"})
 YES_NO = "yes-no"
 YES_NO_CHOICES = ("yes", "no")
-
-SECRET_BYTES = 15  # 120 bits: 24 base32 characters, shown in groups of four
-_NOT_BASE32 = re.compile(r"[^A-Z2-7]")
-# Characters a person may read or type for base32 ones that look alike.
-_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 
 class BallotProblem(ValueError):
@@ -49,28 +35,6 @@ class Candidate:
 
     id: int
     name: str
-
-
-def new_secret() -> str:
-    """A fresh ballot code for the voter to keep, e.g. ABCD-EFGH-IJKL-MNOP-QRST-UVWX."""
-    text = base64.b32encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
-    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
-
-
-def normalise_secret(text: str) -> str:
-    """The canonical form of a typed ballot code (case, spaces, dashes and look-alikes forgiven)."""
-    letters = _NOT_BASE32.sub("", text.upper().translate(_LOOKALIKES))
-    if len(letters) != SECRET_BYTES * 8 // 5:
-        raise BallotProblem(
-            _("A ballot code has 24 letters and digits (six groups of four); check what you typed.")
-        )
-    return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
-
-
-def tracker_for(election_id: int, person_id: int, secret: str) -> str:
-    """The public tracker (64 hex digits) of the ballot `person` cast with `secret`."""
-    material = f"asamblea-ballot-v1:{election_id}:{person_id}:{normalise_secret(secret)}"
-    return hashlib.sha256(material.encode("ascii")).hexdigest()
 
 
 def ranking_from_ranks(ranks: Mapping[int, str]) -> list[int]:

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from asamblea.ballots import codes
+from asamblea.ballots.models import SecretBallot
 from asamblea.federation.models import Body, Delegation, Federation, Person
 
 
@@ -136,13 +138,14 @@ class VoteCast(models.Model):
         ]
 
 
-class Ballot(models.Model):
+class Ballot(SecretBallot):
     """WHAT was voted. Random key, no time, no voter; found only through its tracker."""
+
+    VOTE_FIELD = "election"
+    TRACKER_SCHEME = codes.ELECTION
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="ballots")
-    # SHA-256 of the voter's tracker secret: the voter can find (and replace) this ballot.
-    tracker = models.CharField(max_length=64, unique=True)
     # Preferences as a list of Candidacy ids in order (or ["yes"] / ["no"] in a recall).
     ranking = models.JSONField()
 

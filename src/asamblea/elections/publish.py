@@ -14,14 +14,14 @@ The published inputs of a count (the "election.counted" record entry):
 with how many papers carry it, sorted by ranking, so its order says nothing
 about who voted when. For approval and plurality a "ranking" is the set of
 marked candidates (sorted); for a yes-no vote it is ["yes"] or ["no"].
-`result` is `result_to_json(count)`: every stage's totals as decimal strings.
+`result` is `result_to_json(count)`: every stage's totals as decimal strings
+(the shape of `asamblea count --json`, without its title).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -29,49 +29,23 @@ import numpy as np
 from asamblea.counting.ballots import build_profile
 from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
+from asamblea.counting.report import to_dict
 from asamblea.counting.result import CountResult
 from asamblea.errors import InvalidInput
 
 YES_NO = "yes-no"
 
 
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
-
-
 def result_to_json(result: CountResult) -> dict[str, Any]:
-    """The count as plain JSON (decimals as strings): the shape of `asamblea count --json`."""
-    return {
-        "method": result.method,
-        "seats": result.seats,
-        "candidates": list(result.candidates),
-        "valid_votes": _dec(result.valid_votes),
-        "quota": _dec(result.quota),
-        "elected": [{"name": name, "stage": stage} for name, stage in result.elected],
-        "stages": [
-            {
-                "number": stage.number,
-                "action": stage.action,
-                "kind": stage.kind,
-                "subject": list(stage.subject),
-                "votes": {name: _dec(value) for name, value in stage.votes.items()},
-                "transfers": {name: _dec(value) for name, value in stage.transfers.items()},
-                "non_transferable": _dec(stage.non_transferable),
-                "rounding_loss": _dec(stage.rounding_loss),
-                "elected": list(stage.elected),
-                "excluded": list(stage.excluded),
-                "notes": dict(stage.notes),
-            }
-            for stage in result.stages
-        ],
-        "seed": result.seed,
-        "draws": [
-            {"stage": d.stage, "purpose": d.purpose, "tied": list(d.tied), "chosen": d.chosen}
-            for d in result.draws
-        ],
-        "ranking": list(result.ranking),
-        "notes": dict(result.notes),
-    }
+    """The count as published: `counting.report.to_dict` without the title.
+
+    An election's count has no title of its own (the election is its title), and
+    the records published before the two serialisers were one carry no "title":
+    leaving it out keeps every published count, and its recount, byte-identical.
+    """
+    published = to_dict(result)
+    del published["title"]
+    return published
 
 
 def aggregate_ballots(rankings: Iterable[Sequence[str]]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from asamblea import hooks
@@ -88,4 +89,5 @@ def catch_up(election: Election, now: datetime | None = None) -> Election:
         election = Election.objects.get(pk=election.pk)
         if election.status == status and getattr(election, due_field) <= now:
             _step(label, election, action, now)
-    return services.access_election(election.federation, election.pk)
+    # The public facts, read again as anyone may read them.
+    return services.access_election(AnonymousUser(), election.federation, election.pk)

@@ -23,7 +23,7 @@ votes and by-elections); keep it stable:
     do_withdraw(actor, candidacy) -> Candidacy
     do_close_nominations(actor, election, *, now=None) -> Election
     do_open_voting(election, *, now=None) -> Election        (system; freezes the roll)
-    do_cast_ballot(user, election, ranking, *, tracker_secret=None) -> CastReceipt
+    do_cast_ballot(user, election, ranking, *, ballot_code=None) -> CastReceipt
     do_close_election(election, *, now=None) -> Election     (system; counts, publishes, fills)
     do_cancel_election(actor, election, reason) -> Election
 
@@ -33,13 +33,13 @@ votes and by-elections); keep it stable:
     profile_for(election, *, withdrawn=()) -> (Profile, candidacies): the stored ballots
         as a counting profile (countback re-counts with a candidacy withdrawn).
 
-Who may vote and stand (`eligible_people`): in a base assembly its verified
-members; in a council the delegates, i.e. the holders of seats in delegations
-into it. The roll is frozen when the vote opens: whoever becomes eligible later
-does not vote in this election, and whoever stops being eligible (suspended,
-recalled) can no longer vote in it either.
+Who may vote and stand (`eligible_people`, in federation/membership.py): in a
+base assembly its verified members; in a council the delegates, i.e. the holders
+of seats in delegations into it. The roll is frozen when the vote opens:
+whoever becomes eligible later does not vote in this election, and whoever
+stops being eligible (suspended, recalled) can no longer vote in it either.
 
-Secret ballot (see also models.py and docs/elections.md):
+Secret ballot (see also models.py, asamblea.ballots and docs/elections.md):
 - `VoteCast` (THAT a person voted) and `Ballot` (WHAT was voted) share no key,
   no timestamp, no ordered id. A ballot is found only through its tracker,
   SHA-256 of (election, person, ballot code); the ballot code is shown to the
@@ -48,15 +48,13 @@ Secret ballot (see also models.py and docs/elections.md):
 - A voter who lost the code cannot replace their ballot: the earlier one stands.
   Any way for the server to find a ballot without the code would be a link the
   operator could follow too.
-- Physical order: rows are stored in the order they are written, and on
-  PostgreSQL each row also carries the id of the transaction that wrote it
-  (xmin), shared by a VoteCast and the Ballot written with it. So ballots are
-  rewritten in tracker order (random, and public anyway), all in one
-  transaction: by the scheduler's tick while the vote is open (whenever new
-  casts arrived, and every few minutes anyway) and once more at the close,
-  before the count. After the close no row order and no transaction id ties
-  a ballot to a voter; during the vote only the casts since the last tick could
-  be tied by someone reading the database's internals.
+- Physical order: the ballot box is rewritten in tracker order
+  (`BallotBox.reshuffle`) by the scheduler's tick while the vote is open
+  (whenever new casts arrived, and every few minutes anyway, since a
+  replacement moves a row too) and once more at the close, before the count.
+  After the close no row order and no transaction id ties a ballot to a voter;
+  during the vote only the casts since the last tick could be tied by someone
+  reading the database's internals.
 """
 
 from __future__ import annotations
@@ -68,13 +66,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asamblea import hooks
+from asamblea.ballots.box import (
+    BallotBox,
+    CastReceipt,
+    already_voted,
+    lock_for_casting,
+    min_voters_for_breakdown,
+    reshuffle_due,
+)
+from asamblea.ballots.codes import normalise_ballot_code
 from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
 from asamblea.elections import ballots as papers
@@ -88,8 +94,16 @@ from asamblea.elections.publish import (
 )
 from asamblea.elections.recount import seed_commitment
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from asamblea.federation.membership import User, person_of
-from asamblea.federation.models import Body, Delegation, Federation, Membership, Person
+from asamblea.federation.membership import (
+    User,
+    eligible_people,
+    is_eligible,
+    not_a_member,
+    person_of,
+    require_member,
+    require_person,
+)
+from asamblea.federation.models import Body, Delegation, Federation, Person
 from asamblea.federation.services import access_federation, is_officer, require_officer
 from asamblea.record.services import Event, append_entries
 
@@ -114,20 +128,6 @@ RESHUFFLE_EVERY = timedelta(minutes=5)
 NOBODY_STOOD = "nobody stood"
 
 
-def min_voters_for_breakdown() -> int:
-    """Below this many ballots only the winners are published, not the ballots or stages."""
-    return int(getattr(settings, "ELECTION_MIN_VOTERS_FOR_BREAKDOWN", 5))
-
-
-@dataclass(frozen=True)
-class CastReceipt:
-    """What the voter takes away: the code to keep secret and the tracker to look up."""
-
-    tracker_secret: str
-    tracker: str
-    replaced: bool = False
-
-
 # ---------------------------------------------------------------- hooks
 
 CloseHandler = Callable[[Election, dict[str, Any]], list[Event]]
@@ -142,42 +142,6 @@ def register_close_handler(kind: str) -> Callable[[CloseHandler], CloseHandler]:
 def register_seat_ended_handler(func: SeatEndedHandler) -> SeatEndedHandler:
     """Old name of `hooks.seat_ended.register()`."""
     return hooks.seat_ended.register()(func)
-
-
-# ---------------------------------------------------------------- who is who
-
-
-
-def eligible_people(body: Body) -> QuerySet[Person]:
-    """Who votes and stands in `body`: verified members of a base, delegates in a council."""
-    if body.kind == Body.Kind.BASE:
-        return Person.objects.filter(
-            memberships__body=body, memberships__status=Membership.Status.VERIFIED
-        ).distinct()
-    if body.kind == Body.Kind.COUNCIL:
-        return Person.objects.filter(
-            seats__status=Seat.Status.HELD, seats__delegation__council=body
-        ).distinct()
-    return Person.objects.none()
-
-
-def is_eligible(person: Person, body: Body) -> bool:
-    return eligible_people(body).filter(pk=person.pk).exists()
-
-
-def _eligibility_problem(body: Body) -> str:
-    if body.kind == Body.Kind.COUNCIL:
-        return _("Only the delegates seated in %(body)s can do this.") % {"body": body.name}
-    return _("Only verified members of %(body)s can do this.") % {"body": body.name}
-
-
-def _require_person(user: User, election: Election) -> Person:
-    if not user.is_authenticated:
-        raise PermissionDenied(_("Log in first."))
-    person = person_of(user, election.federation)
-    if person is None:
-        raise PermissionDenied(_eligibility_problem(election.constituency))
-    return person
 
 
 # ---------------------------------------------------------------- reads
@@ -199,12 +163,12 @@ def _public_facts(**lookup: Any) -> Election:
     return election
 
 
-def access_election(federation: Federation, election_id: int) -> Election:
-    """An election's public facts: anyone may read them."""
+def access_election(user: User, federation: Federation, election_id: int) -> Election:
+    """An election's public facts: anyone may read them, logged in or not."""
     return _public_facts(federation=federation, pk=election_id)
 
 
-def access_election_by_slug(federation_slug: str, election_id: int) -> Election:
+def access_election_by_slug(user: User, federation_slug: str, election_id: int) -> Election:
     """`access_election` from the federation's slug, federation and all in one query."""
     try:
         return _public_facts(federation__slug=federation_slug, pk=election_id)
@@ -463,10 +427,10 @@ def do_stand(
 ) -> Candidacy:
     """An eligible member of the constituency stands as a candidate (accepted at once)."""
     election = _locked(election)
-    person = _require_person(actor, election)
+    person = require_person(actor, election.constituency)
     _require_nominations_open(election)
     if not is_eligible(person, election.constituency):
-        raise PermissionDenied(_eligibility_problem(election.constituency))
+        raise PermissionDenied(not_a_member(election.constituency))
     existing = Candidacy.objects.filter(election=election, person=person).first()
     if existing is not None and existing.status == Candidacy.Status.ACCEPTED:
         raise Conflict(_("You already stand in this election."))
@@ -494,9 +458,7 @@ def do_nominate(
     _require_nominations_open(election)
     body = election.constituency
     if not is_officer(actor, body):
-        nominator = _require_person(actor, election)
-        if not is_eligible(nominator, body):
-            raise PermissionDenied(_eligibility_problem(body))
+        require_member(actor, body)
     if person.federation_id != election.federation_id or not is_eligible(person, body):
         raise InvalidInput(
             _("Only someone who may stand in %(body)s can be nominated.") % {"body": body.name}
@@ -519,14 +481,14 @@ def do_accept_nomination(
     """The nominee accepts: from now on they stand."""
     election = _locked(candidacy.election)
     candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-    person = _require_person(actor, election)
+    person = require_person(actor, election.constituency)
     if candidacy.person_id != person.pk:
         raise PermissionDenied(_("Only the person nominated can accept the nomination."))
     _require_nominations_open(election)
     if candidacy.status != Candidacy.Status.NOMINATED:
         raise Conflict(_("This nomination is not waiting for an answer."))
     if not is_eligible(person, election.constituency):
-        raise PermissionDenied(_eligibility_problem(election.constituency))
+        raise PermissionDenied(not_a_member(election.constituency))
     if public_name:
         candidacy.public_name = _clean_public_name(election, person, public_name, candidacy.pk)
     if group is not None or election.parity:
@@ -684,34 +646,6 @@ def do_open_voting(election: Election, *, now: datetime | None = None) -> Electi
     return _open_voting(election, now)
 
 
-def _lock_for_casting(election_id: int) -> tuple[str, datetime]:
-    """Status and closing time, read under a lock that the close waits for.
-
-    On PostgreSQL a shared row lock (FOR SHARE): casts do not wait for each other,
-    but the close (FOR UPDATE) waits for casts under way and casts after it see
-    it closed. SQLite runs one writing transaction at a time (IMMEDIATE), so a
-    plain read inside the transaction is enough there.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT status, voting_closes_at FROM {Election._meta.db_table} "  # noqa: S608
-                "WHERE id = %s FOR SHARE",
-                [election_id],
-            )
-            row = cursor.fetchone()
-    else:
-        row = (
-            Election.objects.filter(pk=election_id)
-            .order_by()
-            .values_list("status", "voting_closes_at")
-            .first()
-        )
-    if row is None:
-        raise NotFound(_("There is no such election."))
-    return row[0], row[1]
-
-
 @dataclass(frozen=True)
 class _Voter:
     person_id: int
@@ -725,11 +659,7 @@ def _voter(user: User, election: Election) -> _Voter | None:
     about them (on the frozen roll, eligible now, cast already), in one query."""
     body = election.constituency
     same = {"election_id": election.pk, "person_id": OuterRef("pk")}
-    eligible = (
-        Exists(eligible_people(body).filter(pk=OuterRef("pk")))
-        if body.kind in (Body.Kind.BASE, Body.Kind.COUNCIL)
-        else Value(False)
-    )
+    eligible = Exists(eligible_people(body).filter(pk=OuterRef("pk")))
     row = (
         Person.objects.filter(user=user, federation_id=election.federation_id)
         .annotate(
@@ -749,7 +679,7 @@ def do_cast_ballot(
     election: Election,
     ranking: Sequence[object],
     *,
-    tracker_secret: str | None = None,
+    ballot_code: str | None = None,
 ) -> CastReceipt:
     """Cast (or, with the ballot code, replace) the user's ballot. One person, one ballot.
 
@@ -760,23 +690,24 @@ def do_cast_ballot(
         raise PermissionDenied(_("Log in first."))
     try:
         with transaction.atomic():
-            return _cast(user, election, ranking, tracker_secret)
+            return _cast(user, election, ranking, ballot_code)
     except IntegrityError:
         # The same person's other cast won the race on the VoteCast unique key.
-        raise Conflict(
-            _("You have already voted. To change your vote, give your ballot code.")
-        ) from None
+        raise already_voted() from None
 
 
 def _cast(
-    user: User, election: Election, ranking: Sequence[object], tracker_secret: str | None
+    user: User, election: Election, ranking: Sequence[object], ballot_code: str | None
 ) -> CastReceipt:
     # Two reads, checked in this order: the election (locked) and the voter.
-    status, closes_at = _lock_for_casting(election.pk)
+    row = lock_for_casting(Election, election.pk, ("status", "voting_closes_at"))
+    if row is None:
+        raise NotFound(_("There is no such election."))
+    status, closes_at = row
     voter = _voter(user, election)
     body = election.constituency
     if voter is None:
-        raise PermissionDenied(_eligibility_problem(body))
+        raise PermissionDenied(not_a_member(body))
     if status != Election.Status.VOTING:
         if status in (Election.Status.CLOSED, Election.Status.CANCELLED):
             raise Conflict(_("This election is closed: no more ballots are taken."))
@@ -788,54 +719,32 @@ def _cast(
             _("You are not on the voter roll of this election, drawn up when the vote opened.")
         )
     if not voter.eligible:
-        raise PermissionDenied(_eligibility_problem(body))
+        raise PermissionDenied(not_a_member(body))
     candidates = [papers.Candidate(c.pk, c.public_name) for c in standing(election)]
     try:
         choices = papers.check_ballot(election.method, election.seats, candidates, list(ranking))
     except papers.BallotProblem as problem:
         raise InvalidInput(str(problem)) from None
-    if tracker_secret is None:
+    box = BallotBox(Ballot, election)
+    if ballot_code is None:
         if voter.has_cast:
-            raise Conflict(_("You have already voted. To change your vote, give your ballot code."))
-        secret = papers.new_secret()
-        tracker = papers.tracker_for(election.pk, voter.person_id, secret)
+            raise already_voted()
         # A cast racing this one past the check above fails here, on the unique key.
         VoteCast.objects.create(election_id=election.pk, person_id=voter.person_id)
-        Ballot.objects.create(election_id=election.pk, tracker=tracker, ranking=choices)
-        return CastReceipt(secret, tracker, replaced=False)
-    try:
-        secret = papers.normalise_secret(tracker_secret)
-    except papers.BallotProblem as problem:
-        raise InvalidInput(str(problem)) from None
+        return box.cast(voter.person_id, ranking=choices)
+    code = normalise_ballot_code(ballot_code)
     if not voter.has_cast:
         raise InvalidInput(
             _("You have not voted yet in this election: leave the ballot code empty.")
         )
-    tracker = papers.tracker_for(election.pk, voter.person_id, secret)
-    if not Ballot.objects.filter(election_id=election.pk, tracker=tracker).update(ranking=choices):
-        raise PermissionDenied(
-            _(
-                "That is not the code of your ballot, so nothing was changed. "
-                "Without the code your earlier ballot stands."
-            )
-        )
-    return CastReceipt(secret, tracker, replaced=True)
+    return box.replace(voter.person_id, code, ranking=choices)
 
 
-def _reshuffle(election: Election, now: datetime) -> None:
-    """Rewrite the election's ballots in tracker order, in this one transaction (row locked).
-
-    Afterwards their physical order and (on PostgreSQL) their transaction id say
-    nothing about when, or with which VoteCast, each was written.
-    """
-    rows = sorted(Ballot.objects.filter(election=election).values_list("tracker", "ranking"))
-    Ballot.objects.filter(election=election).delete()
-    Ballot.objects.bulk_create(
-        [Ballot(election=election, tracker=tracker, ranking=ranking) for tracker, ranking in rows],
-        batch_size=2000,
-    )
-    election.shuffled_casts = VoteCast.objects.filter(election=election).count()
-    election.shuffled_at = now
+def _reshuffle(election: Election, now: datetime, casts: int | None = None) -> None:
+    """Rewrite the election's ballot box in tracker order, in this one transaction (row locked)."""
+    if casts is None:
+        casts = VoteCast.objects.filter(election=election).count()
+    BallotBox(Ballot, election).reshuffle(casts=casts, now=now)
     election.save(update_fields=["shuffled_casts", "shuffled_at"])
 
 
@@ -847,10 +756,15 @@ def do_reshuffle_ballots(election: Election, *, now: datetime | None = None) -> 
     if election.status != Election.Status.VOTING:
         return False
     casts = VoteCast.objects.filter(election=election).count()
-    due = election.shuffled_at is None or now - election.shuffled_at >= RESHUFFLE_EVERY
-    if casts == election.shuffled_casts and not (due and casts):
+    if not reshuffle_due(
+        casts=casts,
+        shuffled_casts=election.shuffled_casts,
+        shuffled_at=election.shuffled_at,
+        now=now,
+        every=RESHUFFLE_EVERY,
+    ):
         return False
-    _reshuffle(election, now)
+    _reshuffle(election, now, casts)
     return True
 
 
@@ -937,7 +851,7 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
     body = election.constituency
     inputs, result = _count(election)
     casts, roll = turnout(election)
-    trackers = sorted(Ballot.objects.filter(election=election).values_list("tracker", flat=True))
+    trackers = BallotBox(Ballot, election).trackers()
     breakdown = len(trackers) >= min_voters_for_breakdown()
     election.status = Election.Status.CLOSED
     election.closed_at = now

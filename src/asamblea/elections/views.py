@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -24,14 +25,15 @@ from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry
 from asamblea.elections.scheduler import catch_up
 from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation import services as federation_services
+from asamblea.federation.membership import User
 from asamblea.federation.models import Federation, Person
 from asamblea.record.models import Entry
 from asamblea.web.once import consume_once_token
 
 
-def _election(federation_slug: str, election_id: int) -> tuple[Federation, Election]:
+def _election(user: User, federation_slug: str, election_id: int) -> tuple[Federation, Election]:
     # A late or missed tick never shows a stale state: take what is due now.
-    election = catch_up(services.access_election_by_slug(federation_slug, election_id))
+    election = catch_up(services.access_election_by_slug(user, federation_slug, election_id))
     return election.federation, election
 
 
@@ -126,7 +128,7 @@ def _result_table(count: dict[str, Any]) -> dict[str, Any]:
 
 
 def election_page(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
-    federation, election = _election(federation_slug, election_id)
+    federation, election = _election(request.user, federation_slug, election_id)
     body = election.constituency
     user = request.user
     person = services.person_of(user, federation)
@@ -174,7 +176,7 @@ def election_page(request: HttpRequest, federation_slug: str, election_id: int) 
 
 def turnout(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
     """The live turnout line (htmx polls it while the vote is open)."""
-    _federation, election = _election(federation_slug, election_id)
+    _federation, election = _election(request.user, federation_slug, election_id)
     return render(
         request,
         "elections/_turnout.html",
@@ -185,7 +187,7 @@ def turnout(request: HttpRequest, federation_slug: str, election_id: int) -> Htt
 @login_required
 @require_POST
 def stand(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
-    federation, election = _election(federation_slug, election_id)
+    federation, election = _election(request.user, federation_slug, election_id)
     form = StandForm(request.POST)
     if not form.is_valid():
         raise InvalidInput(_("Check the name and the group you stand in."))
@@ -203,7 +205,7 @@ def stand(request: HttpRequest, federation_slug: str, election_id: int) -> HttpR
 @login_required
 @require_POST
 def nominate(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
-    federation, election = _election(federation_slug, election_id)
+    federation, election = _election(request.user, federation_slug, election_id)
     consume_once_token(request)
     try:
         person = services.eligible_people(election.constituency).get(
@@ -228,7 +230,7 @@ def _candidacy(election: Election, candidacy_id: int) -> Candidacy:
 def candidacy_action(
     request: HttpRequest, federation_slug: str, election_id: int, candidacy_id: int, action: str
 ) -> HttpResponse:
-    federation, election = _election(federation_slug, election_id)
+    federation, election = _election(request.user, federation_slug, election_id)
     candidacy = _candidacy(election, candidacy_id)
     consume_once_token(request)
     if action == "accept":
@@ -243,7 +245,7 @@ def candidacy_action(
 @login_required
 @require_POST
 def close_nominations(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
-    federation, election = _election(federation_slug, election_id)
+    federation, election = _election(request.user, federation_slug, election_id)
     consume_once_token(request)
     election = services.do_close_nominations(request.user, election)
     messages.success(
@@ -258,7 +260,7 @@ def close_nominations(request: HttpRequest, federation_slug: str, election_id: i
 @login_required
 @require_POST
 def cancel(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
-    federation, election = _election(federation_slug, election_id)
+    federation, election = _election(request.user, federation_slug, election_id)
     form = CancelForm(request.POST)
     if not form.is_valid():
         raise InvalidInput(_("Give a reason: it is published with the cancellation."))
@@ -289,7 +291,7 @@ def _choices_from_post(election: Election, request: HttpRequest) -> list[Any]:
 @login_required
 def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
     """The ballot paper; posting it casts (or, with the ballot code, replaces) the ballot."""
-    federation, election = _election(federation_slug, election_id)
+    federation, election = _election(request.user, federation_slug, election_id)
     candidates = services.standing(election)
     context: dict[str, Any] = {
         "federation": federation,
@@ -322,7 +324,7 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
                 request.user,
                 election,
                 choices,
-                tracker_secret=request.POST.get("code", "").strip() or None,
+                ballot_code=request.POST.get("code", "").strip() or None,
             )
     except InvalidInput as problem:
         # Same page, what they filled kept, the problem said plainly.
@@ -332,10 +334,13 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
     names = {c.pk: c.public_name for c in candidates}
     return render(
         request,
-        "elections/receipt.html",
+        "ballots/receipt.html",
         {
-            **context,
             "receipt": receipt,
+            "vote_title": context["title"],
+            "vote_url": reverse("election", args=[federation.slug, election.pk]),
+            "back_label": _("Back to the election"),
+            "tracker_url": reverse("election_tracker", args=[federation.slug, election.pk]),
             "chosen": [names.get(c, c) for c in choices] if not context["yes_no"] else choices,
         },
     )
@@ -343,7 +348,7 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
 
 def tracker(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
     """Look a tracker up: is this ballot in the election, and where is it on the record?"""
-    federation, election = _election(federation_slug, election_id)
+    federation, election = _election(request.user, federation_slug, election_id)
     value = request.GET.get("tracker", "").strip().lower()
     found = value and Ballot.objects.filter(election=election, tracker=value).exists()
     entry = None

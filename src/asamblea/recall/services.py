@@ -45,9 +45,16 @@ from django.utils.translation import gettext as _
 from asamblea import hooks
 from asamblea.elections import services as elections
 from asamblea.elections.models import Candidacy, Election, Seat
-from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from asamblea.federation.membership import User
-from asamblea.federation.models import Body, Federation, Membership, Person
+from asamblea.errors import Conflict, InvalidInput, PermissionDenied
+from asamblea.federation.membership import (
+    User,
+    eligible_people,
+    is_eligible,
+    person_of,
+    public_row,
+    require_member,
+)
+from asamblea.federation.models import Body, Federation, Membership
 from asamblea.federation.services import is_officer
 from asamblea.recall import cascade, countback
 from asamblea.recall.models import Countback, PetitionSignature, RecallPetition, RecallSettings
@@ -157,59 +164,49 @@ def seat_place(seat: Seat) -> str:
     return seat.command.name
 
 
-def _person(user: User, federation: Federation) -> Person | None:
-    return elections.person_of(user, federation)
-
-
-def _not_in_constituency(body: Body) -> str:
-    if body.kind == Body.Kind.COUNCIL:
-        return _("Only the delegates seated in %(body)s can do this.") % {"body": body.name}
-    return _("Only verified members of %(body)s can do this.") % {"body": body.name}
-
-
 def can_petition(user: User, seat: Seat) -> bool:
     """Whether `user` may open (or sign) a recall petition against `seat`'s holder."""
-    person = _person(user, seat.federation)
+    person = person_of(user, seat.federation)
     return (
         person is not None
         and seat.status == Seat.Status.HELD
         and person.pk != seat.holder_id
-        and elections.is_eligible(person, constituency_of(seat))
+        and is_eligible(person, constituency_of(seat))
     )
 
 
 # ---------------------------------------------------------------- reads
 
+# What the pages show of a petition and of a seat, read with it in one query.
+_PETITION_PAGE = (
+    "seat__delegation__source",
+    "seat__delegation__council",
+    "seat__command__command_of",
+    "constituency",
+    "election",
+    "federation",
+)
+_SEAT_PAGE = (
+    "federation",
+    "delegation__source",
+    "delegation__council",
+    "command__command_of",
+    "election",
+)
 
-def access_petition(federation: Federation, petition_id: int) -> RecallPetition:
+
+def access_petition(user: User, federation: Federation, petition_id: int) -> RecallPetition:
     """A petition's public facts (reason, counts, status): anyone may read them."""
-    try:
-        return RecallPetition.objects.select_related(
-            "seat__delegation__source",
-            "seat__delegation__council",
-            "seat__command__command_of",
-            "constituency",
-            "election",
-            "federation",
-        ).get(federation=federation, pk=petition_id)
-    except RecallPetition.DoesNotExist:
-        raise NotFound(
-            _("There is no recall petition number %(id)s.") % {"id": petition_id}
-        ) from None
+    petitions = RecallPetition.objects.select_related(*_PETITION_PAGE)
+    missing = _("There is no recall petition number %(id)s.") % {"id": petition_id}
+    return public_row(petitions, missing, federation=federation, pk=petition_id)
 
 
-def access_seat(federation: Federation, seat_id: int) -> Seat:
+def access_seat(user: User, federation: Federation, seat_id: int) -> Seat:
     """A seat's public facts (its holder's public name, where it sits): anyone may read."""
-    try:
-        return Seat.objects.select_related(
-            "federation",
-            "delegation__source",
-            "delegation__council",
-            "command__command_of",
-            "election",
-        ).get(federation=federation, pk=seat_id)
-    except Seat.DoesNotExist:
-        raise NotFound(_("There is no seat number %(id)s.") % {"id": seat_id}) from None
+    seats = Seat.objects.select_related(*_SEAT_PAGE)
+    missing = _("There is no seat number %(id)s.") % {"id": seat_id}
+    return public_row(seats, missing, federation=federation, pk=seat_id)
 
 
 def active_petition(seat: Seat) -> RecallPetition | None:
@@ -225,7 +222,7 @@ def petitions_in(body: Body) -> QuerySet[RecallPetition]:
 
 def has_signed(user: User, petition: RecallPetition) -> bool:
     """Whether the logged-in user signed: for that user's own eyes only."""
-    person = _person(user, petition.federation)
+    person = person_of(user, petition.federation)
     return (
         person is not None
         and PetitionSignature.objects.filter(petition=petition, person=person).exists()
@@ -242,13 +239,9 @@ def do_open_recall_petition(
     """A member of the seat's constituency opens a recall petition and signs it."""
     now = now or timezone.now()
     seat = Seat.objects.select_for_update().get(pk=seat.pk)
-    seat = access_seat(seat.federation, seat.pk)
-    if not actor.is_authenticated:
-        raise PermissionDenied(_("Log in first."))
+    seat = access_seat(actor, seat.federation, seat.pk)
     body = constituency_of(seat)
-    person = _person(actor, seat.federation)
-    if person is None or not elections.is_eligible(person, body):
-        raise PermissionDenied(_not_in_constituency(body))
+    person = require_member(actor, body)
     if seat.status != Seat.Status.HELD:
         raise Conflict(_("That seat is not held: there is nobody to recall."))
     if person.pk == seat.holder_id:
@@ -261,7 +254,7 @@ def do_open_recall_petition(
     if active_petition(seat) is not None:
         raise Conflict(_("A recall petition against this delegate is already open: sign it."))
     rules = recall_settings(seat.federation)
-    electorate = elections.eligible_people(body).count()
+    electorate = eligible_people(body).count()
     try:
         with transaction.atomic():
             petition = RecallPetition.objects.create(
@@ -315,12 +308,8 @@ def do_sign_petition(
         .select_related("seat", "constituency", "federation")
         .get(pk=petition.pk)
     )
-    if not actor.is_authenticated:
-        raise PermissionDenied(_("Log in first."))
     body = petition.constituency
-    person = _person(actor, petition.federation)
-    if person is None or not elections.is_eligible(person, body):
-        raise PermissionDenied(_not_in_constituency(body))
+    person = require_member(actor, body)
     if petition.status != RecallPetition.Status.OPEN:
         raise Conflict(_("This petition is no longer collecting signatures."))
     if now >= petition.closes_at:
@@ -503,11 +492,11 @@ def do_vacate_seat(
     (or a federation admin) may record any of the three."""
     now = now or timezone.now()
     seat = Seat.objects.select_for_update().get(pk=seat.pk)
-    seat = access_seat(seat.federation, seat.pk)
+    seat = access_seat(actor, seat.federation, seat.pk)
     if reason not in DIRECT_REASONS:
         raise InvalidInput(_("A seat is vacated by resignation, death or expulsion."))
     body = constituency_of(seat)
-    person = _person(actor, seat.federation)
+    person = person_of(actor, seat.federation)
     own_resignation = (
         reason == Seat.Reason.RESIGNED and person is not None and person.pk == seat.holder_id
     )

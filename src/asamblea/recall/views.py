@@ -22,9 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from asamblea.elections.models import Election, Seat
 from asamblea.elections.scheduler import catch_up
-from asamblea.elections.services import person_of
 from asamblea.errors import InvalidInput
 from asamblea.federation import services as federation_services
+from asamblea.federation.membership import User, person_of
 from asamblea.federation.models import Federation
 from asamblea.recall import services
 from asamblea.recall.forms import SHARES, PetitionForm, RecallRulesForm, VacateForm
@@ -32,9 +32,9 @@ from asamblea.recall.models import Countback, RecallPetition, RecallSettings
 from asamblea.web.once import consume_once_token
 
 
-def _seat(federation_slug: str, seat_id: int) -> tuple[Federation, Seat]:
+def _seat(user: User, federation_slug: str, seat_id: int) -> tuple[Federation, Seat]:
     federation = federation_services.access_federation(federation_slug)
-    return federation, services.access_seat(federation, seat_id)
+    return federation, services.access_seat(user, federation, seat_id)
 
 
 def _percent(share: Decimal) -> str:
@@ -61,9 +61,9 @@ def _petition_context(request: HttpRequest, petition: RecallPetition) -> dict[st
 
 
 def seat_page(request: HttpRequest, federation_slug: str, seat_id: int) -> HttpResponse:
-    federation, seat = _seat(federation_slug, seat_id)
+    federation, seat = _seat(request.user, federation_slug, seat_id)
     _catch_up(seat)
-    seat = services.access_seat(federation, seat_id)
+    seat = services.access_seat(request.user, federation, seat_id)
     return _render_seat(request, federation, seat, PetitionForm(), status=200)
 
 
@@ -110,7 +110,7 @@ def _render_seat(
 @login_required
 @require_POST
 def open_petition(request: HttpRequest, federation_slug: str, seat_id: int) -> HttpResponse:
-    federation, seat = _seat(federation_slug, seat_id)
+    federation, seat = _seat(request.user, federation_slug, seat_id)
     form = PetitionForm(request.POST)
     if not form.is_valid():
         return _render_seat(request, federation, seat, form, status=400)
@@ -126,7 +126,7 @@ def open_petition(request: HttpRequest, federation_slug: str, seat_id: int) -> H
 
 def petition_page(request: HttpRequest, federation_slug: str, petition_id: int) -> HttpResponse:
     federation = federation_services.access_federation(federation_slug)
-    petition = services.access_petition(federation, petition_id)
+    petition = services.access_petition(request.user, federation, petition_id)
     return redirect("seat", federation_slug=federation.slug, seat_id=petition.seat_id)
 
 
@@ -134,11 +134,11 @@ def petition_page(request: HttpRequest, federation_slug: str, petition_id: int) 
 @require_POST
 def sign(request: HttpRequest, federation_slug: str, petition_id: int) -> HttpResponse:
     federation = federation_services.access_federation(federation_slug)
-    petition = services.access_petition(federation, petition_id)
+    petition = services.access_petition(request.user, federation, petition_id)
     with transaction.atomic():
         consume_once_token(request)
         petition = services.do_sign_petition(request.user, petition)
-    petition = services.access_petition(federation, petition.pk)
+    petition = services.access_petition(request.user, federation, petition.pk)
     if request.headers.get("HX-Request"):
         return render(
             request,
@@ -157,7 +157,7 @@ def sign(request: HttpRequest, federation_slug: str, petition_id: int) -> HttpRe
 @login_required
 @require_POST
 def vacate(request: HttpRequest, federation_slug: str, seat_id: int) -> HttpResponse:
-    federation, seat = _seat(federation_slug, seat_id)
+    federation, seat = _seat(request.user, federation_slug, seat_id)
     officer = federation_services.is_officer(request.user, services.constituency_of(seat))
     form = VacateForm(request.POST, officer=officer)
     if not form.is_valid():
