@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from asamblea.accounts.models import OfficerAction
+from asamblea.accounts.services import trail
 from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation import services
 from asamblea.federation.forms import AppointOfficerForm, DecisionForm, JoinForm
@@ -145,6 +147,9 @@ def members(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpR
     body = services.access_body(federation, body_slug)
     memberships = list(services.access_member_list(request.user, body))
     is_officer = services.is_officer(request.user, body)
+    if is_officer:
+        # Officers see contact details: their look is on the body's trail.
+        trail.do_record_officer_action(request.user, body, OfficerAction.Kind.VIEWED_MEMBERS)
     return render(
         request,
         "federation/members.html",
@@ -180,6 +185,13 @@ def decide(
             membership_id,
             form.cleaned_data["action"],
             form.cleaned_data["reason"],
+        )
+        trail.do_record_officer_action(
+            request.user,
+            body,
+            OfficerAction.Kind.DECIDED,
+            decision=form.cleaned_data["action"],
+            membership_number=membership.pk,
         )
     if request.headers.get("HX-Request"):
         return render(
@@ -219,6 +231,9 @@ def appoint_officer(request: HttpRequest, federation_slug: str, body_slug: str) 
     with transaction.atomic():
         consume_once_token(request)
         services.do_appoint_officer(request.user, body, user)
+        trail.do_record_officer_action(
+            request.user, body, OfficerAction.Kind.APPOINTED_OFFICER, officer=user
+        )
     messages.success(
         request,
         _("%(name)s is now an officer of %(body)s.")

@@ -4,7 +4,8 @@ The session table keeps only a hash of each cookie's key: a stolen backup or a
 read-only look at the database shows which sessions exist but gives nobody a
 cookie to log in with. A session lasts until the browser closes unless the person
 ticked "keep me logged in" at login, and ends after SESSION_IDLE_MINUTES without
-a request either way.
+a request either way. A login with a second factor gives its code on a second
+page (`asamblea.accounts.login`) before it is logged in.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import hashlib
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
@@ -22,8 +25,14 @@ from django.contrib.sessions.backends import db
 from django.core.exceptions import SuspiciousOperation
 from django.forms import BooleanField
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
+
+from asamblea.accounts.login import ask_for_code, set_expiry
+from asamblea.accounts.services.second_factor import has_second_factor
+from asamblea.federation.services import needs_second_factor
 
 LAST_SEEN = "_asamblea_last_seen"
 # Writing the last-seen time on every request would write the session on every
@@ -80,11 +89,25 @@ class AsambleaLoginView(LoginView):
     form_class = LoginForm
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        user = form.get_user()
+        remember = bool(form.cleaned_data.get("remember"))
+        if has_second_factor(user):
+            # Not logged in yet: the code page finishes the login.
+            ask_for_code(self.request, user, remember=remember, next_url=self.get_success_url())
+            return redirect("login_code")
         response = super().form_valid(form)
-        if form.cleaned_data.get("remember"):
-            self.request.session.set_expiry(settings.SESSION_COOKIE_AGE)
-        else:
-            self.request.session.set_expiry(0)
+        set_expiry(self.request, remember=remember)
+        if needs_second_factor(user):
+            messages.warning(
+                self.request,
+                gettext(
+                    "Your role needs a second factor. Set it up now: until then you cannot "
+                    "see members' contact details or act as an officer."
+                ),
+            )
+            return redirect(
+                f"{reverse('second_factor_enrol')}?{urlencode({'next': self.get_success_url()})}"
+            )
         return response
 
 
