@@ -39,7 +39,7 @@ def test_a_wrong_first_code_confirms_nothing_and_slows_the_next_guess() -> None:
     device = second_factor.do_start_totp_enrolment(user)
     right = code(device)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
-    with pytest.raises(InvalidInput, match="not right"):
+    with pytest.raises(InvalidInput):
         second_factor.do_confirm_totp_enrolment(user, wrong)
     device.refresh_from_db()
     # The failure is kept although the action was refused.
