@@ -54,6 +54,10 @@ class PermissionDenied(AsambleaError):
     exit_code = 3
 
 
+class SecondFactorNeeded(PermissionDenied):
+    """The user holds the role, but this login has not given its second factor."""
+
+
 class NotFound(AsambleaError):
     """The thing named does not exist (or the user may not know that it does)."""
 

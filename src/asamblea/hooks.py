@@ -282,3 +282,18 @@ page_language: Hook[PageLanguage] = Hook(
     pages under a federation (its language).
     """,
 )
+
+
+OfficerActionRecorder = Callable[..., Any]
+officer_action: Hook[OfficerActionRecorder] = Hook(
+    "officer_action",
+    """An officer acted on a body, or looked at its members' contact details:
+    `record(actor, body, kind, *, decision="", membership_number=None, officer=None)`.
+
+    `kind` is one of "members.viewed", "membership.decided", "officer.appointed",
+    "officer.removed", "members.exported". Called inside the action's own transaction,
+    after the permission check, so the trace and the action stand or fall together.
+    The accounts app keeps the officers' trail with it (seen by the body's other
+    officers, never on the public record: it names people).
+    """,
+)

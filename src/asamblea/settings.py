@@ -83,6 +83,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LOGIN_COOLOFF_MINUTES", "15", "Minutes a locked-out login waits before trying again."),
     Setting(
+        "OFFICER_TRAIL_DAYS",
+        "365",
+        "Days the officers' trail (who saw members' contact details, who decided what) is "
+        "kept before the worker deletes it.",
+    ),
+    Setting(
         "PROXY_COUNT",
         "0",
         "Reverse proxies in front of the app that add the client's address to X-Forwarded-For "
@@ -278,6 +284,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "asamblea.recall",
     "asamblea.deliberation",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "asamblea.accounts",
 ]
 
 MIDDLEWARE = [
@@ -290,6 +300,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session gave its second factor.
+    "django_otp.middleware.OTPMiddleware",
     "asamblea.web.sessions.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -376,6 +388,13 @@ if PROXY_COUNT:
     # in X-Forwarded-Proto whether the client used HTTPS (it must set, not pass, it).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 AXES_CLIENT_IP_CALLABLE = "asamblea.web.ratelimit.client_address"
+
+# Second factor (django-otp, asamblea.accounts): the name authenticator apps show, and
+# wrong codes slowed down per device (1, 2, 4, 8... seconds between tries).
+OTP_TOTP_ISSUER = "Asamblea"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OFFICER_TRAIL_DAYS = env_int("OFFICER_TRAIL_DAYS")
 
 # Rate limits (django-ratelimit, asamblea.web.ratelimit): counted in the default cache.
 # django_ratelimit is not in INSTALLED_APPS: it has no models or templates, and its

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from asamblea.accounts.login import AsambleaLoginView
 from asamblea.federation import views as federation_views
-from asamblea.web.sessions import AsambleaLoginView
 
 handler500 = "asamblea.web.errors.server_error"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", include("asamblea.api.urls")),
     path("accounts/login/", AsambleaLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("asamblea.accounts.urls")),
     path("f/<slug:federation_slug>/", federation_views.federation_page, name="federation"),
     path("f/<slug:federation_slug>/b/<slug:body_slug>/", federation_views.body_page, name="body"),
     path("f/<slug:federation_slug>/b/<slug:body_slug>/join/", federation_views.join, name="join"),

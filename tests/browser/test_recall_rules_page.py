@@ -11,7 +11,8 @@ import pytest
 from asamblea.federation.models import FederationAdmin
 from asamblea.recall.models import RecallSettings
 from support.factories import make_federation, make_user
-from support.phone import PASSWORD, PHONE_WIDTH
+from support.phone import PHONE_WIDTH, log_in
+from support.second_factor import enrol
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +22,11 @@ def test_an_administrator_changes_the_threshold_on_a_phone_without_javascript(
 ) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     federation = make_federation()
-    FederationAdmin.objects.create(user=make_user("fed-admin"), federation=federation)
+    admin = make_user("fed-admin")
+    FederationAdmin.objects.create(user=admin, federation=federation)
+    enrol(admin)  # administrators log in with a second factor
     path = f"/f/{federation.slug}/recall/rules/"
-    page = phone_without_js.new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.fill("input[name=username]", "fed-admin")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**{path}")
+    page = log_in(phone_without_js, live_server.url, "fed-admin", path)
     assert "25%" in page.locator("#rule-threshold").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
 

@@ -20,6 +20,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from asamblea.accounts.demo import demo_code, demo_secret
+from asamblea.accounts.services.second_factor import has_second_factor
 from asamblea.cli.main import main
 from asamblea.federation import services
 from asamblea.federation.demo import DEMO_PASSWORD
@@ -85,6 +87,12 @@ def test_the_demo_loads_with_members_officers_and_printed_logins(
     demo: Federation, demo_loaded: str
 ) -> None:
     assert "oficial-sutep-huamanga" in demo_loaded and DEMO_PASSWORD in demo_loaded
+    # The admin and the officers have the printed second-factor key.
+    assert demo_secret() in demo_loaded
+    admin = services.find_login("admin")
+    assert admin is not None and has_second_factor(admin)
+    officer = services.find_login("oficial-sutep-huamanga")
+    assert officer is not None and has_second_factor(officer)
     bases = Body.objects.filter(federation=demo, kind=Body.Kind.BASE)
     sectors = set(bases.values_list("sector__key", flat=True))
     assert {"territorial", "trabajadores", "estudiantes", "campesinos", "indigenas"} <= sectors
@@ -209,6 +217,9 @@ def test_the_first_command_brings_up_the_demo(served_demo: Asamblea) -> None:
     # A printed demo login works: the officer of the base sees its applications.
     officer = Browser(served_demo.url)
     members = "/f/peru/b/sutep-huamanga/members/"
-    assert officer.log_in("oficial-sutep-huamanga", DEMO_PASSWORD, then=members).endswith(members)
+    # The demo federation asks its officers for a second factor: the demo prints how.
+    assert "asamblea demo-code" in out
+    landed = officer.log_in("oficial-sutep-huamanga", DEMO_PASSWORD, then=members, code=demo_code)
+    assert landed.endswith(members)
     status, _type, page = officer.get(members)
     assert status == 200 and 'id="pending"' in page and "/decide/" in page

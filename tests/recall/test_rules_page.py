@@ -20,6 +20,7 @@ from asamblea.record.models import Entry
 from recall.world import World
 from support.factories import add_member, make_federation, make_officer, make_user
 from support.language import english, in_language
+from support.second_factor import log_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,8 @@ def admin(federation: Federation) -> Any:
 def client_for(user: Any = None, language: str = "en") -> Client:
     client = in_language(Client(), language) if language != "en" else english(Client())
     if user is not None:
-        client.force_login(user)
+        # Administrators act only after giving their second factor.
+        log_in_verified(client, user)
     return client
 
 

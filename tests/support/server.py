@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -150,12 +150,20 @@ class Browser:
         except urllib.error.HTTPError as error:
             return error.code, error.url
 
-    def log_in(self, username: str, password: str, then: str) -> str:
-        """Log in through the login form; the URL landed on."""
+    def log_in(
+        self, username: str, password: str, then: str, code: Callable[[], str] | None = None
+    ) -> str:
+        """Log in through the login form, and the second factor's page if asked with
+        `code()`; the URL landed on."""
         status, landed = self.post_form(
             "/accounts/login/",
             {"username": username, "password": password, "next": then},
             form_page="/accounts/login/",
         )
         assert status == 200, f"login of {username}: {status}"
+        if code is not None and "/accounts/login/code/" in landed:
+            status, landed = self.post_form(
+                "/accounts/login/code/", {"code": code()}, form_page="/accounts/login/code/"
+            )
+            assert status == 200, f"second factor of {username}: {status}"
         return landed

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from asamblea.api.models import ApiToken
-from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SecondFactorNeeded
 from asamblea.federation.membership import User
+from asamblea.federation.services import needs_second_factor, session_verified
 
 SECRET_PREFIX = "asb_"  # noqa: S105 - a marker that helps secret scanners, not a secret
 # Each write action of the API names one of these; a token carries a subset.
@@ -70,6 +71,14 @@ def do_issue_api_token(
     """Issue a token for `user` (who must be an active, logged-in account)."""
     if not user.is_authenticated or not getattr(user, "is_active", False):
         raise PermissionDenied(_("Only an active account can hold an API token."))
+    # A token acts without a second factor: only a login that gave one may issue it.
+    if needs_second_factor(user) and not session_verified(user):
+        raise SecondFactorNeeded(
+            _(
+                "Your role needs a second factor: log in with a code from your app "
+                "before issuing an API token."
+            )
+        )
     name = " ".join(name.split())
     if not name:
         raise InvalidInput(_("Give the token a name, so you can tell it apart later."))

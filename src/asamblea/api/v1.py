@@ -8,10 +8,13 @@ call a `do_*` service, which decides whether this user may do it.
 # the views at import time, and `Query[...]` must be a real type then.
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from asamblea.accounts.models import OfficerAction
+from asamblea.accounts.services import trail
 from asamblea.api import reads, schemas, tokens
 from asamblea.api.auth import AuthenticatedRequest, session_only, write_auth
 from asamblea.api.errors import ErrorOut
@@ -133,9 +136,17 @@ def decide_membership(
     Counts and seats above the body follow in the same transaction."""
     federation = services.access_federation(slug)
     target = services.access_body(federation, body)
-    membership = services.do_decide_membership(
-        request.auth, target, membership_id, decision.action, decision.reason
-    )
+    with transaction.atomic():
+        membership = services.do_decide_membership(
+            request.auth, target, membership_id, decision.action, decision.reason
+        )
+        trail.do_record_officer_action(
+            request.auth,
+            target,
+            OfficerAction.Kind.DECIDED,
+            decision=decision.action,
+            membership_number=membership.pk,
+        )
     after = services.access_body(federation, body)
     return {
         "membership": membership.pk,

@@ -12,6 +12,11 @@ def register(subparsers: Any) -> None:
     demo = subparsers.add_parser("demo", help="load the demo federation (idempotent)")
     demo.set_defaults(handler=demo_command)
 
+    demo_code = subparsers.add_parser(
+        "demo-code", help="print the demo officers' current second-factor code"
+    )
+    demo_code.set_defaults(handler=demo_code_command)
+
     serve = subparsers.add_parser("serve", help="serve the web app (waitress)")
     _serve_args(serve)
     serve.set_defaults(handler=serve_command)
@@ -67,8 +72,30 @@ def demo_command(args: argparse.Namespace) -> int:
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login in demo_logins():
         print(f"  {login.username:<45} {login.role}")
+    _demo_second_factor()
     _demo_elections()
     _demo_deliberation()
+    return 0
+
+
+def _demo_second_factor() -> None:
+    """Give the demo's administrator and officers the published second-factor key."""
+    from asamblea.accounts.demo import demo_otpauth_uri, demo_secret, load_second_factor_demo
+
+    load_second_factor_demo()
+    print(
+        "The admin and the officers (oficial-...) also give a code after the password, as "
+        "officers of a real federation must. Get it with: asamblea demo-code\n"
+        f"  or add this key to an authenticator app (FreeOTP, Aegis): {demo_secret()}\n"
+        f"  ({demo_otpauth_uri()})"
+    )
+
+
+def demo_code_command(args: argparse.Namespace) -> int:
+    _django.setup()
+    from asamblea.accounts.demo import demo_code
+
+    print(demo_code())
     return 0
 
 

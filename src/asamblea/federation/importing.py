@@ -34,6 +34,7 @@ def do_import_federation(spec: FederationSpec, *, path: str = "<file>") -> Feder
             name=spec.name,
             language=spec.language,
             description=spec.description,
+            officers_need_second_factor=spec.officers_need_second_factor,
         )
     existing_bodies = dict(Body.objects.filter(federation=federation).values_list("slug", "kind"))
     existing_levels = set(Level.objects.filter(federation=federation).values_list("key", flat=True))
@@ -132,6 +133,7 @@ def export_federation(federation: Federation) -> FederationSpec:
         name=federation.name,
         language=federation.language,
         description=federation.description,
+        officers_need_second_factor=federation.officers_need_second_factor,
     )
     spec.levels = [
         LevelSpec(key=lv.key, name=lv.name, rank=lv.rank)

@@ -25,6 +25,8 @@ class Federation(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     language = models.CharField(max_length=10, default="es")
+    # Whether officers must log in with a second factor (administrators always must).
+    officers_need_second_factor = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

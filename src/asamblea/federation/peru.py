@@ -93,6 +93,9 @@ def peru_spec(districts: Collection[str] | str = ()) -> FederationSpec:
         ),
         levels=list(LEVELS),
         sectors=list(SECTORS),
+        # Officers see members' names and phones: under repression, a stolen password
+        # alone must not be enough to read them.
+        officers_need_second_factor=True,
     )
     spec.bodies.append(
         BodySpec(

@@ -21,7 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asamblea.counting.apportionment import apportion
-from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from asamblea.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    SecondFactorNeeded,
+)
 from asamblea.federation.membership import Login, User
 from asamblea.federation.models import (
     Body,
@@ -38,20 +44,72 @@ from asamblea.record.services import Event, append_entries
 # ---------------------------------------------------------------- permissions
 
 
-def is_federation_admin(user: User, federation: Federation) -> bool:
-    if not user.is_authenticated:
-        return False
+def session_verified(user: User) -> bool:
+    """Whether this login gave its second factor (django-otp's `is_verified`).
+
+    Every web request's user carries `is_verified` (OTPMiddleware). A user object
+    without it was not authenticated by a browser session: an API token's (which
+    only a verified session can issue, see `api.tokens`) or code run in the
+    operator's shell; those count as verified."""
+    is_verified = getattr(user, "is_verified", None)
+    return True if is_verified is None else bool(is_verified())
+
+
+def _holds_admin_role(user: Login, federation: Federation) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return FederationAdmin.objects.filter(user=user, federation=federation).exists()
 
 
-def is_officer(user: User, body: Body) -> bool:
+def _holds_officer_role(user: Login, body: Body) -> bool:
+    return Officer.objects.filter(user=user, body=body).exists()
+
+
+def is_federation_admin(user: User, federation: Federation) -> bool:
+    """An administrator of `federation` who gave a second factor in this session."""
     if not user.is_authenticated:
         return False
-    return Officer.objects.filter(user=user, body=body).exists() or is_federation_admin(
-        user, body.federation
-    )
+    return _holds_admin_role(user, federation) and session_verified(user)
+
+
+def is_officer(user: User, body: Body) -> bool:
+    """An officer of `body` (or an administrator of its federation) who may act now:
+    with a second factor in this session where the federation asks officers for one."""
+    if not user.is_authenticated:
+        return False
+    if _holds_officer_role(user, body) and (
+        not body.federation.officers_need_second_factor or session_verified(user)
+    ):
+        return True
+    return is_federation_admin(user, body.federation)
+
+
+def needs_second_factor(user: User) -> bool:
+    """Whether this login must use a second factor: every administrator (and superuser),
+    and officers of a federation that asks its officers for one."""
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_superuser", False) or FederationAdmin.objects.filter(user=user).exists():
+        return True
+    return Officer.objects.filter(
+        user=user, body__federation__officers_need_second_factor=True
+    ).exists()
+
+
+def _refuse_unverified(user: User, body: Body) -> None:
+    """Raise SecondFactorNeeded if the user holds a role in `body` that this session
+    may not use yet, so the person is told what to do rather than that they are nobody."""
+    if not user.is_authenticated or session_verified(user):
+        return
+    if _holds_officer_role(user, body) or _holds_admin_role(user, body.federation):
+        raise SecondFactorNeeded(
+            _(
+                "You are an officer of %(body)s, but you have not confirmed this login "
+                "with your second factor. Set it up or give its code on the “Second "
+                "factor” page (your name, at the top of every page), then try again."
+            )
+            % {"body": body.name}
+        )
 
 
 def is_verified_member(user: User, body: Body) -> bool:
@@ -64,6 +122,7 @@ def is_verified_member(user: User, body: Body) -> bool:
 
 def require_officer(user: User, body: Body) -> None:
     if not is_officer(user, body):
+        _refuse_unverified(user, body)
         raise PermissionDenied(_("Only an officer of %(body)s can do this.") % {"body": body.name})
 
 
@@ -92,6 +151,7 @@ def access_member_list(user: User, body: Body) -> QuerySet[Membership]:
     the verified members for its own verified members (never who was rejected or left)."""
     officer = is_officer(user, body)
     if not (officer or is_verified_member(user, body)):
+        _refuse_unverified(user, body)
         raise PermissionDenied(
             _("Only the members and officers of %(body)s can see its members.")
             % {"body": body.name}

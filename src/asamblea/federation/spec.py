@@ -6,7 +6,8 @@ line of the first problem. `importing.py` writes a spec to the database;
 `exporting` turns the database back into the same spec.
 
 JSON shape:
-    {"federation": {"slug", "name", "language"?, "description"?},
+    {"federation": {"slug", "name", "language"?, "description"?,
+                    "officers_need_second_factor"?: true|false},
      "levels": [{"key", "name", "rank"}],          # rank 0 is the top tier
      "sectors": [{"key", "name"}],
      "bodies": [{"slug", "name", "kind": "base"|"council"|"command", "level",
@@ -104,6 +105,7 @@ class FederationSpec:
     name: str
     language: str = "es"
     description: str = ""
+    officers_need_second_factor: bool = False
     levels: list[LevelSpec] = field(default_factory=list)
     sectors: list[SectorSpec] = field(default_factory=list)
     bodies: list[BodySpec] = field(default_factory=list)
@@ -126,6 +128,7 @@ class FederationSpec:
                 "name": self.name,
                 "language": self.language,
                 "description": self.description,
+                "officers_need_second_factor": self.officers_need_second_factor,
             },
             "levels": [{"key": lv.key, "name": lv.name, "rank": lv.rank} for lv in self.levels],
             "sectors": [{"key": s.key, "name": s.name} for s in self.sectors],
@@ -248,6 +251,7 @@ def parse_json(text: str, *, path: str) -> FederationSpec:
         name=str(_req(fed, "name", 1, path, "federation")),
         language=str(fed.get("language") or "es"),
         description=str(fed.get("description") or ""),
+        officers_need_second_factor=fed.get("officers_need_second_factor") is True,
     )
 
     def items(key: str) -> list[tuple[Any, int | None]]:

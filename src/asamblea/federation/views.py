@@ -6,6 +6,8 @@ one-time token is used up in the same transaction as the action it asks for.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -23,6 +25,12 @@ from asamblea.federation.forms import AppointOfficerForm, DecisionForm, JoinForm
 from asamblea.federation.models import Body, Delegation, Federation, Membership
 from asamblea.web.once import consume_once_token
 from asamblea.web.ratelimit import limit_posts
+
+
+def _record_officer_action(*args: Any, **details: Any) -> None:
+    """Tell whoever keeps the officers' trail (asamblea.hooks.officer_action)."""
+    for record in hooks.officer_action:
+        record(*args, **details)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -142,6 +150,9 @@ def members(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpR
     body = services.access_body(federation, body_slug)
     memberships = list(services.access_member_list(request.user, body))
     is_officer = services.is_officer(request.user, body)
+    if is_officer:
+        # Officers see contact details: their look is on the body's trail.
+        _record_officer_action(request.user, body, "members.viewed")
     return render(
         request,
         "federation/members.html",
@@ -177,6 +188,13 @@ def decide(
             membership_id,
             form.cleaned_data["action"],
             form.cleaned_data["reason"],
+        )
+        _record_officer_action(
+            request.user,
+            body,
+            "membership.decided",
+            decision=form.cleaned_data["action"],
+            membership_number=membership.pk,
         )
     if request.headers.get("HX-Request"):
         return render(
@@ -216,6 +234,7 @@ def appoint_officer(request: HttpRequest, federation_slug: str, body_slug: str) 
     with transaction.atomic():
         consume_once_token(request)
         services.do_appoint_officer(request.user, body, user)
+        _record_officer_action(request.user, body, "officer.appointed", officer=user)
     messages.success(
         request,
         _("%(name)s is now an officer of %(body)s.")

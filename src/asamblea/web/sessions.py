@@ -4,7 +4,8 @@ The session table keeps only a hash of each cookie's key: a stolen backup or a
 read-only look at the database shows which sessions exist but gives nobody a
 cookie to log in with. A session lasts until the browser closes unless the person
 ticked "keep me logged in" at login, and ends after SESSION_IDLE_MINUTES without
-a request either way.
+a request either way. A login with a second factor gives its code on a second
+page (`asamblea.accounts.login`) before it is logged in.
 """
 
 from __future__ import annotations
@@ -16,14 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView
 from django.contrib.sessions.backends import db
 from django.core.exceptions import SuspiciousOperation
-from django.forms import BooleanField
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 LAST_SEEN = "_asamblea_last_seen"
 # Writing the last-seen time on every request would write the session on every
@@ -68,24 +65,6 @@ class SessionStore(db.SessionStore):
                 return
             session_key = self.session_key
         self.model.objects.filter(session_key=stored_key(session_key)).delete()
-
-
-class LoginForm(AuthenticationForm):
-    remember = BooleanField(required=False, label=gettext_lazy("Keep me logged in"))
-
-
-class AsambleaLoginView(LoginView):
-    """Django's login, with "keep me logged in": unticked, the session ends with the browser."""
-
-    form_class = LoginForm
-
-    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
-        response = super().form_valid(form)
-        if form.cleaned_data.get("remember"):
-            self.request.session.set_expiry(settings.SESSION_COOKIE_AGE)
-        else:
-            self.request.session.set_expiry(0)
-        return response
 
 
 class IdleTimeoutMiddleware:

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "asamblea.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from asamblea import hooks
+        from asamblea.accounts.services import trail
+
+        # The federation's pages and the API tell the trail what officers do and see.
+        hooks.officer_action.register(name="accounts.trail")(trail.do_record_officer_action)
