@@ -19,7 +19,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from asamblea.errors import AsambleaError, TooManyRequests
-from asamblea.web.errors import status_for
+from asamblea.federation.crypto import DataKeyError
+from asamblea.web.errors import status_for, unavailable_message
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,8 @@ def error_response(status: int, message: str, **extra: Any) -> JsonResponse:
 
 def domain_error_response(request: HttpRequest, exc: AsambleaError) -> HttpResponse:
     status = status_for(exc)
-    response = error_response(status, str(exc))
+    message = unavailable_message(exc) if isinstance(exc, DataKeyError) else str(exc)
+    response = error_response(status, message)
     if isinstance(exc, TooManyRequests):
         response["Retry-After"] = str(exc.retry_after)
     return response
