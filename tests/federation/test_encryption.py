@@ -282,3 +282,43 @@ def test_a_page_that_cannot_decrypt_answers_503_without_a_trace_or_a_name(
     assert "operators must fix it" in text and "zqcipher" not in text.lower()
     assert "data key" in caplog.text and "zqcipher" not in caplog.text.lower()
     assert "Traceback" not in caplog.text
+
+
+# ---------------------------------------------------------------- the migration
+
+BEFORE = ("federation", "0003_contacts_never_join_people")
+AFTER = ("federation", "0004_encrypt_personal_data")
+
+
+def _migrate(target: tuple[str, str]) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+
+
+def test_the_migration_encrypts_existing_people_in_place_and_back(
+    transactional_db: None, key_file: Path
+) -> None:
+    federation = make_federation()
+    _migrate(BEFORE)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO federation_person (federation_id, full_name, phone, email, "
+                "created_at) VALUES (%s, %s, %s, %s, CURRENT_TIMESTAMP)",
+                [federation.pk, NAME, PHONE, ""],
+            )
+            cursor.execute("SELECT id FROM federation_person WHERE phone = %s", [PHONE])
+            person_id = cursor.fetchone()[0]
+        _migrate(AFTER)
+        assert crypto.stored_key_id(_raw("federation_person", "full_name", person_id))
+        assert crypto.stored_key_id(_raw("federation_person", "email", person_id))
+        assert "955443322" not in _raw("federation_person", "phone", person_id)
+        person = Person.objects.get(pk=person_id)
+        assert (person.full_name, person.phone, person.email) == (NAME, PHONE, "")
+        _migrate(BEFORE)
+        assert _raw("federation_person", "full_name", person_id) == NAME
+    finally:
+        _migrate(AFTER)
