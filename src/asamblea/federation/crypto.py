@@ -28,7 +28,7 @@ import os
 import secrets
 import stat
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -56,6 +56,10 @@ class Keyring:
 
     keys: tuple[bytes, ...]
     source: str  # where they came from, for messages: "DATA_KEY" or the file's path
+    ids: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ids", tuple(key_id(key) for key in self.keys))
 
     @property
     def current(self) -> bytes:
@@ -63,11 +67,11 @@ class Keyring:
 
     @property
     def current_id(self) -> str:
-        return key_id(self.keys[0])
+        return self.ids[0]
 
     def by_id(self, wanted: str) -> bytes | None:
-        for key in self.keys:
-            if hmac.compare_digest(key_id(key), wanted):
+        for key, kid in zip(self.keys, self.ids, strict=True):
+            if hmac.compare_digest(kid, wanted):
                 return key
         return None
 
@@ -250,7 +254,7 @@ def decrypt(stored: str) -> str:
     if key is None:
         raise DataKeyError(
             f"The personal data was encrypted with data key {kid}, which is not in "
-            f"{ring.source} (it holds {', '.join(key_id(k) for k in ring.keys)}): "
+            f"{ring.source} (it holds {', '.join(ring.ids)}): "
             "give Asamblea that key, e.g. restore the key file you keep apart from backups."
         )
     _format, _kid, wrapped, sealed = stored.split(":")
