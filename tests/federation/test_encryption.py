@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 
 from asamblea.cli.main import main
+from asamblea.errors import InvalidInput
 from asamblea.federation import crypto
 from asamblea.federation.models import Federation, Membership, Person
 from asamblea.federation.services import do_decide_membership
@@ -130,6 +131,13 @@ def test_an_altered_value_is_refused_not_misread(key_file: Path, damage: object)
     with pytest.raises(crypto.DataKeyError) as raised:
         crypto.decrypt(damage(stored))  # type: ignore[operator]
     assert "zqcipher" not in str(raised.value).lower()
+
+
+def test_text_that_is_not_unicode_is_refused_without_quoting_it(key_file: Path) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        crypto.encrypt("Zqsecret \ud800")
+    assert "zqsecret" not in str(raised.value).lower()
+    assert raised.value.__context__ is None or raised.value.__suppress_context__
 
 
 # ---------------------------------------------------------------- in the database

@@ -35,7 +35,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-from asamblea.errors import AsambleaError
+from asamblea.errors import AsambleaError, InvalidInput
 
 FORMAT = "aes1"
 KEY_BYTES = 32
@@ -225,11 +225,16 @@ def _unpad(raw: bytes) -> bytes:
 def encrypt(text: str, ring: Keyring | None = None) -> str:
     """`text` as stored: encrypted under a fresh value key, itself under the current data key."""
     ring = ring or keyring()
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Its message and its .object would quote the text: raise without them.
+        raise InvalidInput("The text holds characters that are not valid Unicode.") from None
     value_key = AESGCM.generate_key(bit_length=256)
     wrap_nonce = os.urandom(NONCE_BYTES)
     wrapped = AESGCM(ring.current).encrypt(wrap_nonce, value_key, _WRAP_AD)
     nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(value_key).encrypt(nonce, _pad(text.encode("utf-8")), _VALUE_AD)
+    sealed = AESGCM(value_key).encrypt(nonce, _pad(raw), _VALUE_AD)
     return f"{FORMAT}:{ring.current_id}:{_b64(wrap_nonce + wrapped)}:{_b64(nonce + sealed)}"
 
 
