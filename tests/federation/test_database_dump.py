@@ -27,8 +27,10 @@ CANARY_NAME = "Qhispi Zqdumpcanary Ttito"
 CANARY_PHONE = "+51 987 001 234"
 CANARY_EMAIL = "qhispi.zq58@example.pe"
 CANARY_REASON = "Zqrazon de la suspension"
+# Long enough (or with a character base64 never writes) that random ciphertext in
+# megabytes of copy never spells one by chance.
 NEEDLES = [
-    b"qhispi",
+    b"qhispi zq",
     b"zqdumpcanary",
     b"987001234",
     b"987 001 234",
