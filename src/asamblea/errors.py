@@ -82,6 +82,10 @@ class NotSetUp(AsambleaError):
     exit_code = 8
 
 
+class DataKeyError(AsambleaError):
+    """The data key is missing, malformed or not the one the data was encrypted with."""
+
+
 class TooManyRequests(AsambleaError):
     """Too many requests from one address or token in a while; try again later."""
 

@@ -132,6 +132,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Below this many ballots an election publishes only who was elected, not the ballots.",
     ),
     Setting(
+        "DATA_KEY",
+        "",
+        "Key that encrypts members' names, phones, e-mails and decision reasons in the "
+        "database (base64, from `asamblea keys new`; while rotating, new,old). Empty: the "
+        "key file. Give it from outside the server to keep it off the server's disk.",
+    ),
+    Setting(
+        "DATA_KEY_FILE",
+        "",
+        "File holding that key when DATA_KEY is empty (mode 0600, made on first use). Keep "
+        "a copy apart from the database's backups. Empty: data_key in the data dir.",
+    ),
+    Setting(
         "RECORD_KEY_FILE",
         "",
         "Ed25519 key that signs the public record (PEM, mode 0600, made on first use). "
@@ -449,6 +462,13 @@ RECORD_KEY_FILE = (
     Path(env("RECORD_KEY_FILE")).resolve()
     if env("RECORD_KEY_FILE")
     else DATA_DIR / "record_signing_key.pem"
+)
+
+# Members' personal data is encrypted under this key (asamblea.federation.crypto),
+# which is never in the database: a copy of the database alone cannot be read.
+DATA_KEY = env("DATA_KEY").strip()
+DATA_KEY_FILE = (
+    Path(env("DATA_KEY_FILE")).resolve() if env("DATA_KEY_FILE") else DATA_DIR / "data_key"
 )
 
 LOGGING = {

@@ -12,6 +12,7 @@ from django.test import Client
 from asamblea.api import tokens
 from asamblea.federation.models import Delegation, Federation, Membership
 from support.factories import add_member, body
+from support.people import people_named
 
 Login = Callable[[Client, str], Client]
 
@@ -194,7 +195,7 @@ def test_reject_needs_a_reason_and_then_records_it(
 def test_suspending_a_verified_member_lowers_the_public_count(
     officer_client: Client, federation: Federation
 ) -> None:
-    member = Membership.objects.get(body__slug="base-1", person__full_name="Ana Quispe")
+    member = Membership.objects.get(body__slug="base-1", person__in=people_named("Ana Quispe"))
     before = body(federation, "base-1").verified_members
     response = post(
         officer_client, decision_url(member), {"action": "suspend", "reason": "Missed dues"}

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from asamblea.federation.models import Federation, Membership, Person
+from asamblea.federation.models import Federation, Membership
+from support.people import people_named, person_named
 
 NoCanary = Callable[[str, str], None]
 Login = Callable[[Client, str], Client]
@@ -30,7 +31,7 @@ PERSONAL_FIELDS = {
 
 
 def test_the_canaries_are_really_planted(federation: Federation) -> None:
-    person = Person.objects.get(full_name="Zyxwvu Canarinoqa")
+    person = person_named("Zyxwvu Canarinoqa")
     assert person.phone == "+51987650321"
     assert person.email == "canary.zq7@example.org"
     assert person.user is not None and person.user.username == "canary-user-zq7"
@@ -78,7 +79,7 @@ def test_errors_and_write_answers_carry_no_personal_data(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    canary = Membership.objects.get(person__full_name="Zyxwvu Canarinoqa")
+    canary = Membership.objects.get(person__in=people_named("Zyxwvu Canarinoqa"))
     url = f"/api/v1/federations/test/bodies/base-1/memberships/{canary.pk}/decision"
     answers: list[Any] = []
     for payload in [

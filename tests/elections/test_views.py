@@ -120,6 +120,14 @@ def test_an_officer_opens_members_stand_vote_and_read_the_result(federation, set
     council = body(federation, "prov-a1")
     council_page = Client().get(reverse("body", args=[federation.slug, council.slug]))
     assert cands[1].public_name in council_page.content.decode()
+    # In the council, those who may be nominated are named as their seats are published.
+    from asamblea.elections.models import Seat
+    from asamblea.elections.views import _nominees
+
+    seat_names = Seat.objects.filter(delegation__council=council, status=Seat.Status.HELD)
+    assert {name for _pk, name in _nominees(council)} == set(
+        seat_names.values_list("public_name", flat=True)
+    )
 
 
 def test_the_ballot_speaks_spanish_by_default(federation):

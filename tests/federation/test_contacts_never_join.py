@@ -12,6 +12,7 @@ from django.test import Client
 from asamblea.federation.models import Federation, Membership, Person
 from support.factories import add_member, make_officer, make_user
 from support.language import english
+from support.people import person_named
 
 ONCE = re.compile(r'name="once" value="([^"]+)"')
 A_PHONE = "+51 900 111 222"
@@ -46,7 +47,7 @@ def test_a_strangers_application_with_a_known_phone_is_a_new_applicant(
     answer = _apply(english(Client()), "base-2", "Nombre Falso", phone="+51900111222")
     assert answer.status_code == 200
     # Ana is still a member of base-1 only; the stranger is someone else.
-    ana = Person.objects.get(full_name="Ana Real")
+    ana = person_named("Ana Real")
     assert list(ana.memberships.values_list("body__slug", flat=True)) == ["base-1"]
     stranger = Membership.objects.get(body__slug="base-2").person
     assert stranger.pk != ana.pk

@@ -41,6 +41,7 @@ from support.factories import (
     small_federation_spec,
 )
 from support.language import english
+from support.people import people_named
 from support.server import Asamblea, Browser
 
 CANARY_NAME = "Qorianka Xqcanary Tupa"
@@ -131,7 +132,7 @@ def setting(db: None, all_logs: AllLogs) -> Setting:
     ]
     assert own[0].status_code == 200 and "Enter a valid email address" in own[0].content.decode()
     assert own[1].status_code == 200 and "Application sent" in own[1].content.decode()
-    canary = Membership.objects.get(person__full_name=CANARY_NAME)
+    canary = Membership.objects.get(person__in=people_named(CANARY_NAME))
     # The officer verifies them from the members page (htmx).
     desk = english(Client())
     desk.force_login(officer)

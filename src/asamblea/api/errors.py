@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from asamblea.errors import AsambleaError, TooManyRequests
+from asamblea.errors import AsambleaError, DataKeyError, TooManyRequests
 from asamblea.web.errors import (
     RETRY_AFTER_SECONDS,
     ErrorDetail,
     ErrorOut,
     database_unreachable,
     status_for,
+    unavailable_message,
 )
 
 __all__ = ["ErrorDetail", "ErrorOut", "error_body", "error_response", "install_error_handlers"]
@@ -60,7 +61,8 @@ def error_response(status: int, message: str, **extra: Any) -> JsonResponse:
 
 def domain_error_response(request: HttpRequest, exc: AsambleaError) -> HttpResponse:
     status = status_for(exc)
-    response = error_response(status, str(exc))
+    message = unavailable_message(exc) if isinstance(exc, DataKeyError) else str(exc)
+    response = error_response(status, message)
     if isinstance(exc, TooManyRequests):
         response["Retry-After"] = str(exc.retry_after)
     return response

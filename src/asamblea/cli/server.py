@@ -146,7 +146,11 @@ def serve_command(args: argparse.Namespace) -> int:
     _django.setup()
     from waitress import serve
 
+    from asamblea.federation.keys import check_data_key
     from asamblea.wsgi import application
+
+    # A missing or wrong data key stops the server here, in one line.
+    check_data_key()
 
     print(f"Serving Asamblea on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
     serve(application, host=args.host, port=args.port, threads=args.threads, ident="asamblea")

@@ -21,12 +21,12 @@ from django.views.decorators.http import require_POST
 from asamblea.elections import services
 from asamblea.elections.ballots import RANKED_METHODS, YES_NO, BallotProblem, ranking_from_ranks
 from asamblea.elections.forms import CancelForm, OpenElectionForm, StandForm
-from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry
+from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry, Seat
 from asamblea.elections.scheduler import catch_up
 from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import User
-from asamblea.federation.models import Federation, Person
+from asamblea.federation.models import Body, Federation, Person
 from asamblea.record.models import Entry
 from asamblea.web.once import consume_once_token
 
@@ -162,7 +162,7 @@ def election_page(request: HttpRequest, federation_slug: str, election_id: int) 
         "turnout": services.turnout(election),
         "stand_form": StandForm(),
         "cancel_form": CancelForm(),
-        "nominees": list(services.eligible_people(body).order_by("full_name")[:500])
+        "nominees": _nominees(body)
         if (officer or eligible) and election.status == Election.Status.NOMINATIONS
         else [],
         "count": count,
@@ -371,3 +371,25 @@ def tracker(request: HttpRequest, federation_slug: str, election_id: int) -> Htt
             "entry": entry,
         },
     )
+
+
+NOMINEES_SHOWN = 500
+
+
+def _nominees(body: Body) -> list[tuple[int, str]]:
+    """(person id, name) of those who may be nominated, in name order. In a council they
+    are named as their seats are published, never by their registered names; in a base
+    assembly by the name they gave it (its verified members see that list anyway)."""
+    people = list(services.eligible_people(body))
+    if body.kind == Body.Kind.COUNCIL:
+        seat_names = dict(
+            Seat.objects.filter(
+                status=Seat.Status.HELD, delegation__council=body, holder__in=people
+            ).values_list("holder_id", "public_name")
+        )
+        rows = [(person.pk, seat_names.get(person.pk) or "") for person in people]
+    else:
+        rows = [(person.pk, person.full_name) for person in people]
+    # Names are encrypted at rest, so the database cannot sort them.
+    rows.sort(key=lambda row: federation_services.name_order(row[1]))
+    return rows[:NOMINEES_SHOWN]

@@ -2,7 +2,9 @@
 
 Models hold data and constraints only; every rule lives in `services.py`.
 Personal data (a person's name and contact details) sits in `Person` alone, so
-that what may never be published is in one place.
+that what may never be published is in one place; it and the reasons given for
+decisions on a membership are EncryptedTextFields, unreadable in a copy of the
+database without the data key.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from asamblea.federation.fields import EncryptedTextField
 
 APPORTIONMENT_METHODS = [
     ("dhondt", "D'Hondt"),
@@ -157,11 +161,11 @@ class Person(models.Model):
     """A human being. PERSONAL DATA: never on a public page, in the API or a log line."""
 
     federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="people")
-    full_name = models.CharField(max_length=200)
+    full_name = EncryptedTextField(max_length=200)
     # Normalised contact details, optional, as given to the assembly applied to. Never
-    # used to find a person: see services._applicant.
-    phone = models.CharField(max_length=32, blank=True)
-    email = models.EmailField(blank=True)
+    # used to find a person (see services._applicant), so no keyed hash of them is kept.
+    phone = EncryptedTextField(max_length=32, blank=True)
+    email = EncryptedTextField(max_length=254, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -190,7 +194,8 @@ class Membership(models.Model):
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="memberships")
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="memberships")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED)
-    reason = models.CharField(max_length=500, blank=True)
+    # Written to the person about them (why rejected, suspended, removed): personal.
+    reason = EncryptedTextField(max_length=500, blank=True)
     applied_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(

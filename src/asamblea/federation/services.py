@@ -7,6 +7,7 @@ Views, the API and the CLI call these; none of them writes models directly.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Field, QuerySet
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,9 +147,10 @@ def access_body(federation: Federation, slug: str) -> Body:
         raise NotFound(_("There is no assembly called “%(slug)s”.") % {"slug": slug}) from None
 
 
-def access_member_list(user: User, body: Body) -> QuerySet[Membership]:
+def access_member_list(user: User, body: Body) -> list[Membership]:
     """The members of a body: every application and membership for its officers; only
-    the verified members for its own verified members (never who was rejected or left)."""
+    the verified members for its own verified members (never who was rejected or left).
+    By status, then name (sorted here: the database holds names encrypted)."""
     officer = is_officer(user, body)
     if not (officer or is_verified_member(user, body)):
         _refuse_unverified(user, body)
@@ -159,7 +161,16 @@ def access_member_list(user: User, body: Body) -> QuerySet[Membership]:
     memberships = Membership.objects.filter(body=body)
     if not officer:
         memberships = memberships.filter(status=Membership.Status.VERIFIED)
-    return memberships.select_related("person", "sector").order_by("status", "person__full_name")
+    found = list(memberships.select_related("person", "sector"))
+    found.sort(key=lambda m: (m.status, name_order(m.person.full_name)))
+    return found
+
+
+def name_order(name: str) -> tuple[str, str]:
+    """A sort key for people's names, as a reader expects them (Édgar beside Edgar, beto
+    beside Beto): names are encrypted, so they are sorted here, not by the database."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return plain.casefold(), name
 
 
 def access_membership_as_officer(user: User, body: Body, membership_id: int) -> Membership:

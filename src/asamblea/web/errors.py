@@ -7,6 +7,7 @@ requests the answer is a fragment swapped into the page's message area.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 
@@ -22,11 +23,14 @@ from ninja import Schema
 from asamblea.errors import (
     AsambleaError,
     Conflict,
+    DataKeyError,
     InvalidInput,
     NotFound,
     PermissionDenied,
     TooManyRequests,
 )
+
+logger = logging.getLogger(__name__)
 
 STATUS = [
     (InvalidInput, 400),
@@ -34,6 +38,7 @@ STATUS = [
     (NotFound, 404),
     (Conflict, 409),
     (TooManyRequests, 429),
+    (DataKeyError, 503),
 ]
 
 
@@ -51,6 +56,13 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
+def unavailable_message(error: DataKeyError) -> str:
+    """Logs the operator's problem for the operator (the message names key ids and files,
+    never a person) and says to the visitor only that it is not their fault."""
+    logger.error("%s", error)
+    return _("This site cannot read its members' data right now. Its operators must fix it.")
+
+
 def status_for(error: AsambleaError) -> int:
     for cls, status in STATUS:
         if isinstance(error, cls):
@@ -65,6 +77,7 @@ def render_error(request: HttpRequest, message: str, status: int) -> HttpRespons
         404: _("Not found"),
         409: _("Nothing was changed"),
         429: _("Too many requests"),
+        503: _("Not available"),
     }
     template = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/page.html"
     response = render(
@@ -103,6 +116,8 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DataKeyError):
+            return render_error(request, unavailable_message(exception), 503)
         if isinstance(exception, AsambleaError):
             response = render_error(request, str(exception), status_for(exception))
             if isinstance(exception, TooManyRequests):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('federation', '0003_contacts_never_join_people'),
+        ('federation', '0004_encrypt_personal_data'),
     ]
 
     operations = [
