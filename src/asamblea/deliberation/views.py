@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,7 +41,7 @@ from asamblea.elections.models import Seat
 from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation.models import Body, Federation, Sector
 from asamblea.federation.services import access_body, access_federation, is_officer
-from asamblea.web.once import consume_once_token
+from asamblea.web.once import once_only
 
 REFRESH_SECONDS = 3
 NOSCRIPT_REFRESH_SECONDS = 15
@@ -92,8 +91,7 @@ def motion_new(request: HttpRequest, federation_slug: str, body_slug: str) -> Ht
         form = MotionForm(request.POST)
         if not form.is_valid():
             raise _form_problem(form)
-        with transaction.atomic():
-            consume_once_token(request)
+        with once_only(request):
             motion = services.do_propose_motion(
                 request.user,
                 body,
@@ -206,8 +204,7 @@ def _motion_action(request: HttpRequest, federation_slug: str, motion_id: int) -
 @require_POST
 def motion_second(request: HttpRequest, federation_slug: str, motion_id: int) -> HttpResponse:
     motion = _motion_action(request, federation_slug, motion_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_second_motion(request.user, motion)
     messages.success(request, _("Seconded: the motion is tabled for debate."))
     return redirect(_motion_url(motion))
@@ -217,8 +214,7 @@ def motion_second(request: HttpRequest, federation_slug: str, motion_id: int) ->
 @require_POST
 def motion_withdraw(request: HttpRequest, federation_slug: str, motion_id: int) -> HttpResponse:
     motion = _motion_action(request, federation_slug, motion_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_withdraw_motion(request.user, motion)
     messages.success(request, _("The motion is withdrawn."))
     return redirect(_motion_url(motion))
@@ -231,8 +227,7 @@ def motion_amend(request: HttpRequest, federation_slug: str, motion_id: int) -> 
     form = AmendmentForm(request.POST)
     if not form.is_valid():
         raise _form_problem(form)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         amendment = services.do_propose_amendment(
             request.user, motion, text=form.cleaned_data["text"]
         )
@@ -247,8 +242,7 @@ def motion_comment(request: HttpRequest, federation_slug: str, motion_id: int) -
     form = CommentForm(request.POST)
     if not form.is_valid():
         raise _form_problem(form)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_comment(request.user, motion, form.cleaned_data["text"])
     return redirect(_motion_url(motion) + "#debate")
 
@@ -260,8 +254,7 @@ def motion_open(request: HttpRequest, federation_slug: str, motion_id: int) -> H
     form = OpenVoteForm(request.POST)
     if not form.is_valid():
         raise _form_problem(form)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_open_vote(
             request.user,
             motion,
@@ -280,8 +273,7 @@ def motion_vote(request: HttpRequest, federation_slug: str, motion_id: int) -> H
     ranking = None
     if motion.kind == Motion.Kind.OPTIONS:
         ranking = _ranking_from_post(request, services.option_labels(motion))
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         receipt = services.do_cast_vote(
             request.user,
             motion,
@@ -315,8 +307,7 @@ def _ranking_from_post(request: HttpRequest, labels: list[str]) -> list[str]:
 @require_POST
 def motion_close(request: HttpRequest, federation_slug: str, motion_id: int) -> HttpResponse:
     motion = _motion_action(request, federation_slug, motion_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         motion = services.do_close_vote(request.user, motion)
     messages.success(request, _("The vote is closed and counted."))
     return redirect(_motion_url(motion))
@@ -333,8 +324,7 @@ def motion_mandate(
     form = MandateForm(request.POST)
     if not form.is_valid():
         raise _form_problem(form)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         vote = services.do_open_mandate_vote(
             request.user, motion, body, secret=form.cleaned_data["secret"]
         )
@@ -351,8 +341,7 @@ def motion_referendum(request: HttpRequest, federation_slug: str, motion_id: int
     form = ReferendumForm(request.POST)
     if not form.is_valid():
         raise _form_problem(form)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         referendum = services.do_open_referendum(
             request.user, motion, closes_at=form.cleaned_data["closes_at"], **form.rule_kwargs()
         )
@@ -396,8 +385,7 @@ def recall_for_breach(
         seat = Seat.objects.get(federation=federation, pk=seat_id, delegation__source=body)
     except Seat.DoesNotExist:
         raise NotFound(_("%(body)s has no such delegate.") % {"body": body.name}) from None
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         petition = services.do_recall_for_breach(request.user, motion, seat)
     messages.success(
         request,
@@ -452,8 +440,7 @@ def meeting_new(request: HttpRequest, federation_slug: str, body_slug: str) -> H
         if not form.is_valid():
             raise _form_problem(form)
         chosen = [m for m in motions if str(m.pk) in form.cleaned_data["motions"]]
-        with transaction.atomic():
-            consume_once_token(request)
+        with once_only(request):
             meeting = services.do_create_meeting(
                 request.user,
                 body,
@@ -517,8 +504,7 @@ def meeting_live(request: HttpRequest, federation_slug: str, meeting_id: int) ->
 def meeting_action(request: HttpRequest, federation_slug: str, meeting_id: int) -> HttpResponse:
     federation = access_federation(federation_slug)
     meeting = services.access_meeting(federation, meeting_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         if "motion" in request.POST:
             motion = services.access_motion(federation, int(request.POST["motion"]))
             services.do_add_agenda_item(request.user, meeting, motion)
@@ -606,8 +592,7 @@ def referendum_vote(request: HttpRequest, federation_slug: str, referendum_id: i
     body = None
     if request.POST.get("body"):
         body = access_body(referendum.federation, request.POST["body"])
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         receipt = services.do_cast_referendum_ballot(
             request.user,
             referendum,
@@ -628,8 +613,7 @@ def referendum_close(
     request: HttpRequest, federation_slug: str, referendum_id: int
 ) -> HttpResponse:
     referendum = _referendum(federation_slug, referendum_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_close_referendum(request.user, referendum)
     return redirect("referendum", referendum.federation.slug, referendum.pk)
 
@@ -653,8 +637,7 @@ def call_issue(
     sectors = list(
         Sector.objects.filter(federation=federation, key__in=form.cleaned_data["sectors"])
     )
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         call = services.do_issue_call(
             request.user,
             resolution,
@@ -767,8 +750,7 @@ def call_report(
 ) -> HttpResponse:
     federation, body = _body(federation_slug, body_slug)
     call = services.access_call(federation, call_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         if request.POST.get("acknowledge"):
             services.do_acknowledge_call(request.user, call, body)
             messages.success(
