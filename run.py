@@ -135,8 +135,7 @@ def test(args: list[str]) -> int:
         say(message + " (Debian: apt-get install chromium).")
     # One worker per core (at most 4): the suite is mostly database and browser waits.
     workers = max(1, min(4, os.cpu_count() or 1))
-    # Tests marked xdist_group (those that read the loaded demo) stay on one worker.
-    pytest = [str(PYTHON), "-m", "pytest", "-n", str(workers), "--dist", "loadgroup"]
+    pytest = [str(PYTHON), "-m", "pytest", "-n", str(workers)]
     sqlite_args = args
     if not args:
         # The whole run: the checks first, and the tests only if they pass. With a test
