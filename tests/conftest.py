@@ -97,8 +97,12 @@ def _restore_snapshot(copy: Path) -> None:
         return
     quote = connection.ops.quote_name
     models = apps.get_models(include_auto_created=True)
+    tables = _tables()
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in _tables():
+        # A flush leaves the rows that post_migrate makes again (permissions, content types).
+        for statement in connection.ops.sql_flush(no_style(), tables, allow_cascade=True):
+            cursor.execute(statement)
+        for table in tables:
             cursor.execute(
                 f"INSERT INTO {quote(table)} SELECT * FROM {SNAPSHOT_SCHEMA}.{quote(table)}"  # noqa: S608
             )
