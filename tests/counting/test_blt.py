@@ -79,6 +79,11 @@ def rankings_of(profile: Profile) -> dict[tuple[str, ...], int]:
             {("Ana",): 1},
             id="no-newline-at-end-of-file",
         ),
+        pytest.param(
+            "3 1\n-2\n(b1) 1 2 0\n1 1 0\n0\n" + NAMES,
+            {("Ana",): 1},
+            id="a-paper-for-withdrawn-candidates-only-is-dropped-when-read-line-by-line",
+        ),
     ],
 )
 def test_ballots_are_read_into_aggregated_rankings(

@@ -69,6 +69,12 @@ def rankings_of(profile: Profile) -> dict[tuple[str, ...], int]:
             {("Ana", "Luis"): 1, ("Ana",): 1},
             id="short-rows-are-fine",
         ),
+        pytest.param(
+            "weight,1\n2,\n1,Ana\n",
+            ("Ana",),
+            {("Ana",): 1},
+            id="a-weighted-row-without-a-preference-is-no-ballot",
+        ),
     ],
 )
 def test_rows_are_read_into_aggregated_rankings(

@@ -21,23 +21,19 @@ from asamblea.federation.models import Delegation, Federation
 from asamblea.record.checkpoint import Ed25519Signer
 from asamblea.record.export import MemoryLog
 from asamblea.record.models import Entry
-from support.factories import add_member, body, make_user
+from support.factories import MembershipFactory, UserFactory, body, site_admin
 
-
-def admin() -> Any:
-    user_model = get_user_model()
-    return user_model.objects.filter(
-        is_superuser=True
-    ).first() or user_model.objects.create_superuser("root", password="root password 123")
+admin = site_admin
 
 
 def member(federation: Federation, base: str, username: str, **kwargs: Any) -> Any:
-    """A verified member of `base` with a login called `username`."""
-    user = get_user_model().objects.filter(username=username).first() or make_user(username)
-    add_member(
-        federation,
-        base,
-        kwargs.pop("name", username.replace("-", " ").title()),
+    """A verified member of `base` with a login called `username` (made, or found)."""
+    user = get_user_model().objects.filter(username=username).first() or UserFactory(
+        username=username
+    )
+    MembershipFactory(
+        body=body(federation, base),
+        full_name=kwargs.pop("name", username.replace("-", " ").title()),
         user=user,
         **kwargs,
     )

@@ -220,6 +220,20 @@ def test_a_meeting_page_lists_its_agenda_and_refreshes_itself(tree):
     assert "Voting now: 1 of 3 have voted" in live and "yes 1, no 0, abstain 0" in live
 
 
+@pytest.mark.parametrize("forged", ["abc", "1 OR 1=1", "", "-1"])
+def test_a_forged_motion_on_the_agenda_form_is_refused_with_a_message_not_a_500(tree, forged):
+    f = tree.federation
+    officer = make_officer(f, "national")
+    meeting = services.do_create_meeting(
+        officer, body(f, "national"), title="Sesión", starts_at=timezone.now(), motions=[]
+    )
+    url = f"/f/{f.slug}/meetings/{meeting.pk}/"
+    answer = post(client_for(officer), url, url + "action/", {"motion": forged})
+    assert answer.status_code == 400
+    assert "Choose a motion from the list." in answer.content.decode()
+    assert forged not in answer.content.decode() or forged in {"", "-1"}
+
+
 def test_uptake_is_reported_from_the_bodys_calls_page_and_the_call_page_stays_cheap(
     tree, django_assert_max_num_queries
 ):

@@ -10,15 +10,17 @@ from django.utils import timezone
 from asamblea.elections import services
 from asamblea.elections.models import Election
 from asamblea.federation.models import Delegation, Federation
-from support.factories import add_member, body, make_officer, make_user
+from support.factories import MembershipFactory, UserFactory, body, make_officer
 
 
 def voters(federation: Federation, base: str, n: int, prefix: str = "voter") -> list[Any]:
     """n verified members of `base`, each with a login."""
     users = []
     for number in range(1, n + 1):
-        user = make_user(f"{prefix}-{base}-{number}")
-        add_member(federation, base, f"{prefix.title()} {base} {number}", user=user)
+        user = UserFactory(username=f"{prefix}-{base}-{number}")
+        MembershipFactory(
+            body=body(federation, base), full_name=f"{prefix.title()} {base} {number}", user=user
+        )
         users.append(user)
     return users
 

@@ -1,24 +1,20 @@
 """The demo's elections: every tier elected, the national assembly traced down to base
 assemblies, a recall cascade to show, an open vote to try, and loading twice changes nothing.
 
-The demo (federation and elections) is loaded once for the module through the real
+The demo (federation and elections) is loaded once per test run through the real
 `asamblea demo` command, in-process on the test database (SQLite and PostgreSQL passes).
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 
-from asamblea.cli.main import main
 from asamblea.elections import demo as elections_demo
 from asamblea.elections.models import Ballot, Election, Seat, VoteCast
 from asamblea.federation.demo import DEMO_PASSWORD, DEMO_PROVINCES, GIVEN
@@ -27,29 +23,13 @@ from asamblea.recall.services import do_vacate_seat
 from asamblea.record import services as record
 from asamblea.record.models import Entry
 from asamblea.record.verify import verify_lines
+from support.demo import run_demo
 
 HELD = Seat.Status.HELD
 
 
-def _run_demo() -> str:
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert main(["demo"]) == 0
-    return printed.getvalue()
-
-
-@pytest.fixture(scope="module")
-def demo_output(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
-    """`asamblea demo`, run once for this module; the database emptied afterwards."""
-    with django_db_blocker.unblock():
-        try:
-            yield _run_demo()
-        finally:
-            call_command("flush", interactive=False, verbosity=0)
-
-
 @pytest.fixture
-def demo(demo_output: str, db: None) -> Federation:
+def demo(demo_loaded: str, db: None) -> Federation:
     """The demo federation with its elections; each test's changes are rolled back."""
     return Federation.objects.get(slug="peru")
 
@@ -138,12 +118,12 @@ def test_results_are_published_with_stage_tables_and_recount_from_the_record(
 
 
 def test_the_star_holds_a_seat_at_every_tier_and_losing_the_base_seat_cascades(
-    demo: Federation, demo_output: str
+    demo: Federation, demo_loaded: str
 ) -> None:
     summary = elections_demo.elections_demo_summary()
     assert summary is not None and summary.star_seat is not None
-    assert f"See a recall cascade: {summary.star_name} holds 5 seats" in demo_output
-    assert summary.star_seat in demo_output
+    assert f"See a recall cascade: {summary.star_name} holds 5 seats" in demo_loaded
+    assert summary.star_seat in demo_loaded
     seat_id = int(re.search(r"/seats/(\d+)/", summary.star_seat).group(1))
     base_seat = Seat.objects.get(pk=seat_id)
     star = base_seat.holder
@@ -168,7 +148,7 @@ def test_the_star_holds_a_seat_at_every_tier_and_losing_the_base_seat_cascades(
 
 
 def test_a_demo_login_can_vote_in_the_open_election(
-    demo: Federation, demo_output: str, settings: Any
+    demo: Federation, demo_loaded: str, settings: Any
 ) -> None:
     # The demo's logins were hashed with the real hasher (this folder's tests use MD5).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
@@ -176,9 +156,9 @@ def test_a_demo_login_can_vote_in_the_open_election(
     assert election.constituency.slug == elections_demo.OPEN_BASE
     assert election.casts.count() > 0
     ballot = f"/f/peru/e/{election.pk}/ballot/"
-    assert f"Vote now in the open election: {ballot}" in demo_output
+    assert f"Vote now in the open election: {ballot}" in demo_loaded
     login = elections_demo.OPEN_LOGINS[0]
-    assert login in demo_output
+    assert login in demo_loaded
     voter = Client()
     logged_in = voter.post("/accounts/login/", {"username": login, "password": DEMO_PASSWORD})
     assert logged_in.status_code == 302, "the printed demo login does not log in"
@@ -203,7 +183,7 @@ def test_loading_the_demo_elections_twice_changes_nothing(demo: Federation) -> N
         Entry.objects.filter(federation=demo).count(),
     )
     assert elections_demo.load_elections_demo() is False
-    out = _run_demo()
+    out = run_demo()
     assert out.startswith("Already loaded, nothing changed")
     assert "Vote now in the open election" in out
     assert (

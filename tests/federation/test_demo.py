@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import html
-import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
 from asamblea.accounts.demo import demo_code, demo_secret
 from asamblea.accounts.services.second_factor import has_second_factor
-from asamblea.cli.main import main
 from asamblea.federation import services
 from asamblea.federation.demo import DEMO_PASSWORD
 from asamblea.federation.models import Body, Delegation, Federation
 from asamblea.record.models import Entry
+from support.demo import run_demo
 from support.server import Asamblea, Browser, postgres_database
 
 # (path, what the page must show besides its own name). The base is a union local
@@ -56,24 +53,6 @@ def record_of(federation: Federation) -> list[tuple[int, str, str]]:
         .order_by("index")
         .values_list("index", "type", "leaf_hash")
     )
-
-
-def _run_demo() -> str:
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert main(["demo"]) == 0
-    return printed.getvalue()
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
-    """The demo, loaded once for this module (it takes a while); emptied out afterwards."""
-    with django_db_blocker.unblock():
-        out = _run_demo()
-        try:
-            yield out
-        finally:
-            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture
@@ -114,7 +93,7 @@ def test_the_demo_loads_with_members_officers_and_printed_logins(
 def test_loading_the_demo_twice_changes_nothing(demo: Federation) -> None:
     counts, record = table_counts(), record_of(demo)
     assert counts["federation_person"] > 0 and record
-    out = _run_demo()
+    out = run_demo()
     assert out.startswith("Already loaded, nothing changed")
     assert table_counts() == counts
     assert record_of(demo) == record

@@ -13,12 +13,20 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from asamblea.federation.models import Federation, FederationAdmin
+from asamblea.federation.models import Federation
 from asamblea.recall import services
 from asamblea.recall.models import RecallPetition, RecallSettings
 from asamblea.record.models import Entry
 from recall.world import World
-from support.factories import add_member, make_federation, make_officer, make_user
+from support.factories import (
+    FederationAdminFactory,
+    MembershipFactory,
+    UserFactory,
+    body,
+    make_federation,
+    make_officer,
+    make_user,
+)
 from support.language import english, in_language
 from support.second_factor import log_in_verified
 
@@ -43,9 +51,7 @@ def federation(db: None) -> Federation:
 
 @pytest.fixture
 def admin(federation: Federation) -> Any:
-    user = make_user("fed-admin")
-    FederationAdmin.objects.create(user=user, federation=federation)
-    return user
+    return FederationAdminFactory(federation=federation, user__username="fed-admin").user
 
 
 def client_for(user: Any = None, language: str = "en") -> Client:
@@ -57,8 +63,8 @@ def client_for(user: Any = None, language: str = "en") -> Client:
 
 
 def member_of(federation: Federation, body_slug: str) -> Any:
-    user = make_user("hal")
-    add_member(federation, body_slug, "Hal", user=user)
+    user = UserFactory(username="hal")
+    MembershipFactory(body=body(federation, body_slug), full_name="Hal", user=user)
     return user
 
 

@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.management import call_command
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.utils import translation
 
-from asamblea.deliberation.demo import load_deliberation_demo
-from asamblea.elections.demo import load_elections_demo
-from asamblea.federation.demo import load_demo
 from asamblea.federation.models import Body, Federation
 from asamblea.federation.record_views import entry_views, record_section
 from asamblea.record.models import Entry
@@ -57,22 +52,9 @@ DEMO_TYPES = {
 RAW_JSON = ("{&quot;", "[&quot;", '{"', '["')
 
 
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """The demo federation with its elections and deliberation (few members, to keep it
-    short), loaded once for this module and emptied out afterwards."""
-    with django_db_blocker.unblock():
-        load_demo(members_per_body=(1, 3))
-        load_elections_demo()
-        load_deliberation_demo()
-        try:
-            yield
-        finally:
-            call_command("flush", interactive=False, verbosity=0)
-
-
 @pytest.fixture
-def demo(demo_loaded: None, db: None) -> Federation:
+def demo(demo_loaded: str, db: None) -> Federation:
+    """The demo of `asamblea demo` (tests/conftest.py); each test's changes rolled back."""
     return Federation.objects.get(slug="peru")
 
 

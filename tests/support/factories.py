@@ -1,15 +1,37 @@
-"""Test data made through the real services and importer, never raw inserts."""
+"""Test data: one factory_boy factory per core model, made through the real services
+and importer where there is one (never raw inserts that skip the rules).
+
+    FederationFactory()                         the small federation below, imported
+    UserFactory(username="ana")                 a login; UserFactory(admin=True): the site admin
+    MembershipFactory(body=b, full_name="Ana")  a verified member (pending=True: an application)
+    OfficerFactory(body=b)                      an officer of b, with a new login
+    FederationAdminFactory(federation=f)        a federation admin, with a new login
+
+The functions below them (make_federation, make_user, make_officer, add_member) are
+the short forms most tests use.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import factory
 from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory, Password
 
 from asamblea.federation import services
 from asamblea.federation.importing import do_import_federation
-from asamblea.federation.models import Body, Federation, Membership, Officer, Sector
+from asamblea.federation.models import (
+    Body,
+    Federation,
+    FederationAdmin,
+    Membership,
+    Officer,
+    Sector,
+)
 from asamblea.federation.spec import BodySpec, DelegationSpec, FederationSpec, LevelSpec, SectorSpec
+
+TEST_PASSWORD = "a long test password"
 
 
 def small_federation_spec(slug: str = "test") -> FederationSpec:
@@ -62,23 +84,104 @@ def small_federation_spec(slug: str = "test") -> FederationSpec:
     return spec
 
 
+class FederationFactory(factory.Factory):
+    """The small federation of `small_federation_spec`, through the real importer."""
+
+    class Meta:
+        model = Federation
+
+    slug = "test"
+
+    @classmethod
+    def _create(cls, model_class: type[Federation], slug: str) -> Federation:
+        return do_import_federation(small_federation_spec(slug))
+
+
+class UserFactory(DjangoModelFactory):
+    """A login, password TEST_PASSWORD (hashed with the test's PASSWORD_HASHERS)."""
+
+    class Meta:
+        model = get_user_model()
+
+    username = factory.Sequence(lambda n: f"user-{n}")
+    password = Password(TEST_PASSWORD)
+
+    class Params:
+        # The site's superuser, who verifies the members the factories make.
+        admin = factory.Trait(username="root", is_superuser=True, is_staff=True)
+
+
+def site_admin() -> Any:
+    """The superuser (made the first time it is needed)."""
+    return get_user_model().objects.filter(is_superuser=True).first() or UserFactory(admin=True)
+
+
+class MembershipFactory(factory.Factory):
+    """A verified member of `body` (in the body's own sector unless `sector` is given):
+    applied for and verified through the real services. `pending=True`: applied only."""
+
+    class Meta:
+        model = Membership
+
+    body: Any = None  # required
+    full_name = "Ana Quispe"
+    sector = factory.LazyAttribute(lambda o: o.body.sector)
+    user = None
+    phone = ""
+    email = ""
+    verified = True
+
+    class Params:
+        pending = factory.Trait(verified=False)
+
+    @classmethod
+    def _create(
+        cls, model_class: type[Membership], *, body: Body, verified: bool, **fields: Any
+    ) -> Membership:
+        membership = services.do_apply_for_membership(body, **fields)
+        if verified:
+            membership = services.do_verify_membership(site_admin(), body, membership.pk)
+        return membership
+
+
+class OfficerFactory(DjangoModelFactory):
+    """An officer of `body`, with a login of their own."""
+
+    class Meta:
+        model = Officer
+
+    user = factory.SubFactory(
+        UserFactory,
+        username=factory.LazyAttribute(lambda o: f"officer-{o.factory_parent.body.slug}"),
+    )
+    body: Any = None  # required
+
+
+class FederationAdminFactory(DjangoModelFactory):
+    """An administrator of `federation`, with a login of their own."""
+
+    class Meta:
+        model = FederationAdmin
+
+    user = factory.SubFactory(UserFactory)
+    federation: Any = None  # required
+
+
 def make_federation(slug: str = "test") -> Federation:
-    return do_import_federation(small_federation_spec(slug))
+    return FederationFactory(slug=slug)
 
 
 def body(federation: Federation, slug: str) -> Body:
     return Body.objects.get(federation=federation, slug=slug)
 
 
-def make_user(username: str, password: str = "a long test password") -> Any:
-    return get_user_model().objects.create_user(username=username, password=password)
+def make_user(username: str, password: str = TEST_PASSWORD) -> Any:
+    return UserFactory(username=username, password=password)
 
 
 def make_officer(federation: Federation, body_slug: str, username: str | None = None) -> Any:
-    target = body(federation, body_slug)
-    user = make_user(username or f"officer-{body_slug}")
-    Officer.objects.create(user=user, body=target)
-    return user
+    extra = {"user__username": username} if username else {}
+    return OfficerFactory(body=body(federation, body_slug), **extra).user
 
 
 def add_member(
@@ -93,13 +196,13 @@ def add_member(
     sector: str | None = None,
 ) -> Membership:
     target = body(federation, body_slug)
-    sector_obj = Sector.objects.get(federation=federation, key=sector or target.sector.key)
-    membership = services.do_apply_for_membership(
-        target, full_name=name, sector=sector_obj, user=user, phone=phone, email=email
+    extra = {"sector": Sector.objects.get(federation=federation, key=sector)} if sector else {}
+    return MembershipFactory(
+        body=target,
+        full_name=name,
+        verified=verified,
+        user=user,
+        phone=phone,
+        email=email,
+        **extra,
     )
-    if verified:
-        admin = get_user_model().objects.filter(
-            is_superuser=True
-        ).first() or get_user_model().objects.create_superuser("root", password="root password 123")
-        membership = services.do_verify_membership(admin, target, membership.pk)
-    return membership

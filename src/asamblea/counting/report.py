@@ -212,9 +212,9 @@ def _places(result: CountResult) -> int:
         values = [*stage.votes.values(), *stage.transfers.values()]
         values += [stage.non_transferable, stage.rounding_loss]
         for value in values:
+            # Every figure of a count is finite: the exponent is a number, never 'n' or 'F'.
             exponent = value.as_tuple().exponent
-            if isinstance(exponent, int):
-                places = max(places, -exponent)
+            places = max(places, -exponent if isinstance(exponent, int) else 0)
     return places
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,7 +42,7 @@ from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Federation, Sector
 from asamblea.federation.services import access_body, access_federation, is_officer
-from asamblea.web.once import consume_once_token
+from asamblea.web.once import once_only
 
 REFRESH_SECONDS = 3
 NOSCRIPT_REFRESH_SECONDS = 15
@@ -93,8 +92,7 @@ def motion_new(request: HttpRequest, federation_slug: str, body_slug: str) -> Ht
         form = MotionForm(request.POST)
         if not form.is_valid():
             raise _form_problem(form)
-        with transaction.atomic():
-            consume_once_token(request)
+        with once_only(request):
             motion = services.do_propose_motion(
                 request.user,
                 body,
@@ -207,8 +205,7 @@ def _motion_action(request: HttpRequest, federation_slug: str, motion_id: int) -
 @require_POST
 def motion_second(request: HttpRequest, federation_slug: str, motion_id: int) -> HttpResponse:
     motion = _motion_action(request, federation_slug, motion_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_second_motion(request.user, motion)
     messages.success(request, _("Seconded: the motion is tabled for debate."))
     return redirect(_motion_url(motion))
@@ -218,8 +215,7 @@ def motion_second(request: HttpRequest, federation_slug: str, motion_id: int) ->
 @require_POST
 def motion_withdraw(request: HttpRequest, federation_slug: str, motion_id: int) -> HttpResponse:
     motion = _motion_action(request, federation_slug, motion_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_withdraw_motion(request.user, motion)
     messages.success(request, _("The motion is withdrawn."))
     return redirect(_motion_url(motion))
@@ -232,8 +228,7 @@ def motion_amend(request: HttpRequest, federation_slug: str, motion_id: int) -> 
     form = AmendmentForm(request.POST)
     if not form.is_valid():
         raise _form_problem(form)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         amendment = services.do_propose_amendment(
             request.user, motion, text=form.cleaned_data["text"]
         )
@@ -248,8 +243,7 @@ def motion_comment(request: HttpRequest, federation_slug: str, motion_id: int) -
     form = CommentForm(request.POST)
     if not form.is_valid():
         raise _form_problem(form)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_comment(request.user, motion, form.cleaned_data["text"])
     return redirect(_motion_url(motion) + "#debate")
 
@@ -261,8 +255,7 @@ def motion_open(request: HttpRequest, federation_slug: str, motion_id: int) -> H
     form = OpenVoteForm(request.POST)
     if not form.is_valid():
         raise _form_problem(form)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_open_vote(
             request.user,
             motion,
@@ -281,8 +274,7 @@ def motion_vote(request: HttpRequest, federation_slug: str, motion_id: int) -> H
     ranking = None
     if motion.kind == Motion.Kind.OPTIONS:
         ranking = _ranking_from_post(request, services.option_labels(motion))
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         receipt = services.do_cast_vote(
             request.user,
             motion,
@@ -312,8 +304,7 @@ def _ranking_from_post(request: HttpRequest, labels: list[str]) -> list[str]:
 @require_POST
 def motion_close(request: HttpRequest, federation_slug: str, motion_id: int) -> HttpResponse:
     motion = _motion_action(request, federation_slug, motion_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         motion = services.do_close_vote(request.user, motion)
     messages.success(request, _("The vote is closed and counted."))
     return redirect(_motion_url(motion))
@@ -330,8 +321,7 @@ def motion_mandate(
     form = MandateForm(request.POST)
     if not form.is_valid():
         raise _form_problem(form)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         vote = services.do_open_mandate_vote(
             request.user, motion, body, secret=form.cleaned_data["secret"]
         )
@@ -348,8 +338,7 @@ def motion_referendum(request: HttpRequest, federation_slug: str, motion_id: int
     form = ReferendumForm(request.POST)
     if not form.is_valid():
         raise _form_problem(form)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         referendum = services.do_open_referendum(
             request.user, motion, closes_at=form.cleaned_data["closes_at"], **form.rule_kwargs()
         )
@@ -393,8 +382,7 @@ def recall_for_breach(
         seat = Seat.objects.get(federation=federation, pk=seat_id, delegation__source=body)
     except Seat.DoesNotExist:
         raise NotFound(_("%(body)s has no such delegate.") % {"body": body.name}) from None
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         petition = services.do_recall_for_breach(request.user, motion, seat)
     messages.success(
         request,
@@ -449,8 +437,7 @@ def meeting_new(request: HttpRequest, federation_slug: str, body_slug: str) -> H
         if not form.is_valid():
             raise _form_problem(form)
         chosen = [m for m in motions if str(m.pk) in form.cleaned_data["motions"]]
-        with transaction.atomic():
-            consume_once_token(request)
+        with once_only(request):
             meeting = services.do_create_meeting(
                 request.user,
                 body,
@@ -514,10 +501,13 @@ def meeting_live(request: HttpRequest, federation_slug: str, meeting_id: int) ->
 def meeting_action(request: HttpRequest, federation_slug: str, meeting_id: int) -> HttpResponse:
     federation = access_federation(federation_slug)
     meeting = services.access_meeting(request.user, federation, meeting_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         if "motion" in request.POST:
-            motion = services.access_motion(request.user, federation, int(request.POST["motion"]))
+            motion_id = request.POST["motion"].strip()
+            if not motion_id.isdecimal():
+                # A forged form: say what is wrong, never log or echo what was sent.
+                raise InvalidInput(_("Choose a motion from the list."))
+            motion = services.access_motion(request.user, federation, int(motion_id))
             services.do_add_agenda_item(request.user, meeting, motion)
         else:
             services.do_set_meeting_status(request.user, meeting, request.POST.get("status", ""))
@@ -603,8 +593,7 @@ def referendum_vote(request: HttpRequest, federation_slug: str, referendum_id: i
     body = None
     if request.POST.get("body"):
         body = access_body(referendum.federation, request.POST["body"])
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         receipt = services.do_cast_referendum_ballot(
             request.user,
             referendum,
@@ -637,8 +626,7 @@ def referendum_close(
     request: HttpRequest, federation_slug: str, referendum_id: int
 ) -> HttpResponse:
     referendum = _referendum(request.user, federation_slug, referendum_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_close_referendum(request.user, referendum)
     return redirect("referendum", referendum.federation.slug, referendum.pk)
 
@@ -662,8 +650,7 @@ def call_issue(
     sectors = list(
         Sector.objects.filter(federation=federation, key__in=form.cleaned_data["sectors"])
     )
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         call = services.do_issue_call(
             request.user,
             resolution,
@@ -776,8 +763,7 @@ def call_report(
 ) -> HttpResponse:
     federation, body = _body(federation_slug, body_slug)
     call = services.access_call(request.user, federation, call_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         if request.POST.get("acknowledge"):
             services.do_acknowledge_call(request.user, call, body)
             messages.success(

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,7 @@ from asamblea.federation import services as federation_services
 from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Federation, Person
 from asamblea.record.models import Entry
-from asamblea.web.once import consume_once_token
+from asamblea.web.once import once_only
 
 
 def _election(user: User, federation_slug: str, election_id: int) -> tuple[Federation, Election]:
@@ -60,19 +59,19 @@ def election_new(request: HttpRequest, federation_slug: str, body_slug: str) -> 
     federation_services.require_officer(request.user, body)
     form = OpenElectionForm(request.POST or None, body=body)
     if request.method == "POST" and form.is_valid():
-        consume_once_token(request)
         data = form.cleaned_data
-        election = services.do_open_election(
-            request.user,
-            body,
-            seats=data["seats"],
-            method=data["method"] or None,
-            parity=data["parity"],
-            nominations_close_at=data["nominations_close_at"],
-            voting_opens_at=data["voting_opens_at"],
-            voting_closes_at=data["voting_closes_at"],
-            **form.targets(),
-        )
+        with once_only(request):
+            election = services.do_open_election(
+                request.user,
+                body,
+                seats=data["seats"],
+                method=data["method"] or None,
+                parity=data["parity"],
+                nominations_close_at=data["nominations_close_at"],
+                voting_opens_at=data["voting_opens_at"],
+                voting_closes_at=data["voting_closes_at"],
+                **form.targets(),
+            )
         messages.success(request, _("The election is open for nominations."))
         return redirect("election", federation_slug=federation.slug, election_id=election.pk)
     return render(
@@ -191,13 +190,13 @@ def stand(request: HttpRequest, federation_slug: str, election_id: int) -> HttpR
     form = StandForm(request.POST)
     if not form.is_valid():
         raise InvalidInput(_("Check the name and the group you stand in."))
-    consume_once_token(request)
-    services.do_stand(
-        request.user,
-        election,
-        public_name=form.cleaned_data["public_name"],
-        group=form.cleaned_data["group"],
-    )
+    with once_only(request):
+        services.do_stand(
+            request.user,
+            election,
+            public_name=form.cleaned_data["public_name"],
+            group=form.cleaned_data["group"],
+        )
     messages.success(request, _("You stand in this election."))
     return redirect("election", federation_slug=federation.slug, election_id=election.pk)
 
@@ -206,14 +205,14 @@ def stand(request: HttpRequest, federation_slug: str, election_id: int) -> HttpR
 @require_POST
 def nominate(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
     federation, election = _election(request.user, federation_slug, election_id)
-    consume_once_token(request)
-    try:
-        person = services.eligible_people(election.constituency).get(
-            pk=int(request.POST.get("person", "0"))
-        )
-    except (ValueError, Person.DoesNotExist):
-        raise InvalidInput(_("Choose who to nominate from the list.")) from None
-    services.do_nominate(request.user, election, person)
+    with once_only(request):
+        try:
+            person = services.eligible_people(election.constituency).get(
+                pk=int(request.POST.get("person", "0"))
+            )
+        except (ValueError, Person.DoesNotExist):
+            raise InvalidInput(_("Choose who to nominate from the list.")) from None
+        services.do_nominate(request.user, election, person)
     messages.success(request, _("Nominated: the person can now accept on this page."))
     return redirect("election", federation_slug=federation.slug, election_id=election.pk)
 
@@ -232,13 +231,13 @@ def candidacy_action(
 ) -> HttpResponse:
     federation, election = _election(request.user, federation_slug, election_id)
     candidacy = _candidacy(election, candidacy_id)
-    consume_once_token(request)
-    if action == "accept":
-        services.do_accept_nomination(request.user, candidacy)
-        messages.success(request, _("You accepted: you stand in this election."))
-    else:
-        services.do_withdraw(request.user, candidacy)
-        messages.success(request, _("The candidacy is withdrawn."))
+    with once_only(request):
+        if action == "accept":
+            services.do_accept_nomination(request.user, candidacy)
+            messages.success(request, _("You accepted: you stand in this election."))
+        else:
+            services.do_withdraw(request.user, candidacy)
+            messages.success(request, _("The candidacy is withdrawn."))
     return redirect("election", federation_slug=federation.slug, election_id=election.pk)
 
 
@@ -246,8 +245,8 @@ def candidacy_action(
 @require_POST
 def close_nominations(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
     federation, election = _election(request.user, federation_slug, election_id)
-    consume_once_token(request)
-    election = services.do_close_nominations(request.user, election)
+    with once_only(request):
+        election = services.do_close_nominations(request.user, election)
     messages.success(
         request,
         _("Voting is open.")
@@ -264,8 +263,8 @@ def cancel(request: HttpRequest, federation_slug: str, election_id: int) -> Http
     form = CancelForm(request.POST)
     if not form.is_valid():
         raise InvalidInput(_("Give a reason: it is published with the cancellation."))
-    consume_once_token(request)
-    services.do_cancel_election(request.user, election, form.cleaned_data["reason"])
+    with once_only(request):
+        services.do_cancel_election(request.user, election, form.cleaned_data["reason"])
     messages.success(request, _("The election is cancelled."))
     return redirect("election", federation_slug=federation.slug, election_id=election.pk)
 
@@ -317,8 +316,7 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
     ]
     try:
         # The form's token is spent with the cast, or not at all if the cast is refused.
-        with transaction.atomic():
-            consume_once_token(request)
+        with once_only(request):
             choices = _choices_from_post(election, request)
             receipt = services.do_cast_ballot(
                 request.user,

@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation import services
 from asamblea.federation.forms import AppointOfficerForm, DecisionForm, JoinForm
 from asamblea.federation.models import Body, Delegation, Federation, Membership
-from asamblea.web.once import consume_once_token
+from asamblea.web.once import once_only
 from asamblea.web.ratelimit import limit_posts
 
 
@@ -124,8 +123,7 @@ def join(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResp
     if request.method == "POST":
         form = JoinForm(request.POST, body=body)
         if form.is_valid():
-            with transaction.atomic():
-                consume_once_token(request)
+            with once_only(request):
                 services.do_apply_for_membership(
                     body,
                     full_name=form.cleaned_data["full_name"],
@@ -180,8 +178,7 @@ def decide(
     form = DecisionForm(request.POST)
     if not form.is_valid():
         raise InvalidInput(_("Choose what to do with this application."))
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         membership = services.do_decide_membership(
             request.user,
             body,
@@ -231,8 +228,7 @@ def appoint_officer(request: HttpRequest, federation_slug: str, body_slug: str) 
         raise NotFound(
             _("There is no user called “%(name)s”.") % {"name": form.cleaned_data["username"]}
         )
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_appoint_officer(request.user, body, user)
         _record_officer_action(request.user, body, "officer.appointed", officer=user)
     messages.success(

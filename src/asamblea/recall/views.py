@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,7 +28,7 @@ from asamblea.federation.models import Federation
 from asamblea.recall import services
 from asamblea.recall.forms import SHARES, PetitionForm, RecallRulesForm, VacateForm
 from asamblea.recall.models import Countback, RecallPetition, RecallSettings
-from asamblea.web.once import consume_once_token
+from asamblea.web.once import once_only
 
 
 def _seat(user: User, federation_slug: str, seat_id: int) -> tuple[Federation, Seat]:
@@ -114,8 +113,7 @@ def open_petition(request: HttpRequest, federation_slug: str, seat_id: int) -> H
     form = PetitionForm(request.POST)
     if not form.is_valid():
         return _render_seat(request, federation, seat, form, status=400)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         petition = services.do_open_recall_petition(request.user, seat, form.cleaned_data["reason"])
     if petition.status == RecallPetition.Status.VOTING:
         messages.success(request, _("The petition reached its threshold: the recall vote is open."))
@@ -135,8 +133,7 @@ def petition_page(request: HttpRequest, federation_slug: str, petition_id: int) 
 def sign(request: HttpRequest, federation_slug: str, petition_id: int) -> HttpResponse:
     federation = federation_services.access_federation(federation_slug)
     petition = services.access_petition(request.user, federation, petition_id)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         petition = services.do_sign_petition(request.user, petition)
     petition = services.access_petition(request.user, federation, petition.pk)
     if request.headers.get("HX-Request"):
@@ -163,8 +160,7 @@ def vacate(request: HttpRequest, federation_slug: str, seat_id: int) -> HttpResp
     if not form.is_valid():
         messages.error(request, _("Choose why the seat is vacated and confirm."))
         return redirect("seat", federation_slug=federation.slug, seat_id=seat.pk)
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         report = services.do_vacate_seat(request.user, seat, form.cleaned_data["reason"])
     messages.success(
         request,
@@ -194,8 +190,7 @@ def rules_page(request: HttpRequest, federation_slug: str) -> HttpResponse:
     form = RecallRulesForm(request.POST)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                consume_once_token(request)
+            with once_only(request):
                 services.do_update_recall_settings(request.user, federation, **form.settings())
         except InvalidInput as error:
             form.add_error(None, error.message)

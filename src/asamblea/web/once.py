@@ -7,10 +7,9 @@ cannot see since both load it before either saves it) and then dropped from the
 session. A second post with the same token is refused as a Conflict, so nothing
 is written twice, whatever the client does.
 
-Call `consume_once_token` inside the transaction of the action it guards::
+Guard an action with `once_only`, which spends the token in the action's transaction::
 
-    with transaction.atomic():
-        consume_once_token(request)
+    with once_only(request):
         services.do_something(...)
 
 If the action is refused, the token is not used up and the person can correct
@@ -21,6 +20,8 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -43,6 +44,15 @@ def issue_once_token(request: HttpRequest) -> str:
     tokens = request.session.get(SESSION_KEY, [])
     request.session[SESSION_KEY] = [*tokens[-(KEEP - 1) :], token]
     return token
+
+
+@contextmanager
+def once_only(request: HttpRequest) -> Iterator[None]:
+    """One transaction for the guarded block and the posted form's token: the token is
+    spent if the block is done, and kept (the form may be sent again) if it raises."""
+    with transaction.atomic():
+        consume_once_token(request)
+        yield
 
 
 def consume_once_token(request: HttpRequest) -> None:
