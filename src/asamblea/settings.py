@@ -68,7 +68,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SESSION_DAYS",
         "14",
-        "Days a login lasts when \"keep me logged in\" was ticked; unticked, it ends when "
+        'Days a login lasts when "keep me logged in" was ticked; unticked, it ends when '
         "the browser closes.",
     ),
     Setting(

@@ -250,9 +250,7 @@ def test_one_member_one_ballot_and_replacing_needs_the_code(federation):
     # A coercer holding the code cannot use it from their own account.
     with pytest.raises(PermissionDenied, match="not the code"):
         services.do_cast_ballot(d, election, [second.pk], ballot_code=receipt.ballot_code)
-    replaced = services.do_cast_ballot(
-        c, election, [second.pk], ballot_code=receipt.ballot_code
-    )
+    replaced = services.do_cast_ballot(c, election, [second.pk], ballot_code=receipt.ballot_code)
     assert replaced.replaced and replaced.tracker == receipt.tracker
     assert Ballot.objects.filter(election=election).count() == 2
     assert Ballot.objects.get(tracker=receipt.tracker).ranking == [second.pk]
