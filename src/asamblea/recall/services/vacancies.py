@@ -89,12 +89,12 @@ def seat_ended(seat: Seat) -> list[Event]:
     ).events
 
 
-def _facts_of(rows: list[Seat]) -> list[cascade.SeatFact]:
+def _facts_of(rows: list[Seat]) -> list[cascade.SeatFact[int]]:
     return [_fact(seat) for seat in rows]
 
 
-def _fact(seat: Seat) -> cascade.SeatFact:
-    if seat.delegation_id is not None:
+def _fact(seat: Seat) -> cascade.SeatFact[int]:
+    if seat.delegation is not None:
         return cascade.SeatFact(
             id=seat.pk,
             holder=seat.holder_id,
@@ -102,6 +102,9 @@ def _fact(seat: Seat) -> cascade.SeatFact:
             rests_on=seat.delegation.source_id,
             admits_to=seat.delegation.council_id,
         )
+    # Seats are in a delegation or a command (seat_in_delegation_xor_command); a command
+    # belongs to a body (the federation's spec refuses one that does not).
+    assert seat.command is not None and seat.command.command_of_id is not None
     return cascade.SeatFact(
         id=seat.pk,
         holder=seat.holder_id,
@@ -166,7 +169,7 @@ def vacate(seat: Seat, reason: str, now: datetime, *, first_done: bool = False) 
             continue
         result = countbacks.get(row.pk)
         if refill.method == cascade.COUNTBACK:
-            if result is None or result.winner is None:
+            if result is None or result.winner is None or refill.new_holder is None:
                 raise RuntimeError(f"countback for seat {row.pk} has no result to fill it with")
             new_seat = _fill_by_countback(row, refill.new_holder, result, now)
             report.filled.append(new_seat)
@@ -198,13 +201,13 @@ def vacate(seat: Seat, reason: str, now: datetime, *, first_done: bool = False) 
     return report
 
 
-def _is_base_member(person: Any, body: Any) -> bool:
+def _is_base_member(person: int, body: int) -> bool:
     return Membership.objects.filter(
         person_id=person, body_id=body, status=Membership.Status.VERIFIED, body__kind=Body.Kind.BASE
     ).exists()
 
 
-def _vacated_event(row: Seat, loss: cascade.Loss, reason: str) -> Event:
+def _vacated_event(row: Seat, loss: cascade.Loss[int], reason: str) -> Event:
     council = (
         Body.objects.filter(pk=loss.lost_membership).values_list("slug", flat=True).first()
         if loss.lost_membership is not None
@@ -260,7 +263,7 @@ class _Refiller:
         self.results = results
         self.names: dict[int, dict[str, int]] = {}
 
-    def __call__(self, fact: cascade.SeatFact, eligible: Callable[[Any], bool]) -> Any:
+    def __call__(self, fact: cascade.SeatFact[int], eligible: Callable[[int], bool]) -> int | None:
         seat = self.seats[int(fact.id)]
         result, person_by_name = run_countback(seat, eligible)
         self.results[seat.pk] = result
@@ -270,7 +273,7 @@ class _Refiller:
 
 
 def run_countback(
-    seat: Seat, eligible: Callable[[Any], bool]
+    seat: Seat, eligible: Callable[[int], bool]
 ) -> tuple[countback.CountbackResult, dict[str, int]]:
     """The countback for vacated `seat` among people `eligible(person_id)` allows;
     returns the result and the person of each candidate's public name."""
@@ -359,7 +362,7 @@ def _countback_seed(election: Election, seat: Seat) -> int:
 
 
 def _fill_by_countback(
-    row: Seat, person_id: Any, result: countback.CountbackResult, now: datetime
+    row: Seat, person_id: int, result: countback.CountbackResult, now: datetime
 ) -> Seat:
     candidacy = Candidacy.objects.get(election=row.election, person_id=person_id)
     new_seat = Seat.objects.create(
