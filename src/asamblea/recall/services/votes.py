@@ -49,6 +49,7 @@ def close_recall(election: Election, result: dict[str, Any]) -> list[Event]:
         majority=majority,
     )
     now = election.closed_at or timezone.now()
+    assert election.seat_id is not None  # a recall vote is opened against a seat
     seat = Seat.objects.select_for_update().get(pk=election.seat_id)
     moot = seat.status != Seat.Status.HELD
     facts = {
