@@ -122,7 +122,7 @@ def test_elections_and_recall_handle_the_close_of_their_own_kinds() -> None:
         "delegation": "asamblea.elections.services",
         "command": "asamblea.elections.services",
         "by-election": "asamblea.elections.services",
-        "recall": "asamblea.recall.services",
+        "recall": "asamblea.recall.services.votes",
     }
     assert [name for name, _handler in hooks.seat_ended.named()] == ["recall.cascade"]
 

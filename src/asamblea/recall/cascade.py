@@ -10,7 +10,8 @@ another seat they still hold admits them to the same council (a second,
 independent path) -- and with that membership they lose every seat resting on
 that council; each of those is treated the same way, tier by tier, up to the top.
 
-Data shapes (ids are whatever the caller uses, typically database keys):
+Data shapes (ids are whatever the caller uses, typically database keys: one type,
+`IdT`, for the seats, people and bodies of one cascade; a place is any hashable):
 
     SeatFact(id, holder, place, rests_on, admits_to)
         place     -- the group of seats one election fills together: a delegation or
@@ -33,9 +34,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
-from typing import Literal, Protocol
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 Id = Hashable
+IdT = TypeVar("IdT", bound=Hashable)
 
 COUNTBACK: Literal["countback"] = "countback"
 BY_ELECTION: Literal["by-election"] = "by-election"
@@ -43,18 +45,18 @@ RefillMethod = Literal["countback", "by-election"]
 
 
 @dataclass(frozen=True)
-class SeatFact:
+class SeatFact(Generic[IdT]):
     """One held seat, as the cascade sees it (see the module docstring for fields)."""
 
-    id: Id
-    holder: Id
+    id: IdT
+    holder: IdT
     place: Id
-    rests_on: Id
-    admits_to: Id | None = None
+    rests_on: IdT
+    admits_to: IdT | None = None
 
 
 @dataclass(frozen=True)
-class Loss:
+class Loss(Generic[IdT]):
     """A seat lost in the cascade and why.
 
     `cause` is the id of the seat whose loss took this one (None for the seat that was
@@ -63,18 +65,18 @@ class Loss:
     seat admitted them to nothing).
     """
 
-    seat: SeatFact
-    cause: Id | None
-    lost_membership: Id | None
+    seat: SeatFact[IdT]
+    cause: IdT | None
+    lost_membership: IdT | None
 
 
 @dataclass(frozen=True)
-class Refill:
+class Refill(Generic[IdT]):
     """How one lost seat is refilled: a countback's new holder, or a by-election."""
 
-    seat: SeatFact
+    seat: SeatFact[IdT]
     method: RefillMethod
-    new_holder: Id | None = None
+    new_holder: IdT | None = None
 
     @property
     def opens_by_election(self) -> bool:
@@ -82,28 +84,29 @@ class Refill:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Plan(Generic[IdT]):
     """The whole outcome of vacating one seat: every loss, then every refill, in order."""
 
-    losses: tuple[Loss, ...]
-    refills: tuple[Refill, ...]
+    losses: tuple[Loss[IdT], ...]
+    refills: tuple[Refill[IdT], ...]
 
 
-class Countback(Protocol):
+class Countback(Protocol[IdT]):
     """Who a countback would put in `seat` among people `eligible` says may hold it
     (None: nobody left). The caller's countback knows the ballots; the cascade does not."""
 
-    def __call__(self, seat: SeatFact, eligible: Callable[[Id], bool]) -> Id | None: ...
+    # Positional-only: the cascade calls it positionally, so any parameter names do.
+    def __call__(self, seat: SeatFact[IdT], eligible: Callable[[IdT], bool], /) -> IdT | None: ...
 
 
-def seats_lost(seats: Iterable[SeatFact], vacated: Id) -> tuple[Loss, ...]:
+def seats_lost(seats: Iterable[SeatFact[IdT]], vacated: IdT) -> tuple[Loss[IdT], ...]:
     """Every seat lost when seat `vacated` is vacated, breadth first (tier by tier),
     the vacated seat first. Raises KeyError if `vacated` is not among `seats`."""
     held = {seat.id: seat for seat in seats}
     first = held.pop(vacated)
-    losses: list[Loss] = []
-    gone: set[Id] = set()  # councils the holder no longer belongs to
-    queue: deque[tuple[SeatFact, Id | None]] = deque([(first, None)])
+    losses: list[Loss[IdT]] = []
+    gone: set[IdT] = set()  # councils the holder no longer belongs to
+    queue: deque[tuple[SeatFact[IdT], IdT | None]] = deque([(first, None)])
     while queue:
         seat, cause = queue.popleft()
         council = seat.admits_to
@@ -130,14 +133,14 @@ def seats_lost(seats: Iterable[SeatFact], vacated: Id) -> tuple[Loss, ...]:
 
 
 def plan(
-    seats: Iterable[SeatFact],
-    vacated: Id,
+    seats: Iterable[SeatFact[IdT]],
+    vacated: IdT,
     *,
     method: RefillMethod = COUNTBACK,
-    countback: Countback | None = None,
-    is_member: Callable[[Id, Id], bool] = lambda person, body: False,
+    countback: Countback[IdT] | None = None,
+    is_member: Callable[[IdT, IdT], bool] = lambda person, body: False,
     refill_first: bool = True,
-) -> Plan:
+) -> Plan[IdT]:
     """The losses from vacating `vacated` and the refill of each, in order.
 
     `is_member(person, body)` answers for memberships no seat gives (a base
@@ -150,11 +153,11 @@ def plan(
     losses = seats_lost(seats, vacated)
     lost_ids = {loss.seat.id for loss in losses}
     # The state refills see: seats still held, updated as refills put people in.
-    state: dict[Id, SeatFact] = {seat.id: seat for seat in seats if seat.id not in lost_ids}
-    refills: list[Refill] = []
+    state: dict[IdT, SeatFact[IdT]] = {seat.id: seat for seat in seats if seat.id not in lost_ids}
+    refills: list[Refill[IdT]] = []
     for loss in losses if refill_first else losses[1:]:
         seat = loss.seat
-        new_holder: Id | None = None
+        new_holder: IdT | None = None
         if method == COUNTBACK and countback is not None:
             eligible = _eligibility(state, seat, is_member)
             new_holder = countback(seat, eligible)
@@ -171,14 +174,16 @@ def plan(
 
 
 def _eligibility(
-    state: dict[Id, SeatFact], seat: SeatFact, is_member: Callable[[Id, Id], bool]
-) -> Callable[[Id], bool]:
+    state: dict[IdT, SeatFact[IdT]],
+    seat: SeatFact[IdT],
+    is_member: Callable[[IdT, IdT], bool],
+) -> Callable[[IdT], bool]:
     """Who may take `seat` now: a member of the body it rests on, not the holder who
     just lost it, holding no seat of the same place."""
     seated = {other.holder for other in state.values() if other.place == seat.place}
     members_by_seat = {other.holder for other in state.values() if other.admits_to == seat.rests_on}
 
-    def eligible(person: Id) -> bool:
+    def eligible(person: IdT) -> bool:
         if person == seat.holder or person in seated:
             return False
         return person in members_by_seat or is_member(person, seat.rests_on)
@@ -186,7 +191,7 @@ def _eligibility(
     return eligible
 
 
-def _order_key(seat: SeatFact) -> tuple[tuple[int, int, str], tuple[int, int, str]]:
+def _order_key(seat: SeatFact[Any]) -> tuple[tuple[int, int, str], tuple[int, int, str]]:
     # Deterministic order among seats lost at the same step: numbers in number order.
     return (_sortable(seat.place), _sortable(seat.id))
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
 from asamblea.elections.models import Seat
@@ -49,7 +50,8 @@ SHARES = ("threshold", "quorum", "majority")
 
 def _share_limits(name: str) -> tuple[Decimal, Decimal]:
     """The lowest and highest share the model accepts (its validators), as percentages."""
-    field = RecallSettings._meta.get_field(name)
+    # A share is a column of the settings, never a relation: a Field, with validators.
+    field = cast("Field[Any, Any]", RecallSettings._meta.get_field(name))
     low = max(v.limit_value for v in field.validators if isinstance(v, MinValueValidator))
     high = min(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))
     return _plain(Decimal(low) * 100), _plain(Decimal(high) * 100)

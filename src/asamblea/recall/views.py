@@ -46,7 +46,7 @@ def _catch_up(seat: Seat) -> None:
     tick never shows a stale state."""
     services.do_expire_petitions(now=timezone.now())
     petition = services.active_petition(seat)
-    if petition is not None and petition.election_id is not None:
+    if petition is not None and petition.election is not None:
         catch_up(petition.election)
 
 
@@ -90,7 +90,7 @@ def _render_seat(
         "seat": seat,
         "body": body,
         "place": services.seat_place(seat),
-        "council": seat.delegation.council if seat.delegation_id else None,
+        "council": seat.delegation.council if seat.delegation else None,
         "active": _petition_context(request, active) if active else None,
         "past": past,
         "can_open": active is None and services.can_petition(request.user, seat),
