@@ -60,6 +60,7 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "seat_ended",
         "api_router",
         "page_language",
+        "officer_action",
     }
     assert all(hook.__doc__ and len(hook.__doc__) > 60 for hook in declared)
 
@@ -129,6 +130,11 @@ def test_elections_and_recall_handle_the_close_of_their_own_kinds() -> None:
 
 def test_the_federation_tells_the_language_of_its_pages() -> None:
     assert [name for name, _language in hooks.page_language.named()] == ["federation"]
+
+
+def test_the_officers_trail_hears_what_officers_do_through_a_hook() -> None:
+    # federation's pages tell the hook; accounts (above federation) keeps the trail.
+    assert [name for name, _record in hooks.officer_action.named()] == ["accounts.trail"]
 
 
 def test_an_api_router_an_app_registers_is_mounted_by_the_api() -> None:
