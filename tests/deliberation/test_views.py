@@ -220,6 +220,22 @@ def test_a_meeting_page_lists_its_agenda_and_refreshes_itself(tree):
     assert "Voting now: 1 of 3 have voted" in live and "yes 1, no 0, abstain 0" in live
 
 
+def test_an_assemblys_vote_is_offered_secret_and_a_councils_open(tree):
+    f = tree.federation
+    checked = re.compile(r'<input[^>]*name="secret"[^>]*checked')
+    for slug, proposer, seconder, secret in [
+        ("base-1", "rosa", "luis", True),
+        ("national", "rosa", "vilma", False),
+    ]:
+        officer = make_officer(f, slug)
+        motion = services.do_second_motion(
+            tree.users[seconder],
+            services.do_propose_motion(tree.users[proposer], body(f, slug), title="T", text="x"),
+        )
+        page = client_for(officer).get(f"/f/{f.slug}/m/{motion.pk}/").content.decode()
+        assert bool(checked.search(page)) is secret, slug
+
+
 @pytest.mark.parametrize("forged", ["abc", "1 OR 1=1", "", "-1"])
 def test_a_forged_motion_on_the_agenda_form_is_refused_with_a_message_not_a_500(tree, forged):
     f = tree.federation

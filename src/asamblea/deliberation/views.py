@@ -130,7 +130,13 @@ def _motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
         "refresh": REFRESH_SECONDS,
         "noscript_refresh": NOSCRIPT_REFRESH_SECONDS,
         "open_form": OpenVoteForm(
-            initial={"threshold": motion.threshold, "quorum_basis": motion.quorum_basis}
+            initial={
+                "threshold": motion.threshold,
+                "quorum_basis": motion.quorum_basis,
+                # Members of an assembly vote in secret unless the officer unticks it;
+                # delegates vote by open roll call (their constituents must see it).
+                "secret": body.is_base,
+            }
         ),
         "referendum_form": ReferendumForm(initial={"quorum_basis": "none"}),
         "amendment_form": AmendmentForm(initial={"text": motion.text}),
@@ -367,7 +373,8 @@ def _mandates_context(request: HttpRequest, body: Body) -> dict[str, Any]:
         "awaiting": services.motions_awaiting_mandate(body),
         "rows": mandate_rows(request, body),
         "is_officer": is_officer(request.user, body),
-        "mandate_form": MandateForm(),
+        # An assembly's mandate vote is secret unless the officer unticks it.
+        "mandate_form": MandateForm(initial={"secret": True}),
     }
 
 
