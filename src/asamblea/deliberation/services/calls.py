@@ -101,7 +101,7 @@ def do_issue_call(
         title=title,
         starts_at=starts_at,
         ends_at=ends_at,
-        issued_by=actor,
+        issued_by=actor if actor.is_authenticated else None,
         issued_at=now,
     )
     call.regions.set(regions)

@@ -4,20 +4,21 @@ petition against one who broke them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from asamblea.deliberation import rules
-from asamblea.deliberation.models import (
-    Motion,
-)
+from asamblea.deliberation.models import Motion
 from asamblea.deliberation.services._common import UNDECIDED
 from asamblea.elections.models import Seat
 from asamblea.errors import InvalidInput
 from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Delegation
+
+if TYPE_CHECKING:
+    from asamblea.recall.models import RecallPetition
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def motions_awaiting_mandate(body: Body) -> list[tuple[Motion, Motion | None]]:
 
 
 @transaction.atomic
-def do_recall_for_breach(actor: User, motion: Motion, seat: Seat) -> Any:
+def do_recall_for_breach(actor: User, motion: Motion, seat: Seat) -> RecallPetition:
     """Open a recall petition against a delegate who broke their constituency's mandate
     on `motion`, with the breach as its reason (the recall app checks who may)."""
     from asamblea.recall.services import do_open_recall_petition

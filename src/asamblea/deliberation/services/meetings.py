@@ -41,7 +41,11 @@ def do_create_meeting(
     if timezone.is_naive(starts_at):
         raise InvalidInput(_("Give the start as a date and time with its time zone."))
     meeting = Meeting.objects.create(
-        federation=body.federation, body=body, title=title, starts_at=starts_at, created_by=actor
+        federation=body.federation,
+        body=body,
+        title=title,
+        starts_at=starts_at,
+        created_by=actor if actor.is_authenticated else None,
     )
     for motion in motions:
         _add_item(meeting, motion)
@@ -87,7 +91,7 @@ def do_add_agenda_item(actor: User, meeting: Meeting, motion: Motion) -> AgendaI
 def do_set_meeting_status(actor: User, meeting: Meeting, status: str) -> Meeting:
     """An officer opens the session or closes it."""
     require_officer(actor, meeting.body)
-    allowed = {
+    allowed: dict[str, set[str]] = {
         Meeting.Status.OPEN: {Meeting.Status.PLANNED},
         Meeting.Status.CLOSED: {Meeting.Status.PLANNED, Meeting.Status.OPEN},
     }

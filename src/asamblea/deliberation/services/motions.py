@@ -190,7 +190,7 @@ def do_second_motion(actor: User, motion: Motion) -> Motion:
         raise Conflict(_("This motion is not waiting for a seconder."))
     if motion.proposer_id == person.pk:
         raise InvalidInput(_("A motion needs a seconder other than its proposer."))
-    if motion.amends_id is not None and motion.amends.status not in (
+    if motion.amends is not None and motion.amends.status not in (
         Motion.Status.PROPOSED,
         Motion.Status.TABLED,
     ):

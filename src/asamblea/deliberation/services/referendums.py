@@ -138,7 +138,7 @@ def do_open_referendum(
         council=council,
         ratifies=motion.status == Motion.Status.PASSED,
         min_voters=min_voters_for_breakdown(),
-        opened_by=actor,
+        opened_by=actor if actor.is_authenticated else None,
         opened_at=now,
         closes_at=closes,
         scope={"tree": tree, "bases": [b.slug for b in bases]},

@@ -129,7 +129,7 @@ def do_open_vote(
                 _("Vote on its %(n)d tabled amendment(s) first: amendments come before the motion.")
                 % {"n": pending}
             )
-    if motion.amends_id is not None and motion.amends.status != Motion.Status.TABLED:
+    if motion.amends is not None and motion.amends.status != Motion.Status.TABLED:
         raise Conflict(_("The motion this amends is not tabled."))
     _set_rule(motion, threshold, quorum_basis, quorum_share, quorum_strict)
     if secret is not None:
@@ -340,7 +340,7 @@ def live_count(motion: Motion) -> LiveCount:
         roll = [
             {
                 "seat": seat,
-                "from": seat.delegation.source if seat.delegation_id else None,
+                "from": seat.delegation.source if seat.delegation is not None else None,
                 "vote": votes[seat.pk].choice if seat.pk in votes else None,
                 "ranking": votes[seat.pk].ranking if seat.pk in votes else None,
             }
@@ -385,7 +385,7 @@ def _seat_entry(seat: Seat) -> dict[str, Any]:
     return {
         "seat": seat.pk,
         "delegate": seat.public_name,
-        "from": seat.delegation.source.slug if seat.delegation_id else None,
+        "from": seat.delegation.source.slug if seat.delegation is not None else None,
     }
 
 
@@ -403,6 +403,7 @@ def _choices_of(
         roll_call, struck, counted = [], [], []
         for vote in votes:
             seat = vote.seat
+            assert seat is not None  # councils and commands vote by seat
             entry = {**_seat_entry(seat), "vote": vote.ranking if vote.ranking else vote.choice}
             if seat.status == Seat.Status.HELD:
                 roll_call.append(entry)
@@ -410,6 +411,7 @@ def _choices_of(
             else:
                 struck.append({**entry, "reason": "seat vacated before the close"})
         return counted, roll_call, struck, []
+    rows: Iterable[tuple[str, list[str] | None]]
     if motion.secret:
         rows = MotionBallot.objects.filter(motion=motion).values_list("choice", "ranking")
     else:
@@ -463,8 +465,8 @@ def _mandates_and_compliance(
     """The constituencies' mandates on a council motion and each seat's vote against them."""
     events: list[Event] = []
     # Mandate votes still open when the council decides are closed now: too late to bind.
-    for vote in Motion.objects.filter(mandate_for=motion, status=Motion.Status.VOTING):
-        events += _close(_lock(vote), now, late=True)
+    for mandate_vote in Motion.objects.filter(mandate_for=motion, status=Motion.Status.VOTING):
+        events += _close(_lock(mandate_vote), now, late=True)
     mandates = {
         m.body.slug: m.instruction
         for m in Mandate.objects.filter(motion=motion, late=False).select_related("body")
@@ -474,7 +476,7 @@ def _mandates_and_compliance(
     seats = list(seats_in(motion.body).select_related("delegation__source").order_by("pk"))
     compliance = []
     for seat in seats:
-        source = seat.delegation.source.slug if seat.delegation_id else None
+        source = seat.delegation.source.slug if seat.delegation is not None else None
         instruction = mandates.get(source or "")
         if instruction is None:
             continue
@@ -549,6 +551,7 @@ def _close(motion: Motion, now: datetime, *, late: bool = False) -> list[Event]:
     motion.status = Motion.Status.PASSED if passed else Motion.Status.REJECTED
     motion.save()
     if motion.kind == Motion.Kind.MANDATE:
+        assert motion.mandate_for_id is not None  # a mandate vote is on a council motion
         Mandate.objects.create(
             motion_id=motion.mandate_for_id,
             body=body,
@@ -558,6 +561,7 @@ def _close(motion: Motion, now: datetime, *, late: bool = False) -> list[Event]:
             late=late,
         )
     elif motion.kind == Motion.Kind.AMENDMENT and passed:
+        assert motion.amends_id is not None  # an amendment amends a motion
         parent = Motion.objects.select_for_update().get(pk=motion.amends_id)
         parent.text = motion.text
         parent.save(update_fields=["text"])
