@@ -1,6 +1,6 @@
 """Deliberation: every state change (`do_*`, one transaction each) and the reads that check
-permission (`access_*`), one module per noun, re-exported here for the pages, the API,
-the demo and the tick (`services.do_open_vote(...)`).
+permission (`access_*`), one module per noun, re-exported here for the pages, the demo,
+the tick and the tests (`services.do_open_vote(...)`).
 
 Who is a member of a body (may propose, second, amend, comment and vote):
 in a base assembly its verified members; in a council the delegates, i.e.
