@@ -299,7 +299,7 @@ def test_a_large_referendums_live_turnout_is_counted_once_every_few_seconds(
     from django.core.cache import cache
 
     referendum, users = small_referendum(federation)
-    monkeypatch.setattr(services, "LIVE_CACHE_FROM", 1)  # treat it as large
+    monkeypatch.setattr(services.referendums, "LIVE_CACHE_FROM", 1)  # treat it as large
     cache.clear()
     assert services.live_turnout_rows(referendum)["prov-a1"]["voted"] == 0
     services.do_cast_referendum_ballot(users[0], referendum, "yes")

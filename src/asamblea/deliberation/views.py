@@ -537,7 +537,7 @@ def _referendum_context(request: HttpRequest, referendum: Referendum) -> dict[st
     )
     closed = referendum.status == Referendum.Status.CLOSED
     # While the vote is open: turnout only, never choices.
-    result_rows = referendum.result["rows"] if closed else services.live_turnout_rows(referendum)
+    result_rows = referendum.result["rows"] if closed else services.live_turnout_rows(referendum)  # type: ignore[index]  # a closed referendum has its result
     rows = []
     empty = 0
     for slug in child_slugs:
