@@ -121,6 +121,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds between the worker's ticks that open and close elections on time.",
     ),
     Setting(
+        "RETENTION_DAYS",
+        "30",
+        "Days after which a rejected application's or an ended membership's reason, and the "
+        "name and contacts of a person with no other membership and no login, are erased.",
+    ),
+    Setting(
         "WORKER_GIVE_UP_SECONDS",
         "300",
         "Seconds `asamblea worker` keeps retrying an unreachable database before it exits "
@@ -491,4 +497,5 @@ CSRF_FAILURE_VIEW = "asamblea.web.errors.csrf_failure"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 ELECTION_TICK_SECONDS = float(env("ELECTION_TICK_SECONDS"))
 WORKER_GIVE_UP_SECONDS = float(env("WORKER_GIVE_UP_SECONDS"))
+RETENTION_DAYS = env_int("RETENTION_DAYS")
 ELECTION_MIN_VOTERS_FOR_BREAKDOWN = int(env("ELECTION_MIN_VOTERS_FOR_BREAKDOWN"))

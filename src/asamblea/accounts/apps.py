@@ -13,3 +13,5 @@ class AccountsConfig(AppConfig):
 
         # The federation's pages and the API tell the trail what officers do and see.
         hooks.officer_action.register(name="accounts.trail")(trail.do_record_officer_action)
+        # Keep less: the trail is forgotten after OFFICER_TRAIL_DAYS.
+        hooks.tick.register(name="officer_trail", order=95)(trail.prune_officer_trail)

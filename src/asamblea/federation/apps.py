@@ -9,5 +9,6 @@ class FederationConfig(AppConfig):
 
     def ready(self) -> None:
         # Registered with asamblea.hooks on import: the record's sentences, the record's
-        # section of body pages, and the language of the pages under a federation.
-        from asamblea.federation import language, record_views, sentences  # noqa: F401
+        # section of body pages, the language of the pages under a federation, and the
+        # tick step that erases personal data no feature needs any more.
+        from asamblea.federation import language, record_views, retention, sentences  # noqa: F401
