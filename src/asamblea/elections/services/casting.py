@@ -24,7 +24,7 @@ from asamblea.elections.models import Ballot, Election, RollEntry, VoteCast
 from asamblea.elections.services._common import _locked
 from asamblea.elections.services.reads import standing
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from asamblea.federation.membership import User, eligible_people, not_a_member
+from asamblea.federation.membership import Login, User, eligible_people, not_a_member
 from asamblea.federation.models import Person
 
 # While the vote is open, ballots are rewritten at least this often (see the docstring).
@@ -39,7 +39,7 @@ class _Voter:
     has_cast: bool
 
 
-def _voter(user: User, election: Election) -> _Voter | None:
+def _voter(user: Login, election: Election) -> _Voter | None:
     """The user's person in the election's federation and what casting needs to know
     about them (on the frozen roll, eligible now, cast already), in one query."""
     body = election.constituency
@@ -82,7 +82,7 @@ def do_cast_ballot(
 
 
 def _cast(
-    user: User, election: Election, ranking: Sequence[object], ballot_code: str | None
+    user: Login, election: Election, ranking: Sequence[object], ballot_code: str | None
 ) -> CastReceipt:
     # Two reads, checked in this order: the election (locked) and the voter.
     row = lock_for_casting(Election, election.pk, ("status", "voting_closes_at"))

@@ -88,8 +88,9 @@ def election_title(election: Election) -> str:
     """A short human title: what the election fills."""
     if election.kind == Election.Kind.RECALL:
         return _("Recall vote")
-    if election.delegation_id is not None:
+    # Reading an unset foreign key gives None without a query, as testing its id did.
+    if election.delegation is not None:
         return _("Delegates to %(council)s") % {"council": election.delegation.council.name}
-    if election.command_id is not None:
+    if election.command is not None:
         return _("%(command)s") % {"command": election.command.name}
     return election.get_kind_display()

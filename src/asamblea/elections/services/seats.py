@@ -29,12 +29,13 @@ def _seat_facts(seat: Seat) -> dict[str, Any]:
         "name": seat.public_name,
         "election": seat.election_id,
     }
-    if seat.delegation_id is not None:
+    if seat.delegation is not None:
         facts["delegation"] = {
             "source": seat.delegation.source.slug,
             "council": seat.delegation.council.slug,
         }
     else:
+        assert seat.command is not None  # seat_in_delegation_xor_command
         facts["command"] = seat.command.slug
     return facts
 
