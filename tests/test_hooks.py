@@ -120,9 +120,9 @@ def test_elections_and_recall_handle_the_close_of_their_own_kinds() -> None:
         for handler in handlers
     }
     assert modules == {
-        "delegation": "asamblea.elections.services",
-        "command": "asamblea.elections.services",
-        "by-election": "asamblea.elections.services",
+        "delegation": "asamblea.elections.services.seats",
+        "command": "asamblea.elections.services.seats",
+        "by-election": "asamblea.elections.services.seats",
         "recall": "asamblea.recall.services.votes",
     }
     assert [name for name, _handler in hooks.seat_ended.named()] == ["recall.cascade"]

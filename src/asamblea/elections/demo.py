@@ -142,7 +142,7 @@ class _Demo:
         self.bodies = {b.slug: b for b in Body.objects.filter(federation=federation)}
         # Who stands and votes is a person with a demo login; keep their user at hand.
         people = Person.objects.filter(federation=federation, user__isnull=False)
-        self.users = {p.pk: p.user for p in people.select_related("user")}
+        self.users = {p.pk: p.user for p in people.select_related("user") if p.user is not None}
 
     def run(self) -> None:
         provinces = [self.bodies[slug] for slug in sorted(DEMO_PROVINCES.values())]
@@ -394,10 +394,15 @@ def elections_demo_summary() -> DemoElectionsSummary | None:
         else Seat.objects.none()
     )
     base_seat = next(
-        (s for s in star_seats if s.delegation_id and s.delegation.source.slug == STAR_BASE), None
+        (
+            s
+            for s in star_seats
+            if s.delegation is not None and s.delegation.source.slug == STAR_BASE
+        ),
+        None,
     )
     signatures = 0
-    if base_seat is not None:
+    if base_seat is not None and base_seat.delegation is not None:
         from asamblea.recall.rules import signatures_needed
         from asamblea.recall.services import recall_settings
 
@@ -422,6 +427,7 @@ def elections_demo_summary() -> DemoElectionsSummary | None:
 
 
 def _seat_place(seat: Seat) -> str:
-    if seat.delegation_id is not None:
+    if seat.delegation is not None:
         return f"{seat.delegation.source.name} → {seat.delegation.council.name}"
+    assert seat.command is not None  # seat_in_delegation_xor_command
     return seat.command.name

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from asamblea.elections.models import Election
 from asamblea.elections.services import PARITY_GROUPS
 from asamblea.federation.models import Body, Delegation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 METHOD_CHOICES = [
     ("", _("Automatic: single transferable vote for several seats, instant runoff for one")),
@@ -33,10 +36,10 @@ class LocalDateTimeInput(forms.DateTimeInput):
             if timezone.is_aware(value):
                 value = timezone.localtime(value)
             return str(value.strftime("%Y-%m-%dT%H:%M"))
-        return super().format_value(value)  # type: ignore[no-any-return]
+        return super().format_value(value)
 
 
-def _when(field_label: str) -> forms.DateTimeField:
+def _when(field_label: StrOrPromise) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=field_label,
         widget=LocalDateTimeInput(),
@@ -89,7 +92,9 @@ class OpenElectionForm(forms.Form):
         if command is not None:
             choices.append((f"command:{command.pk}", str(command.name)))
         self.command = command
-        self.fields["target"].choices = choices
+        target = self.fields["target"]
+        assert isinstance(target, forms.ChoiceField)  # declared so on the class
+        target.choices = choices
 
     def targets(self) -> dict[str, Any]:
         """The service's keyword arguments for the chosen target."""

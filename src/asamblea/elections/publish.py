@@ -81,7 +81,7 @@ def profile_from_ballots(
             raise InvalidInput(f"ballot {number}: a candidate appears twice")
         rows[key] = rows.get(key, 0) + papers
     width = max((len(key) for key in rows), default=1) or 1
-    matrix = np.full((len(rows), width), -1, dtype=np.int64)
+    matrix = np.full((len(rows), width), -1, dtype=np.int32)
     for row, key in enumerate(rows):
         matrix[row, : len(key)] = key
     papers_array = np.fromiter(rows.values(), dtype=np.int64, count=len(rows))

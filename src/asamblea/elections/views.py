@@ -276,7 +276,7 @@ def _choices_from_post(election: Election, request: HttpRequest) -> list[Any]:
     if election.method in RANKED_METHODS:
         ranks = {
             int(key.removeprefix("rank-")): value
-            for key, value in request.POST.items()
+            for key, value in request.POST.dict().items()
             if key.startswith("rank-") and key.removeprefix("rank-").isdigit()
         }
         try:

@@ -44,6 +44,7 @@ def erase_expired_personal_data(now: datetime) -> int:
             full_name="", phone="", email=""
         )
     lockout = now - timedelta(minutes=settings.AXES_COOLOFF_TIME * 60)
-    changed += AccessAttempt.objects.filter(attempt_time__lt=lockout).delete()[0]
-    changed += AccessFailureLog.objects.filter(attempt_time__lt=lockout).delete()[0]
+    for attempts in (AccessAttempt, AccessFailureLog):
+        deleted: int = attempts.objects.filter(attempt_time__lt=lockout).delete()[0]
+        changed += deleted
     return changed

@@ -1,0 +1,153 @@
+"""The close of the vote: the count, what is published of it, and the close handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from asamblea import hooks
+from asamblea.ballots.box import BallotBox, min_voters_for_breakdown
+from asamblea.counting.methods import count
+from asamblea.counting.profile import Profile
+from asamblea.elections.models import Ballot, Candidacy, Election
+from asamblea.elections.publish import (
+    aggregate_ballots,
+    empty_result,
+    profile_from_ballots,
+    result_to_json,
+    tally_yes_no,
+)
+from asamblea.elections.services._common import PARITY_GROUPS, STV_METHODS, _locked
+from asamblea.elections.services.casting import _reshuffle
+from asamblea.elections.services.reads import standing, turnout
+from asamblea.errors import Conflict
+from asamblea.record.services import Event, append_entries
+
+
+def _ballot_names(election: Election, candidacies: Sequence[Candidacy]) -> list[list[str]]:
+    names = {c.pk: c.public_name for c in candidacies}
+    rankings = Ballot.objects.filter(election=election).values_list("ranking", flat=True)
+    if election.method == Election.Method.YES_NO:
+        return [list(ranking) for ranking in rankings]
+    return [[names[pk] for pk in ranking if pk in names] for ranking in rankings]
+
+
+def _at_least(election: Election, candidacies: Sequence[Candidacy]) -> dict[str, int]:
+    if not election.parity or election.method not in STV_METHODS:
+        return {}
+    need = election.seats // 2
+    minimums = {}
+    for group in PARITY_GROUPS:
+        available = sum(1 for c in candidacies if c.group == group)
+        if min(need, available) > 0:
+            minimums[group] = min(need, available)
+    return minimums
+
+
+def profile_for(
+    election: Election, *, withdrawn: Iterable[int] = ()
+) -> tuple[Profile, list[Candidacy]]:
+    """The stored ballots of an election as a counting profile (candidacy ids withdrawn)."""
+    candidacies = standing(election)
+    by_id = {c.pk: c.public_name for c in candidacies}
+    profile = profile_from_ballots(
+        [c.public_name for c in candidacies],
+        aggregate_ballots(_ballot_names(election, candidacies)),
+        seats=election.seats,
+        groups=[c.group or None for c in candidacies],
+        withdrawn=[by_id[pk] for pk in withdrawn if pk in by_id],
+    )
+    return profile, candidacies
+
+
+def _count(election: Election) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the published inputs of the count, its result as JSON)."""
+    candidacies = standing(election)
+    names = [c.public_name for c in candidacies]
+    ballot_list = aggregate_ballots(_ballot_names(election, candidacies))
+    inputs: dict[str, Any] = {
+        "election": election.pk,
+        "body": election.constituency.slug,
+        "method": election.method,
+        "seats": election.seats,
+        "seed": election.seed,
+        "candidates": names,
+        "groups": [c.group or None for c in candidacies],
+        "at_least": _at_least(election, candidacies),
+        "ballots": ballot_list,
+    }
+    if election.method == Election.Method.YES_NO:
+        return inputs, tally_yes_no(ballot_list)
+    profile = profile_from_ballots(
+        names, ballot_list, seats=election.seats, groups=inputs["groups"]
+    )
+    if profile.total_papers == 0 or not names:
+        return inputs, empty_result(election.method, election.seats, names)
+    result = count(
+        profile,
+        election.method,
+        seats=election.seats,
+        seed=election.seed,
+        at_least=inputs["at_least"] or None,
+    )
+    return inputs, result_to_json(result)
+
+
+@transaction.atomic
+def do_close_election(election: Election, *, now: datetime | None = None) -> Election:
+    """Close the vote (the system, on time): count, publish with its inputs, fill the seats."""
+    now = now or timezone.now()
+    election = _locked(election)
+    if election.status != Election.Status.VOTING:
+        raise Conflict(_("This election's vote is not open, so it cannot be closed."))
+    _reshuffle(election, now)
+    body = election.constituency
+    inputs, result = _count(election)
+    casts, roll = turnout(election)
+    trackers = BallotBox(Ballot, election).trackers()
+    breakdown = len(trackers) >= min_voters_for_breakdown()
+    election.status = Election.Status.CLOSED
+    election.closed_at = now
+    election.result = {
+        "roll": roll,
+        "casts": casts,
+        "papers": len(trackers),
+        "breakdown_published": breakdown,
+        "count": result,
+    }
+    election.save(update_fields=["status", "closed_at", "result"])
+    events = [
+        Event(
+            "election.closed",
+            {"election": election.pk, "body": body.slug, "roll": roll, "casts": casts},
+            body=body,
+        )
+    ]
+    events += [
+        Event("ballot.tracker", {"election": election.pk, "tracker": tracker}, body=body)
+        for tracker in trackers
+    ]
+    counted: dict[str, Any] = dict(inputs)
+    if breakdown:
+        counted["result"] = result
+    else:
+        # Too few voters: the ballots and the stages would show how people voted.
+        del counted["ballots"]
+        counted["papers"] = len(trackers)
+        counted["result"] = {
+            key: result[key] for key in ("method", "seats", "elected", "yes", "no") if key in result
+        }
+        counted["withheld"] = (
+            f"fewer than {min_voters_for_breakdown()} ballots: only the outcome is published"
+        )
+    events.append(Event("election.counted", counted, body=body))
+    handler = hooks.election_closed.first(election.kind)
+    if handler is not None:
+        events += handler(election, election.result)
+    append_entries(election.federation, events)
+    return election
