@@ -4,6 +4,7 @@
     python3 run.py demo    # the demo federation on SQLite at http://127.0.0.1:8000
     python3 run.py test    # the checks, then the full test suite on SQLite and on PostgreSQL
     python3 run.py test tests/web/test_language.py   # just these tests (no checks), both passes
+    python3 run.py demo --port 8080                  # arguments pass to `asamblea up`
 
 Creates `.venv` beside this file and installs the pinned package into it the
 first time (and again whenever pyproject.toml changes). Standard library only.
