@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from asamblea.accounts.demo import demo_code
 from asamblea.federation.demo import DEMO_PASSWORD
 from support.server import Asamblea, Browser, postgres_database
 
@@ -83,7 +84,8 @@ def _the_canary_joins_and_is_verified_then_suspended(url: str) -> None:
     assert status == 200
     officer = Browser(url)
     members = f"{BASE}/members/"
-    officer.log_in("oficial-sutep-huamanga", DEMO_PASSWORD, then=members)
+    # The Peru demo's officers give the published demo key's code after the password.
+    officer.log_in("oficial-sutep-huamanga", DEMO_PASSWORD, then=members, code=demo_code)
     for action, extra in [("verify", {}), ("suspend", {"reason": CANARY_REASON})]:
         page = officer.get(members)[2]
         assert CANARY_NAME in page, "the officer does not see the canary"

@@ -22,6 +22,8 @@ def _check(data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     for name in ("DATABASE_URL", "SECRET_KEY", "SECURE_COOKIES"):
         if name not in env:
             full.pop(name, None)
+    # The browser tests' conftest sets this for Playwright's thread: never in production.
+    full.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "-m", "asamblea.cli", "check", "--deploy"],
         env=full,
