@@ -11,7 +11,6 @@ or without its spaces and prefix.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import subprocess
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ import pytest
 
 from asamblea.accounts.demo import demo_code
 from asamblea.federation.demo import DEMO_PASSWORD
-from support.server import Asamblea, Browser, postgres_database
+from support.server import Asamblea, Browser, demo_served
 
 CANARY_NAME = "Qhispi Zqdumpcanary Ttito"
 CANARY_PHONE = "+51 987 001 234"
@@ -60,16 +59,10 @@ class Served:
     ]
 )
 def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
-    with contextlib.ExitStack() as stack:
-        database_url = None
-        if request.param == "postgresql":
-            database_url = stack.enter_context(postgres_database())
-        server = Asamblea(tmp_path, database_url)
-        stack.callback(server.stop)
-        # `up` loads the whole demo (elections and debates too) before it serves: slow on a
-        # busy machine.
-        server.start(["up", "--threads", "2"], timeout=900)
-        yield Served(server, database_url)
+    # `up` loads the whole demo (elections and debates too) before it serves: slow on a
+    # busy machine.
+    with demo_served(tmp_path, request.param, threads=2, timeout=900) as (server, url):
+        yield Served(server, url)
 
 
 def _the_canary_joins_and_is_verified_then_suspended(url: str) -> None:

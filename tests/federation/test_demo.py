@@ -7,7 +7,6 @@ serve) in a subprocess on a fresh data folder, fetched over HTTP.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from asamblea.federation.demo import DEMO_PASSWORD
 from asamblea.federation.models import Body, Delegation, Federation
 from asamblea.record.models import Entry
 from support.demo import run_demo
-from support.server import Asamblea, Browser, postgres_database
+from support.server import Asamblea, Browser, demo_served
 
 # (path, what the page must show besides its own name). The base is a union local
 # of the demo, the provincial and regional assemblies the councils above it.
@@ -154,13 +153,7 @@ def test_the_demo_pages_answer_with_their_content(demo: Federation, page: str) -
 )
 def served_demo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Asamblea]:
     """`asamblea up` (what `python3 run.py demo` runs) on a fresh data folder."""
-    with contextlib.ExitStack() as stack:
-        database_url = None
-        if request.param == "postgresql":
-            database_url = stack.enter_context(postgres_database())
-        server = Asamblea(tmp_path, database_url)
-        stack.callback(server.stop)
-        server.start(["up", "--threads", "4"])
+    with demo_served(tmp_path, request.param) as (server, _url):
         yield server
 
 

@@ -3,6 +3,7 @@ folder (SQLite there, or a throw-away PostgreSQL database), fetched over HTTP.""
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -167,3 +168,19 @@ class Browser:
             )
             assert status == 200, f"second factor of {username}: {status}"
         return landed
+
+
+@contextmanager
+def demo_served(
+    data_dir: Path, database: str, *, threads: int = 4, timeout: float = 300
+) -> Iterator[tuple[Asamblea, str | None]]:
+    """`asamblea up` (what `python3 run.py demo` runs) on a fresh data folder, on
+    "sqlite" or on a throw-away "postgresql" database: (the server, its database URL)."""
+    with contextlib.ExitStack() as stack:
+        database_url = None
+        if database == "postgresql":
+            database_url = stack.enter_context(postgres_database())
+        server = Asamblea(data_dir, database_url)
+        stack.callback(server.stop)
+        server.start(["up", "--threads", str(threads)], timeout=timeout)
+        yield server, database_url
