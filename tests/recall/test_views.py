@@ -12,7 +12,7 @@ from django.urls import reverse
 from asamblea.elections.models import Seat
 from asamblea.recall import services
 from asamblea.recall.models import PetitionSignature, RecallPetition
-from recall.world import World
+from recall.world import World, recall_ana_at_base
 from support.language import english, in_language
 
 pytestmark = pytest.mark.django_db
@@ -192,5 +192,20 @@ def test_the_pages_speak_spanish_by_default(world: World) -> None:
     services.do_open_recall_petition(world.users["hal"], seat, "Rompió el mandato")
     page = in_language(client_for(world, "ivo"), "es").get(seat_url(world, seat))
     text = page.content.decode()
-    assert "Firmar la solicitud" in text
+    assert "Firmar la petición" in text
     assert "de 2 firmas necesarias" in text
+
+
+def test_a_seat_lost_in_the_cascade_names_the_seat_it_rested_on(world: World) -> None:
+    base_seat = world.seat("ana", "base-1", "prov-a1")
+    provincial = world.seat("ana", "prov-a1", "region-a")
+    recall_ana_at_base(world)
+    text = in_language(Client(), "es").get(seat_url(world, provincial)).content.decode()
+    cause = re.search(r"Se perdió porque Ana perdió (.*?)</p>", text, re.S)
+    assert cause, text
+    said = re.sub(r"<[^>]+>", "", cause.group(1))
+    # Not "…perdió el escaño del que dependía: el escaño del que dependía."
+    assert said.count("del que dependía") == 1
+    link = f'href="{seat_url(world, base_seat)}"'
+    assert link in cause.group(1)
+    assert f"{base_seat.delegation.source.name} → {base_seat.delegation.council.name}" in said

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 RANKED_METHODS = frozenset({"stv-scottish", "stv-meek", "irv"})
 SET_METHODS = frozenset({"approval", "plurality"})
@@ -95,7 +96,11 @@ def check_ballot(
         return picked
     if method == "plurality" and len(picked) > seats:
         raise BallotProblem(
-            _("Mark at most %(seats)d candidate(s): this election fills %(seats)d seat(s).")
+            ngettext(
+                "Mark at most %(seats)d candidate: this election fills %(seats)d seat.",
+                "Mark at most %(seats)d candidates: this election fills %(seats)d seats.",
+                seats,
+            )
             % {"seats": seats}
         )
     if method not in SET_METHODS:

@@ -48,12 +48,17 @@ def _seat_vacated(facts: Mapping[str, Any], context: Context) -> Sentence:
 
 @hooks.record_sentence.register("seat.refill")
 def _seat_refill(facts: Mapping[str, Any], context: Context) -> Sentence:
-    values = {"seat": as_number(facts["seat"])}
+    # Entries written before the refill named its place say "the vacant seat" (no bare ids).
+    if "delegation" in facts or "command" in facts:
+        place = {"place": place_of(facts, context)}
+        if facts.get("by") == "by-election":
+            text = _("A by-election will fill the vacant seat in %(place)s") % place
+            return Sentence(text, election_url(facts, context))
+        text = _("The seat in %(place)s will be filled again") % place
+        return Sentence(text, seat_url(facts, context))
     if facts.get("by") == "by-election":
-        values["election"] = as_number(facts["election"])
-        text = _("Seat %(seat)s will be filled by by-election %(election)s")
-        return Sentence(text % values, election_url(facts, context))
-    return Sentence(_("Seat %(seat)s will be filled again") % values, seat_url(facts, context))
+        return Sentence(_("A by-election will fill the vacant seat"), election_url(facts, context))
+    return Sentence(_("The vacant seat will be filled again"), seat_url(facts, context))
 
 
 @hooks.record_sentence.register("recall.settings")

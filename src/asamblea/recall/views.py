@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from asamblea.elections.models import Election, Seat
@@ -162,18 +163,14 @@ def vacate(request: HttpRequest, federation_slug: str, seat_id: int) -> HttpResp
         return redirect("seat", federation_slug=federation.slug, seat_id=seat.pk)
     with once_only(request):
         report = services.do_vacate_seat(request.user, seat, form.cleaned_data["reason"])
-    messages.success(
-        request,
-        _(
-            "The seat is vacated: %(lost)d seat(s) in all, %(filled)d refilled by countback, "
-            "%(by)d by-election(s) opened."
-        )
-        % {
-            "lost": len(report.vacated),
-            "filled": len(report.filled),
-            "by": len(report.by_elections),
-        },
-    )
+    lost, filled, by = len(report.vacated), len(report.filled), len(report.by_elections)
+    parts = [
+        ngettext("%(n)d seat vacated in all", "%(n)d seats vacated in all", lost) % {"n": lost},
+        ngettext("%(n)d refilled by countback", "%(n)d refilled by countback", filled)
+        % {"n": filled},
+        ngettext("%(n)d by-election opened", "%(n)d by-elections opened", by) % {"n": by},
+    ]
+    messages.success(request, _("The seat is vacated: %(parts)s.") % {"parts": ", ".join(parts)})
     return redirect("seat", federation_slug=federation.slug, seat_id=seat.pk)
 
 

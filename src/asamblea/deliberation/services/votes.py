@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from asamblea.ballots.box import (
     BallotBox,
@@ -126,7 +127,11 @@ def do_open_vote(
         pending = motion.amendments.filter(status__in=BLOCKING_AMENDMENT).count()
         if pending:
             raise Conflict(
-                _("Vote on its %(n)d tabled amendment(s) first: amendments come before the motion.")
+                ngettext(
+                    "Vote on its %(n)d tabled amendment first: amendments come before the motion.",
+                    "Vote on its %(n)d tabled amendments first: amendments come before the motion.",
+                    pending,
+                )
                 % {"n": pending}
             )
     if motion.amends is not None and motion.amends.status != Motion.Status.TABLED:

@@ -192,6 +192,7 @@ def vacate(seat: Seat, reason: str, now: datetime, *, first_done: bool = False) 
                             else "the countback found nobody who may take the seat"
                         ),
                         **({"countback": _public_countback(row, result)} if result else {}),
+                        **place_facts(row),
                     },
                     body=constituency_of(row),
                 )
