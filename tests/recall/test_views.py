@@ -209,3 +209,39 @@ def test_a_seat_lost_in_the_cascade_names_the_seat_it_rested_on(world: World) ->
     link = f'href="{seat_url(world, base_seat)}"'
     assert link in cause.group(1)
     assert f"{base_seat.delegation.source.name} → {base_seat.delegation.council.name}" in said
+
+
+def test_the_recall_ballot_says_who_and_why_and_the_receipt_says_the_choice_in_spanish(
+    world: World,
+) -> None:
+    seat = world.seat("ana", "base-1", "prov-a1")
+    petition = services.do_open_recall_petition(world.users["hal"], seat, "Votó contra el mandato")
+    petition = services.do_sign_petition(world.users["ivo"], petition)
+    assert petition.election is not None
+    jo = in_language(Client(), "es")
+    jo.force_login(world.users["jo"])
+    ballot_url = reverse("ballot", args=[world.federation.slug, petition.election.pk])
+    page = jo.get(ballot_url).content.decode()
+    subject = page.split('id="recall-subject"', 1)[1].split("</section>", 1)[0]
+    assert "Ana" in subject
+    assert f"{seat.delegation.council.name}, por {seat.delegation.source.name}" in subject
+    assert "Votó contra el mandato" in subject
+    assert "¿Se revoca a Ana?" in page
+    receipt = jo.post(ballot_url, {"choice": "yes", "once": once(page)}).content.decode()
+    chose = receipt.split('id="you-chose"', 1)[1].split("</ol>", 1)[0]
+    assert "Sí, revocar" in chose and "yes" not in chose
+
+
+def test_a_recall_vote_cancelled_by_the_seat_falling_says_why_in_spanish(world: World) -> None:
+    seat = world.seat("ana", "base-1", "prov-a1")
+    petition = services.do_open_recall_petition(world.users["hal"], seat, "Votó contra el mandato")
+    petition = services.do_sign_petition(world.users["ivo"], petition)
+    services.do_vacate_seat(world.users["ana"], seat, "resigned")
+    assert petition.election is not None
+    page = in_language(Client(), "es").get(
+        reverse("election", args=[world.federation.slug, petition.election.pk])
+    )
+    text = page.content.decode()
+    assert "Esta elección fue anulada." in text
+    assert "el escaño quedó vacante antes de que cerrara la votación de revocatoria" in text
+    assert "the seat was vacated" not in text

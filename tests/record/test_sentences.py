@@ -199,8 +199,9 @@ def test_an_unknown_type_or_a_missing_fact_shows_the_facts_as_recorded(
     response = english(Client()).get("/record/test/b/base-1/")
     assert response.status_code == 200
     text = text_of(response.content.decode())
-    assert "test.unknown n: 7 · note: hola" in text
-    assert "Seat filled filled_by: election · seat: 3" in text
+    # Facts the site knows are named in the reader's language, others as recorded.
+    assert "test.unknown n: 7 · Note: hola" in text
+    assert "Seat filled Filled by: Election · Seat: 3" in text
     assert "Base 1 now has 1 verified member (0 before)" in text
     context = Context("test", {})
     assert sentence("test.unknown", {"n": 7}, context) is None

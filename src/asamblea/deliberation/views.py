@@ -164,7 +164,18 @@ def _motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
                 federation=motion.federation, slug__in={r["from"] for r in rows}
             ).values_list("slug", "name")
         )
-        context["compliance"] = [{**r, "from_name": names.get(r["from"], r["from"])} for r in rows]
+        # The record keeps "yes", "no", "free", "abstain": the page says them in words.
+        mandates = {"yes": _("Vote yes"), "no": _("Vote no"), "free": _("Free vote")}
+        votes = {"yes": _("yes"), "no": _("no"), "abstain": _("abstain")}
+        context["compliance"] = [
+            {
+                **r,
+                "from_name": names.get(r["from"], r["from"]),
+                "mandate_said": mandates.get(str(r["mandate"]), r["mandate"]),
+                "vote_said": votes.get(str(r["vote"]), r["vote"]) if r["vote"] else None,
+            }
+            for r in rows
+        ]
     return context
 
 

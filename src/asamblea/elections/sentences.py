@@ -91,16 +91,24 @@ _CANCEL_REASONS = {
 }
 
 
+def cancel_reason_said(reason: str) -> str:
+    """A cancellation's reason in the reader's language: the code's own reasons are
+    translated; an officer's is shown as they wrote it."""
+    said = _CANCEL_REASONS.get(reason)
+    return said() if said else reason
+
+
 @hooks.record_sentence.register("election.cancelled")
 def _election_cancelled(facts: Mapping[str, Any], context: Context) -> Sentence:
     reason = facts["reason"]
     if not isinstance(reason, str):
         raise ValueError("a reason is text")
-    said = _CANCEL_REASONS.get(reason)
     values = {
         "election": as_number(facts["election"]),
         "body": context.name(facts["body"]),
-        "reason": said() if said else Truncator(reason).chars(TITLE_LENGTH),
+        "reason": cancel_reason_said(reason)
+        if reason in _CANCEL_REASONS
+        else Truncator(reason).chars(TITLE_LENGTH),
     }
     if values["reason"]:
         text = _("Election %(election)s of %(body)s was cancelled: %(reason)s") % values

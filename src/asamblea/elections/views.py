@@ -22,6 +22,7 @@ from asamblea.elections.ballots import RANKED_METHODS, YES_NO, BallotProblem, ra
 from asamblea.elections.forms import CancelForm, OpenElectionForm, StandForm
 from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry, Seat
 from asamblea.elections.scheduler import catch_up
+from asamblea.elections.sentences import cancel_reason_said
 from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import User
@@ -165,6 +166,7 @@ def election_page(request: HttpRequest, federation_slug: str, election_id: int) 
         if (officer or eligible) and election.status == Election.Status.NOMINATIONS
         else [],
         "count": count,
+        "cancel_reason": cancel_reason_said(election.cancel_reason),
         "elected": [item["name"] for item in count.get("elected", [])],
         "table": _result_table(count)
         if (election.result or {}).get("breakdown_published")
@@ -329,7 +331,9 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
         context["problem"] = str(problem)
         context["has_voted"] = services.has_voted(request.user, election)
         return render(request, "elections/ballot.html", context, status=400)
-    names = {c.pk: c.public_name for c in candidates}
+    names: dict[Any, str] = {c.pk: c.public_name for c in candidates}
+    if context["yes_no"]:  # the choice as the ballot worded it, not the stored "yes"/"no"
+        names = {"yes": _("Yes, recall"), "no": _("No, keep")}
     return render(
         request,
         "ballots/receipt.html",
@@ -339,7 +343,7 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
             "vote_url": reverse("election", args=[federation.slug, election.pk]),
             "back_label": _("Back to the election"),
             "tracker_url": reverse("election_tracker", args=[federation.slug, election.pk]),
-            "chosen": [names.get(c, c) for c in choices] if not context["yes_no"] else choices,
+            "chosen": [names.get(c, str(c)) for c in choices],
         },
     )
 

@@ -12,7 +12,6 @@ docs/architecture.md). The templates stay in record/templates/record/.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,10 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, gettext_lazy
 
 from asamblea import hooks
 from asamblea.errors import InvalidInput
@@ -100,12 +102,133 @@ def entry_views(federation: Federation, entries: list[Entry]) -> list[EntryView]
     return [_entry_view(e, data, context) for e, data in zip(entries, objects, strict=True)]
 
 
+# The facts an entry's page lists, in the reader's language; a fact not named here
+# (a count's stages, a roll call, a Merkle tree) is read in "Exactly as recorded".
+FACT_LABELS = {
+    "amendment": gettext_lazy("Amendment"),
+    "amends": gettext_lazy("Amends"),
+    "body": gettext_lazy("Assembly"),
+    "bodies": gettext_lazy("Assemblies"),
+    "call": gettext_lazy("Call to action"),
+    "casts": gettext_lazy("Votes cast"),
+    "closes_at": gettext_lazy("Closes"),
+    "command": gettext_lazy("Command"),
+    "command_of": gettext_lazy("Command of"),
+    "council": gettext_lazy("Council"),
+    "delegation": gettext_lazy("Delegation"),
+    "election": gettext_lazy("Election"),
+    "electorate": gettext_lazy("Voter roll"),
+    "ends_at": gettext_lazy("Ends"),
+    "filled_by": gettext_lazy("Filled by"),
+    "kind": gettext_lazy("Kind"),
+    "late": gettext_lazy("Too late"),
+    "level": gettext_lazy("Level"),
+    "mandate_for": gettext_lazy("Mandate on"),
+    "meeting": gettext_lazy("Meeting"),
+    "members": gettext_lazy("Members"),
+    "method": gettext_lazy("Method"),
+    "min_voters": gettext_lazy("Fewest voters for a breakdown"),
+    "motion": gettext_lazy("Motion"),
+    "name": gettext_lazy("Name"),
+    "next_seats": gettext_lazy("Seats from the next election"),
+    "nominations_close_at": gettext_lazy("Nominations close"),
+    "note": gettext_lazy("Note"),
+    "number": gettext_lazy("Number"),
+    "parity": gettext_lazy("Parity rule"),
+    "previous": gettext_lazy("Before"),
+    "previous_next_seats": gettext_lazy("Seats before"),
+    "proposer": gettext_lazy("Proposed by"),
+    "ratifies": gettext_lazy("Ratifies a resolution"),
+    "referendum": gettext_lazy("Referendum"),
+    "resolution": gettext_lazy("Resolution"),
+    "roll": gettext_lazy("Voter roll"),
+    "roll_call": gettext_lazy("Roll call"),
+    "seat": gettext_lazy("Seat"),
+    "seats": gettext_lazy("Seats"),
+    "seats_now": gettext_lazy("Seats now"),
+    "seconder": gettext_lazy("Seconded by"),
+    "secret": gettext_lazy("Secret ballot"),
+    "sector": gettext_lazy("Sector"),
+    "source": gettext_lazy("Sending assembly"),
+    "seed": gettext_lazy("Seed of the lot"),
+    "seed_commitment": gettext_lazy("Commitment to the seed of the lot"),
+    "starts_at": gettext_lazy("Starts"),
+    "status": gettext_lazy("Status"),
+    "text": gettext_lazy("Text"),
+    "title": gettext_lazy("Title"),
+    "tracker": gettext_lazy("Ballot tracker"),
+    "verified_members": gettext_lazy("Verified members"),
+    "voting_closes_at": gettext_lazy("Voting closes"),
+    "voting_opens_at": gettext_lazy("Voting opens"),
+}
+_BODY_FACTS = {"body", "council", "source", "command", "command_of"}
+_CODE_FACTS = {"tracker", "seed_commitment"}  # shown as recorded, not translated
+# Words the code records (the record holds no translated text), as a page says them.
+_FACT_VALUES = {
+    "amendment": gettext_lazy("Amendment"),
+    "approval": gettext_lazy("Approval"),
+    "base": gettext_lazy("Base assembly"),
+    "by-election": gettext_lazy("By-election"),
+    "command": gettext_lazy("Command"),
+    "council": gettext_lazy("Council"),
+    "countback": gettext_lazy("Countback"),
+    "delegation": gettext_lazy("Delegates to a council"),
+    "dhondt": gettext_lazy("D'Hondt"),
+    "election": gettext_lazy("Election"),
+    "huntington-hill": gettext_lazy("Huntington-Hill"),
+    "irv": gettext_lazy("Instant runoff"),
+    "joined": gettext_lazy("Joined"),
+    "largest-remainder": gettext_lazy("Largest remainder (Hare)"),
+    "mandate": gettext_lazy("Mandate for our delegates"),
+    "motion": gettext_lazy("Motion"),
+    "not": gettext_lazy("Did not join"),
+    "partly": gettext_lazy("Partly joined"),
+    "plurality": gettext_lazy("Plurality"),
+    "recall": gettext_lazy("Recall vote"),
+    "sainte-lague": gettext_lazy("Sainte-Laguë"),
+    "stv-meek": gettext_lazy("Single transferable vote (Meek)"),
+    "stv-scottish": gettext_lazy("Single transferable vote (Scottish rules)"),
+    "yes-no": gettext_lazy("Yes or no"),
+}
+
+
+def _fact(key: str, value: Any, context: sentences.Context) -> str | None:
+    """One fact as a page shows it, or None when it is not shown (see FACT_LABELS).
+    A fact the code does not know (an entry type newer than this site) shows as recorded."""
+    if (
+        value is None
+        or isinstance(value, list)
+        or (key not in FACT_LABELS and isinstance(value, dict))
+    ):
+        return None
+    if key not in FACT_LABELS:
+        return str(value)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, int):
+        return number_format(value)
+    if isinstance(value, dict):
+        return sentences.place_of({key: value}, context) if key == "delegation" else None
+    text = str(value)
+    if key in _BODY_FACTS:
+        return context.name(text)
+    if key.endswith("_at"):
+        moment = parse_datetime(text)
+        return date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else text
+    if key in _CODE_FACTS or key not in {"kind", "method", "status", "filled_by"}:
+        return text
+    said = _FACT_VALUES.get(text)
+    return str(said) if said else text
+
+
 def _entry_view(entry: Entry, data: dict[str, Any], context: sentences.Context) -> EntryView:
-    facts = [
-        (key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-        for key, value in sorted(data.items())
-        if key not in REQUIRED_ENTRY_FIELDS
-    ]
+    facts = []
+    for key, value in sorted(data.items()):
+        if key in REQUIRED_ENTRY_FIELDS:
+            continue
+        shown = _fact(key, value, context)
+        if shown is not None:
+            facts.append((str(FACT_LABELS.get(key, key)), shown))
     return EntryView(
         entry=entry,
         sentence=sentences.sentence(entry.type, data, context),
