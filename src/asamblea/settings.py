@@ -448,6 +448,8 @@ LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+# Dates as each language writes them ("5 dic 2026"): see asamblea/formats.
+FORMAT_MODULE_PATH = "asamblea.formats"
 TIME_ZONE = env("TIME_ZONE")
 
 STATIC_URL = "/static/"

@@ -222,3 +222,22 @@ def test_no_english_shows_on_any_page_of_the_demo_in_spanish(demo: Federation) -
                 found.append(f"{who} {path}: " + "; ".join(hits))
     assert pages > 60, f"only {pages} pages were reached"
     assert not found, "\n".join(found)
+
+
+def test_the_national_assemblys_regions_are_in_alphabetical_order(demo: Federation) -> None:
+    page = in_language(Client(), "es").get("/f/peru/b/nacional/").content.decode()
+    at = {name: page.find(f"Asamblea Regional de {name}<") for name in REGIONS_IN_ORDER}
+    assert all(place > 0 for place in at.values()), at
+    assert sorted(at, key=at.__getitem__) == REGIONS_IN_ORDER
+
+
+REGIONS_IN_ORDER = ["Amazonas", "Áncash", "Apurímac", "Arequipa", "Ucayali"]
+
+
+def test_dates_on_the_record_read_as_spanish_writes_them(demo: Federation) -> None:
+    parser = VisibleText()
+    parser.feed(in_language(Client(), "es").get("/record/peru/").content.decode())
+    text = " ".join(parser.parts)
+    months = "ene feb mar abr may jun jul ago sep oct nov dic"
+    assert re.search(rf"\b\d{{1,2}} ({months.replace(' ', '|')}) \d{{4}}, \d\d:\d\d\b", text)
+    assert not re.search(r"\b\d{1,2} (Ene|Feb|Mar|Abr|May|Jun|Jul|Ago|Sep|Oct|Nov|Dic) \d{4}", text)

@@ -42,6 +42,7 @@ from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Federation, Sector
 from asamblea.federation.services import access_body, access_federation, is_officer
+from asamblea.web.l10n import sorted_by_name
 from asamblea.web.once import once_only
 
 REFRESH_SECONDS = 3
@@ -149,7 +150,9 @@ def _motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
         "now": timezone.now(),
     }
     if motion.kind == Motion.Kind.MOTION and body.kind == Body.Kind.COUNCIL:
-        sources = body.delegations_in.select_related("source").order_by("source__name")
+        sources = sorted_by_name(
+            body.delegations_in.select_related("source"), lambda d: d.source.name
+        )
         # The bodies that gave a mandate; the others are only counted, not listed.
         context["constituencies"] = [
             (d.source, decided_mandates[d.source_id])
@@ -437,12 +440,13 @@ def resolution_page(
 
 
 def _call_form(council: Body, data: Any = None) -> CallForm:
-    regions = list(
-        Body.objects.filter(delegations_up__council=council)
-        .exclude(kind=Body.Kind.COMMAND)
-        .order_by("name")
+    regions = sorted_by_name(
+        Body.objects.filter(delegations_up__council=council).exclude(kind=Body.Kind.COMMAND),
+        lambda b: b.name,
     )
-    sectors = list(Sector.objects.filter(federation=council.federation).order_by("name"))
+    sectors = sorted_by_name(
+        Sector.objects.filter(federation=council.federation), lambda s: str(s.name)
+    )
     return CallForm(data, regions=regions, sectors=sectors)
 
 

@@ -28,6 +28,7 @@ from asamblea.federation import services as federation_services
 from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Federation, Person
 from asamblea.record.models import Entry
+from asamblea.web.l10n import decimal_text
 from asamblea.web.once import once_only
 
 
@@ -114,7 +115,7 @@ def _result_table(count: dict[str, Any]) -> dict[str, Any]:
     rows = [
         {
             "name": name,
-            "cells": [stage["votes"].get(name) for stage in stages],
+            "cells": [decimal_text(stage["votes"].get(name)) for stage in stages],
             "elected": any(item["name"] == name for item in count.get("elected", [])),
         }
         for name in count.get("candidates", [])
@@ -122,8 +123,8 @@ def _result_table(count: dict[str, Any]) -> dict[str, Any]:
     return {
         "stages": stages,
         "rows": rows,
-        "non_transferable": [stage.get("non_transferable") for stage in stages],
-        "rounding_loss": [stage.get("rounding_loss") for stage in stages],
+        "non_transferable": [decimal_text(stage.get("non_transferable")) for stage in stages],
+        "rounding_loss": [decimal_text(stage.get("rounding_loss")) for stage in stages],
     }
 
 
@@ -167,6 +168,8 @@ def election_page(request: HttpRequest, federation_slug: str, election_id: int) 
         else [],
         "count": count,
         "cancel_reason": cancel_reason_said(election.cancel_reason),
+        "quota": decimal_text(count.get("quota")),
+        "valid_votes": decimal_text(count.get("valid_votes")),
         "elected": [item["name"] for item in count.get("elected", [])],
         "table": _result_table(count)
         if (election.result or {}).get("breakdown_published")

@@ -7,7 +7,6 @@ Views, the API and the CLI call these; none of them writes models directly.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from asamblea.federation.models import (
     Sector,
 )
 from asamblea.record.services import Event, append_entries
+from asamblea.web.l10n import collation_key
 
 # ---------------------------------------------------------------- permissions
 
@@ -169,8 +169,7 @@ def access_member_list(user: User, body: Body) -> list[Membership]:
 def name_order(name: str) -> tuple[str, str]:
     """A sort key for people's names, as a reader expects them (Édgar beside Edgar, beto
     beside Beto): names are encrypted, so they are sorted here, not by the database."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return plain.casefold(), name
+    return collation_key(name)
 
 
 def access_membership_as_officer(user: User, body: Body, membership_id: int) -> Membership:

@@ -6,6 +6,7 @@ one-time token is used up in the same transaction as the action it asks for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation import services
 from asamblea.federation.forms import AppointOfficerForm, DecisionForm, JoinForm
 from asamblea.federation.models import Body, Delegation, Federation, Membership
+from asamblea.web.l10n import collation_key, sorted_by_name
 from asamblea.web.once import once_only
 from asamblea.web.ratelimit import limit_posts
 
@@ -33,19 +35,23 @@ def _record_officer_action(*args: Any, **details: Any) -> None:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    federations = list(Federation.objects.order_by("name"))
+    federations = sorted_by_name(Federation.objects.all(), lambda f: f.name)
     if len(federations) == 1:
         return federation_page(request, federations[0].slug)
     return render(request, "federation/home.html", {"federations": federations})
 
 
+def _by_level_and_name(bodies: Iterable[Body]) -> list[Body]:
+    """Highest level first, then by name in the reader's alphabet (see web/l10n.py)."""
+    return sorted(bodies, key=lambda b: (b.level.rank, collation_key(b.name)))
+
+
 def _top_bodies(federation: Federation) -> list[Body]:
-    return list(
+    return _by_level_and_name(
         Body.objects.filter(federation=federation, kind=Body.Kind.COUNCIL)
         .annotate(up=Count("delegations_up"))
         .filter(up=0)
         .select_related("level", "sector")
-        .order_by("level__rank", "name")
     )
 
 
@@ -54,7 +60,7 @@ def federation_page(request: HttpRequest, federation_slug: str) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     found = []
     if query:
-        found = list(
+        found = _by_level_and_name(
             Body.objects.filter(federation=federation)
             .filter(Q(name__icontains=query) | Q(slug__icontains=query) | Q(code=query))
             .select_related("level", "sector")
@@ -81,13 +87,12 @@ def _extra_federation_sections(request: HttpRequest, federation: Federation) -> 
 def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResponse:
     federation = services.access_federation(federation_slug)
     body = services.access_body(federation, body_slug)
-    parents = list(
-        Delegation.objects.filter(source=body).select_related("council").order_by("council__name")
+    parents = sorted_by_name(
+        Delegation.objects.filter(source=body).select_related("council"), lambda d: d.council.name
     )
-    children = list(
-        Delegation.objects.filter(council=body)
-        .select_related("source__level", "source__sector")
-        .order_by("source__name")
+    children = sorted_by_name(
+        Delegation.objects.filter(council=body).select_related("source__level", "source__sector"),
+        lambda d: d.source.name,
     )
     command = Body.objects.filter(command_of=body).first()
     user = request.user

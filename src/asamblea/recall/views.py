@@ -29,6 +29,7 @@ from asamblea.federation.models import Federation
 from asamblea.recall import services
 from asamblea.recall.forms import SHARES, PetitionForm, RecallRulesForm, VacateForm
 from asamblea.recall.models import Countback, RecallPetition, RecallSettings
+from asamblea.web.l10n import percent_text
 from asamblea.web.once import once_only
 
 
@@ -38,8 +39,8 @@ def _seat(user: User, federation_slug: str, seat_id: int) -> tuple[Federation, S
 
 
 def _percent(share: Decimal) -> str:
-    """0.25 → "25%"."""
-    return f"{(share * 100).normalize():f}%"
+    """0.25 → "25%"; 0.125 → "12,5%" in Spanish."""
+    return percent_text(share)
 
 
 def _catch_up(seat: Seat) -> None:

@@ -31,6 +31,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from asamblea import hooks
+from asamblea.web.l10n import percent_text
 
 # The most names a sentence lists (the elected, a delegation's delegates); beyond it, a count.
 MAX_NAMES = 10
@@ -136,11 +137,11 @@ def as_when(value: Any) -> str:
     moment = datetime.fromisoformat(value)
     if timezone.is_naive(moment):
         raise ValueError("a recorded time carries its offset")
-    return date_format(timezone.localtime(moment), "j M Y, H:i")
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def as_percent(value: Any) -> str:
-    return f"{(Decimal(str(value)) * 100).normalize():f}%"
+    return percent_text(Decimal(str(value)))
 
 
 def capitalised(text: str) -> str:

@@ -24,6 +24,7 @@ from asamblea.federation.membership import User, public_row
 from asamblea.federation.models import Body, Federation, Sector
 from asamblea.federation.services import Graph, require_officer
 from asamblea.record.services import Event, append_entries
+from asamblea.web.l10n import sorted_by_name
 
 NOTE_MAX = 500
 
@@ -249,7 +250,7 @@ def uptake_by_region(call: CallToAction) -> list[RegionUptake]:
     regions = Body.objects.filter(pk__in=graph.down.get(call.council_id, ())).exclude(
         kind=Body.Kind.COMMAND
     )
-    for region in regions.order_by("name"):
+    for region in sorted_by_name(regions, lambda b: b.name):
         ids = ({region.pk} | graph.descendants(region.pk)) & set(uptakes)
         rows = [uptakes[i] for i in ids]
         if not rows:
