@@ -96,18 +96,49 @@ def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> Htt
     )
     command = Body.objects.filter(command_of=body).first()
     user = request.user
+    # A council's page lists first the bodies that already count; those with nobody
+    # verified yet (no seat now, one at the first election) fold into one line.
+    waiting = [d for d in children if d.seats == 0 and d.source.verified_members == 0]
     context = {
         "federation": federation,
         "body": body,
+        "path": _path_up(body),
         "parents": parents,
-        "children": children,
+        "children": [d for d in children if d not in waiting],
+        "waiting": waiting,
         "command": command,
         "seats_in": sum(d.next_seats for d in children),
+        "waiting_seats": sum(d.next_seats for d in waiting),
         "is_officer": services.is_officer(user, body),
         "is_member": services.is_verified_member(user, body),
         "extra_sections": _extra_sections(request, body),
     }
     return render(request, "federation/body.html", context)
+
+
+def _path_up(body: Body, limit: int = 12) -> list[Body]:
+    """The bodies above `body`, highest first: base → province → region → national read
+    from the top. A command hangs under its body; where a body sends delegates to several
+    councils, the path follows the one of its own sector (else the first by name)."""
+    path: list[Body] = []
+    current = body
+    while len(path) < limit:
+        if current.command_of_id is not None:
+            above = Body.objects.select_related("sector").get(pk=current.command_of_id)
+        else:
+            councils = sorted_by_name(
+                Body.objects.filter(delegations_in__source=current).select_related("sector"),
+                lambda b: b.name,
+            )
+            same = [c for c in councils if c.sector_id == current.sector_id]
+            if not councils:
+                break
+            above = (same or councils)[0]
+        if above in path or above == body:
+            break
+        path.append(above)
+        current = above
+    return path[::-1]
 
 
 def _extra_sections(request: HttpRequest, body: Body) -> list[str]:
