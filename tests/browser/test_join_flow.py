@@ -422,3 +422,28 @@ def test_two_posts_of_one_join_form_racing_on_the_server_make_one_application(
     assert sorted(statuses) == [200, 409]
     assert len(people_named("Yeni Pari")) == 1
     assert Membership.objects.filter(person__in=people_named("Yeni Pari")).count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+def test_rejecting_without_a_reason_says_so_and_changes_nothing(
+    federation: Federation, live_server: Any, new_phone: Any, javascript: bool
+) -> None:
+    base_url = live_server.url
+    apply_to_join(new_phone(javascript=javascript).new_page(), base_url, "Rina Quispe", "", "")
+    membership = Membership.objects.get(person__in=people_named("Rina Quispe"))
+    officer = new_phone(javascript=javascript).new_page()
+    log_in_as_officer(officer, base_url)
+    with officer.expect_response(lambda r: r.request.method == "POST") as answered:
+        officer.locator(f"#membership-{membership.pk} button[value=reject]").click()
+    assert answered.value.status == 400
+    officer.wait_for_load_state()
+    if javascript:
+        # The message shows above; the row stays as it was, ready for a reason.
+        officer.locator("#messages .msg").wait_for()
+        assert "Give a reason" in officer.locator("#messages").inner_text()
+        assert officer.locator(f"#membership-{membership.pk} button[value=reject]").is_visible()
+    else:
+        assert "Give a reason" in officer.locator("main").inner_text()
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.APPLIED

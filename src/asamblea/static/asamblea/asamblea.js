@@ -9,3 +9,13 @@ document.addEventListener("click", function (event) {
     window.history.back();
   }
 });
+
+// htmx leaves error answers unswapped; ours say what was wrong and point htmx at the
+// message area (HX-Retarget, see web/errors.py): show them there, the form untouched.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var xhr = event.detail.xhr;
+  if (xhr.status >= 400 && xhr.getResponseHeader("HX-Retarget")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
