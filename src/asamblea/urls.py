@@ -1,5 +1,8 @@
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from asamblea.accounts.login import AsambleaLoginView
 from asamblea.federation import views as federation_views
@@ -35,4 +38,6 @@ urlpatterns = [
     path("record/", include("asamblea.federation.record_urls")),
     path("f/<slug:federation_slug>/", include("asamblea.recall.urls")),
     path("f/<slug:federation_slug>/", include("asamblea.deliberation.urls")),
+    # Browsers ask for /favicon.ico whatever the page says: send them to the icon.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("asamblea/favicon.svg"))),
 ]

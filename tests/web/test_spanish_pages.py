@@ -241,3 +241,15 @@ def test_dates_on_the_record_read_as_spanish_writes_them(demo: Federation) -> No
     months = "ene feb mar abr may jun jul ago sep oct nov dic"
     assert re.search(rf"\b\d{{1,2}} ({months.replace(' ', '|')}) \d{{4}}, \d\d:\d\d\b", text)
     assert not re.search(r"\b\d{1,2} (Ene|Feb|Mar|Abr|May|Jun|Jul|Ago|Sep|Oct|Nov|Dic) \d{4}", text)
+
+
+@pytest.mark.parametrize("path", ["/f/peru/m/1/", "/f/peru/c/1/"])
+def test_a_table_that_scrolls_can_be_reached_by_keyboard_and_says_so(
+    demo: Federation, path: str
+) -> None:
+    html = in_language(Client(), "es").get(path).content.decode()
+    boxes = re.findall(r'<div class="scroll"[^>]*>', html)
+    assert boxes, "the page has a wide table"
+    for box in boxes:
+        assert 'tabindex="0"' in box and 'role="region"' in box
+        assert 'aria-label="Tabla: deslice hacia el lado para verla entera"' in box
