@@ -253,3 +253,11 @@ def test_a_table_that_scrolls_can_be_reached_by_keyboard_and_says_so(
     for box in boxes:
         assert 'tabindex="0"' in box and 'role="region"' in box
         assert 'aria-label="Tabla: deslice hacia el lado para verla entera"' in box
+
+
+def test_a_motions_result_states_its_rule_not_a_fixed_number_of_yes_votes(
+    demo: Federation,
+) -> None:
+    html = in_language(Client(), "es").get("/f/peru/m/1/").content.decode()
+    assert "La regla: más votos por el sí que por el no" in html
+    assert "Votos sí necesarios" not in html
