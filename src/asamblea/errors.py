@@ -70,6 +70,16 @@ class Conflict(AsambleaError):
     exit_code = 5
 
 
+class AlreadyVoted(Conflict):
+    """A second ballot from the same person without the ballot code: the ballot page
+    shows it again, the choices kept, to add the code."""
+
+
+class WrongBallotCode(PermissionDenied):
+    """A replacement ballot with a code that finds no ballot of this person: the ballot
+    page shows it again, the choices kept, to correct the code."""
+
+
 class VerificationFailed(AsambleaError):
     """An independent check (of the public record, of a count) did not pass."""
 

@@ -129,3 +129,27 @@ def test_the_candidates_are_kept_only_once_the_vote_is_open(federation, django_a
     first = services.standing(read)
     with django_assert_num_queries(0):
         assert services.standing(read) == first
+
+
+def test_a_second_ballot_without_the_code_or_with_a_wrong_one_keeps_the_rankings(
+    federation, voting
+):
+    """docs/elections.md: the ballot page again, with the message and the choices kept."""
+    election, (voter, *_others), candidates = voting
+    client = logged_in(voter)
+    url = reverse("ballot", args=[federation.slug, election.pk])
+    first = client.post(url, {f"rank-{candidates[0]}": "1", "once": once(client, url)})
+    assert first.status_code == 200
+    ranks = {f"rank-{candidates[1]}": "1", f"rank-{candidates[2]}": "2"}
+    for code, status, message in [
+        ("", 409, "You have already voted"),
+        ("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA", 403, "not the code of your ballot"),
+    ]:
+        again = client.post(url, {**ranks, "code": code, "once": once(client, url)})
+        page = again.content.decode()
+        assert again.status_code == status
+        assert message in page and 'id="ballot"' in page and 'id="code"' in page
+        for name, rank in ranks.items():
+            chosen = re.search(rf'name="{name}".*?</select>', page, re.S)
+            assert chosen and f'value="{rank}" selected' in chosen.group(0)
+    assert VoteCast.objects.filter(election=election).count() == 1

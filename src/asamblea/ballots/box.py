@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from asamblea.ballots.codes import new_ballot_code, normalise_ballot_code, tracker_for
 from asamblea.ballots.models import SecretBallot
-from asamblea.errors import Conflict, PermissionDenied
+from asamblea.errors import AlreadyVoted, WrongBallotCode
 
 B = TypeVar("B", bound=SecretBallot)
 # Rows a reshuffle writes per INSERT on the portable path.
@@ -49,9 +49,9 @@ class CastReceipt:
     replaced: bool = False
 
 
-def already_voted() -> Conflict:
+def already_voted() -> AlreadyVoted:
     """The refusal of a second ballot from the same person (without the ballot code)."""
-    return Conflict(_("You have already voted. To change your vote, give your ballot code."))
+    return AlreadyVoted(_("You have already voted. To change your vote, give your ballot code."))
 
 
 class ShuffledVote(Protocol):
@@ -138,7 +138,7 @@ class BallotBox(Generic[B]):
         code = normalise_ballot_code(code)
         tracker = self.tracker(person_id, code)
         if not self.ballots().filter(tracker=tracker).update(**content):
-            raise PermissionDenied(
+            raise WrongBallotCode(
                 _(
                     "That is not the code of your ballot, so nothing was changed. "
                     "Without the code your earlier ballot stands."

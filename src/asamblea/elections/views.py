@@ -23,7 +23,7 @@ from asamblea.elections.forms import CancelForm, OpenElectionForm, StandForm
 from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry, Seat
 from asamblea.elections.scheduler import catch_up
 from asamblea.elections.sentences import cancel_reason_said
-from asamblea.errors import InvalidInput, NotFound
+from asamblea.errors import AlreadyVoted, InvalidInput, NotFound, WrongBallotCode
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Federation, Person
@@ -329,11 +329,13 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
                 choices,
                 ballot_code=request.POST.get("code", "").strip() or None,
             )
-    except InvalidInput as problem:
-        # Same page, what they filled kept, the problem said plainly.
+    except (InvalidInput, AlreadyVoted, WrongBallotCode) as problem:
+        # Same page, what they filled kept, the problem said plainly (docs/elections.md).
         context["problem"] = str(problem)
         context["has_voted"] = services.has_voted(request.user, election)
-        return render(request, "elections/ballot.html", context, status=400)
+        status = 409 if isinstance(problem, AlreadyVoted) else 400
+        status = 403 if isinstance(problem, WrongBallotCode) else status
+        return render(request, "elections/ballot.html", context, status=status)
     names: dict[Any, str] = {c.pk: c.public_name for c in candidates}
     if context["yes_no"]:  # the choice as the ballot worded it, not the stored "yes"/"no"
         names = {"yes": _("Yes, recall"), "no": _("No, keep")}
