@@ -71,6 +71,12 @@ def _claim_another_winner(entry):
     return entry
 
 
+def _claim_another_stage(entry):
+    if entry["type"] == "election.counted":
+        entry["result"]["elected"][-1]["stage"] += 1
+    return entry
+
+
 def _swap_the_seed(entry):
     if entry["type"] == "election.counted":
         entry["seed"] = entry["seed"] ^ 1
@@ -83,6 +89,11 @@ def _swap_the_seed(entry):
         pytest.param(_change_one_ballot, "recount|differ|elects", id="one-ballot-changed"),
         pytest.param(_claim_another_winner, "elects", id="another-winner-claimed"),
         pytest.param(_swap_the_seed, "seed", id="seed-not-the-committed-one"),
+        # The same names elected at another stage: the message says the stages, not
+        # "elects A, B, C, not A, B, C".
+        pytest.param(
+            _claim_another_stage, r"elects .*\(stage \d+\).*, not .*\(stage \d+\)", id="stage"
+        ),
     ],
 )
 def test_a_signed_record_that_does_not_add_up_fails_verification(

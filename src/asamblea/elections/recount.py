@@ -68,7 +68,8 @@ def check_counted(entry: Mapping[str, Any], context: CheckContext) -> None:
     recounted = count_published(entry)
     if recounted.get("elected") != published.get("elected"):
         raise VerificationFailed(
-            f"recounting the published ballots elects {_names(recounted)}, not {_names(published)}"
+            f"recounting the published ballots elects {_names(recounted, published)}, "
+            f"not {_names(published, recounted)}"
         )
     for key in ("yes", "no", "valid_votes", "quota"):
         if recounted.get(key) != published.get(key):
@@ -85,10 +86,18 @@ def check_counted(entry: Mapping[str, Any], context: CheckContext) -> None:
         raise VerificationFailed("the recount has a different number of stages")
 
 
-def _names(result: Mapping[str, Any]) -> str:
+def _names(result: Mapping[str, Any], other: Mapping[str, Any] | None = None) -> str:
+    """Who is elected; with the stage of election too when only the stages differ from
+    `other` ("A (stage 1), B (stage 3)"), so the two lists a message compares differ."""
     if "elected" not in result:
         return f"yes {result.get('yes')}, no {result.get('no')}"
-    return ", ".join(item["name"] for item in result["elected"]) or "nobody"
+    names = [item["name"] for item in result["elected"]]
+    if other is not None and names == [item["name"] for item in other.get("elected") or []]:
+        return ", ".join(
+            f"{item['name']} (stage {item['stage']})" if "stage" in item else item["name"]
+            for item in result["elected"]
+        )
+    return ", ".join(names) or "nobody"
 
 
 hooks.verify_check.add("election.opened", check_opened)
