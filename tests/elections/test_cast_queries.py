@@ -153,3 +153,38 @@ def test_a_second_ballot_without_the_code_or_with_a_wrong_one_keeps_the_rankings
             chosen = re.search(rf'name="{name}".*?</select>', page, re.S)
             assert chosen and f'value="{rank}" selected' in chosen.group(0)
     assert VoteCast.objects.filter(election=election).count() == 1
+
+
+def test_an_officer_closes_and_counts_the_vote_once_everyone_on_the_roll_has_voted(
+    federation, voting
+):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import translation
+
+    from asamblea.errors import Conflict
+    from support.second_factor import log_in_verified
+
+    election, _voters, candidates = voting
+    officer = get_user_model().objects.get(username="officer-base-1-x")
+    client = log_in_verified(Client(), officer)
+    url = reverse("election", args=[federation.slug, election.pk])
+    assert 'id="close-now"' not in client.get(url).content.decode()
+    with translation.override("en"), pytest.raises(Conflict, match="Not everyone on the roll"):
+        services.do_close_election_when_all_voted(officer, election)
+    roll = list(election.roll.select_related("person__user"))
+    assert all(entry.person.user is not None for entry in roll)
+    for entry in roll:
+        services.do_cast_ballot(entry.person.user, election, [candidates[0]])
+    page = client.get(url).content.decode()
+    assert 'id="close-now"' in page
+    token = re.search(r'action="[^"]*/close-now/".*?name="once" value="([^"]+)"', page, re.S).group(
+        1
+    )
+    done = client.post(
+        reverse("election_close_now", args=[federation.slug, election.pk]), {"once": token}
+    )
+    assert done.status_code == 302
+    election.refresh_from_db()
+    assert election.status == Election.Status.CLOSED
+    assert election.result["casts"] == election.result["roll"] == len(roll)

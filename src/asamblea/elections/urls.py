@@ -31,6 +31,7 @@ urlpatterns = [
         name="election_close_nominations",
     ),
     path("e/<int:election_id>/cancel/", views.cancel, name="election_cancel"),
+    path("e/<int:election_id>/close-now/", views.close_now, name="election_close_now"),
     path("e/<int:election_id>/ballot/", views.ballot, name="ballot"),
     path("e/<int:election_id>/tracker/", views.tracker, name="election_tracker"),
 ]

@@ -274,6 +274,17 @@ def cancel(request: HttpRequest, federation_slug: str, election_id: int) -> Http
     return redirect("election", federation_slug=federation.slug, election_id=election.pk)
 
 
+@login_required
+@require_POST
+def close_now(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:
+    """An officer closes and counts the vote once everyone on the roll has voted."""
+    federation, election = _election(request.user, federation_slug, election_id)
+    with once_only(request):
+        services.do_close_election_when_all_voted(request.user, election)
+    messages.success(request, _("Everyone on the roll has voted: the vote is closed and counted."))
+    return redirect("election", federation_slug=federation.slug, election_id=election.pk)
+
+
 def _choices_from_post(election: Election, request: HttpRequest) -> list[Any]:
     """The ballot as the service takes it, from the posted form (no JavaScript needed)."""
     if election.method == YES_NO:

@@ -80,6 +80,7 @@ from asamblea.elections.services.closing import (
     _at_least,
     _count,
     do_close_election,
+    do_close_election_when_all_voted,
     profile_for,
 )
 from asamblea.elections.services.handlers import (
@@ -149,6 +150,7 @@ __all__ = [
     "do_cancel_election",
     "do_cast_ballot",
     "do_close_election",
+    "do_close_election_when_all_voted",
     "do_close_nominations",
     "do_close_nominations_on_time",
     "do_nominate",

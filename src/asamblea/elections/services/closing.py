@@ -26,6 +26,8 @@ from asamblea.elections.services._common import PARITY_GROUPS, STV_METHODS, _loc
 from asamblea.elections.services.casting import _reshuffle
 from asamblea.elections.services.reads import standing, turnout
 from asamblea.errors import Conflict
+from asamblea.federation.membership import User
+from asamblea.federation.services import require_officer
 from asamblea.record.services import Event, append_entries
 
 
@@ -151,3 +153,22 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
         events += handler(election, election.result)
     append_entries(election.federation, events)
     return election
+
+
+@transaction.atomic
+def do_close_election_when_all_voted(
+    actor: User, election: Election, *, now: datetime | None = None
+) -> Election:
+    """An officer closes the vote before its time once every member on the roll has voted
+    (as motions and referendums can be closed and counted at once)."""
+    require_officer(actor, election.constituency)
+    election = _locked(election)
+    if election.status != Election.Status.VOTING:
+        raise Conflict(_("This election's vote is not open, so it cannot be closed."))
+    casts, roll = turnout(election)
+    if roll == 0 or casts < roll:
+        raise Conflict(
+            _("Not everyone on the roll has voted yet (%(cast)s of %(roll)s): the vote stays open.")
+            % {"cast": casts, "roll": roll}
+        )
+    return do_close_election(election, now=now)
