@@ -148,3 +148,24 @@ def test_any_vote_round_trips_through_mixes_and_any_k_trustees(data: st.DataObje
     result = verify_document(document)
     assert result.problems == []
     assert Counter(result.ballots) == Counter(rankings)
+
+
+def test_a_forged_key_or_a_stranger_share_fails(small_vote: dict[str, Any]) -> None:
+    doc = copy.deepcopy(small_vote)
+    doc["key"]["public"] = (Point.from_hex(doc["key"]["public"]) + GENERATOR).hex()
+    failing(doc, "key: the public key is not the one the dealings make")
+    doc = copy.deepcopy(small_vote)
+    doc["key"]["dealers"][1]["response"] = doc["key"]["dealers"][0]["response"]
+    failing(doc, "key: dealer 2's proof does not verify")
+    doc = copy.deepcopy(small_vote)
+    doc["decryption"]["shares"][0]["trustee"] = 9
+    failing(doc, "decryption share of trustee 9: proof fails")
+    doc = copy.deepcopy(small_vote)
+    doc["decryption"]["shares"].append(copy.deepcopy(doc["decryption"]["shares"][0]))
+    failing(doc, "trustee 1 twice")
+
+
+def test_a_cast_ballot_of_the_wrong_width_fails(small_vote: dict[str, Any]) -> None:
+    doc = copy.deepcopy(small_vote)
+    doc["cast"][0]["ballot"].append(doc["cast"][0]["ballot"][0])
+    failing(doc, "cast ballot 0: 3 ciphertexts, not 2")
