@@ -11,6 +11,10 @@ numbers (trustee indices, counters) converted into scalars.
 `Point` and `Scalar` are thin immutable wrappers over the 32-byte encodings.
 A `Point` built from outside bytes is checked to be a canonical group element;
 a `Scalar` built from outside bytes is checked to be canonical (below L).
+(rbcl's docstrings call the scalars of `crypto_scalarmult_ristretto255`
+"clamped"; libsodium's ristretto255 multiplication only clears the top bit,
+and every scalar we pass is reduced, so none is altered: the tests check that
+multiplication is linear and inverts.)
 
 Hashing into the group and into the scalars is domain separated: every hash
 starts with a tag naming its purpose (``asamblea/secrecy/v1/...``) and every

@@ -187,11 +187,15 @@ def verify_plaintexts(
                 problems.append(f"decrypted ballot {n}: a valid paper published as invalid")
             counted.append(None)
             continue
-        try:
-            ranking = tuple(int(c) for c in reading)
-            same = codec.encode(ranking) == mine
-        except (ValueError, TypeError):
-            same = False
+        same = False
+        if isinstance(reading, list) and all(
+            isinstance(c, int) and not isinstance(c, bool) for c in reading
+        ):
+            ranking = tuple(reading)
+            try:
+                same = codec.encode(ranking) == mine
+            except ValueError:
+                same = False
         if not same:
             problems.append(f"decrypted ballot {n}: does not read as published")
             counted.append(None)
