@@ -2,7 +2,8 @@
 
 The pure library `asamblea.secrecy` on ristretto255 through libsodium (rbcl),
 one process, one core. For a ranked ballot of `--candidates` candidates (8 by
-default: a full ranking packs into 2 ciphertexts) and a 2-of-3 trustee key
+default: a full ranking packs into 2 ciphertexts; `--candidates 3 --ranks 1`
+is a referendum's yes/no/abstain in 1) and a 2-of-3 trustee key
 made by a joint Feldman dealing:
 
 1. per ballot: encode + encrypt + seal with the proof of knowledge (what the
@@ -100,6 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--candidates", type=int, default=8)
+    parser.add_argument("--ranks", type=int, help="preferences a ballot holds (default: all)")
     parser.add_argument("--per-ballot", type=int, default=500)
     args = parser.parse_args()
 
@@ -116,12 +118,12 @@ def main() -> None:
     dealings = [deal(CONTEXT, d, 2, 3) for d in (1, 2, 3)]
     key = joint_key([dc for dc, _ in dealings], 3)
     shares = {i: sum((sh[i] for _, sh in dealings[1:]), dealings[0][1][i]) for i in (1, 2, 3)}
-    codec = BallotCodec(args.candidates)
-    print(f"{args.candidates} candidates, full rankings: {codec.width} ciphertexts per ballot")
+    codec = BallotCodec(args.candidates, args.ranks)
+    print(f"{args.candidates} candidates, rankings of {codec.ranks}: {codec.width} ciphertexts")
     print(f"({codec.per_ciphertext} positions per ciphertext); key 2 of 3 trustees.\n")
 
     rng = random.Random(12)
-    rankings = [tuple(rng.sample(range(args.candidates), args.candidates)) for _ in range(200)]
+    rankings = [tuple(rng.sample(range(args.candidates), codec.ranks)) for _ in range(200)]
     sealed, _, cpu = timed(
         lambda: [
             encrypt_ballot(CONTEXT, key.public, codec.encode(rankings[i % 200]))
