@@ -124,3 +124,36 @@ def test_a_prover_cannot_prove_a_substitution() -> None:
     outputs[3] = (reencrypt(y, inputs[2][0], rs[3][0]),)  # ballot 3 replaced by a copy of 2
     proof = prove_shuffle(CONTEXT, y, inputs, outputs, range(4), rs)
     assert not verify_shuffle(CONTEXT, y, inputs, outputs, proof)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.permutations(range(5)))
+def test_output_i_opens_to_input_pi_i(permutation: list[int]) -> None:
+    keys = KeyPair.generate()
+    y = keys.public
+    inputs = ballots(keys, 5, 2)
+    rs = [[Scalar.random(), Scalar.random()] for _ in range(5)]
+    outputs: list[Ballot] = [
+        tuple(reencrypt(y, c, r) for c, r in zip(inputs[j], rs[j], strict=True))
+        for j in permutation
+    ]
+    proof = prove_shuffle(CONTEXT, y, inputs, outputs, permutation, rs)
+    assert verify_shuffle(CONTEXT, y, inputs, outputs, proof)
+    for i, j in enumerate(permutation):
+        assert [decrypt(keys.secret, c) for c in outputs[i]] == [
+            decrypt(keys.secret, c) for c in inputs[j]
+        ]
+
+
+def test_a_mapping_that_is_not_a_permutation_cannot_be_proven() -> None:
+    """Output 3 re-encrypts input 2 a second time and input 3 is dropped."""
+    keys = KeyPair.generate()
+    y = keys.public
+    inputs = ballots(keys, 4, 2)
+    rs = [[Scalar.random(), Scalar.random()] for _ in range(4)]
+    mapping = [0, 1, 2, 2]
+    outputs: list[Ballot] = [
+        tuple(reencrypt(y, c, r) for c, r in zip(inputs[j], rs[j], strict=True)) for j in mapping
+    ]
+    proof = prove_shuffle(CONTEXT, y, inputs, outputs, mapping, rs)
+    assert not verify_shuffle(CONTEXT, y, inputs, outputs, proof)
