@@ -6,6 +6,7 @@ import copy
 from collections import Counter
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,7 @@ from asamblea.secrecy.bulletin import (
     share_from_json,
     share_to_json,
 )
-from asamblea.secrecy.elgamal import encrypt, reencrypt
+from asamblea.secrecy.elgamal import encrypt, encrypt_ballot, reencrypt
 from asamblea.secrecy.group import GENERATOR, Point, Scalar, hash_to_point
 from asamblea.secrecy.verify import verify_document
 
@@ -169,3 +170,12 @@ def test_a_cast_ballot_of_the_wrong_width_fails(small_vote: dict[str, Any]) -> N
     doc = copy.deepcopy(small_vote)
     doc["cast"][0]["ballot"].append(doc["cast"][0]["ballot"][0])
     failing(doc, "cast ballot 0: 3 ciphertexts, not 2")
+
+
+def test_the_identity_is_refused_as_a_key(small_vote: dict[str, Any]) -> None:
+    """Under the identity a ciphertext's b is its plaintext: nobody may publish it as the key."""
+    doc = copy.deepcopy(small_vote)
+    doc["key"]["public"] = "00" * 32
+    failing(doc, "key: malformed (the identity is not a public or verification key)")
+    with pytest.raises(ValueError):
+        encrypt_ballot("x", Point(bytes(32)), [GENERATOR])

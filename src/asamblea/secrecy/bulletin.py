@@ -176,6 +176,8 @@ def key_from_json(value: JSON) -> tuple[ThresholdKey, list[DealerCommitment]]:
     if not 1 <= threshold <= len(verification):
         raise ValueError("the threshold must be between 1 and the number of trustees")
     key = ThresholdKey(threshold, Point.from_hex(_str(value["public"])), verification)
+    if key.public.is_identity() or any(h.is_identity() for h in verification.values()):
+        raise ValueError("the identity is not a public or verification key")
     return key, [dealer_from_json(d) for d in _list(value.get("dealers", []), "dealers")]
 
 

@@ -142,7 +142,13 @@ def verify_ballot(context: str, public: Point, ballot: Ballot, proof: BallotProo
 def encrypt_ballot(
     context: str, public: Point, messages: Sequence[Point]
 ) -> tuple[Ballot, BallotProof]:
-    """Encrypt a ballot's group elements and seal it with its proof."""
+    """Encrypt a ballot's group elements and seal it with its proof.
+
+    Refuses the identity as a public key: under it a ciphertext's b is the
+    plaintext itself (a dishonest server could publish it to read every ballot).
+    """
+    if public.is_identity():
+        raise ValueError("the identity is not a public key")
     randomness = [Scalar.random() for _ in messages]
     ballot = tuple(encrypt(public, m, r) for m, r in zip(messages, randomness, strict=True))
     return ballot, prove_ballot(context, public, ballot, randomness)
