@@ -179,3 +179,9 @@ def test_the_identity_is_refused_as_a_key(small_vote: dict[str, Any]) -> None:
     failing(doc, "key: malformed (the identity is not a public or verification key)")
     with pytest.raises(ValueError):
         encrypt_ballot("x", Point(bytes(32)), [GENERATOR])
+
+
+def test_a_key_without_its_dealings_fails(small_vote: dict[str, Any]) -> None:
+    doc = copy.deepcopy(small_vote)
+    doc["key"]["dealers"] = []
+    failing(doc, "key: no dealing published")

@@ -60,12 +60,14 @@ def _flat(ballots: list[Ballot]) -> list[Any]:
 
 
 def verify_key(context: str, key_json: JSON) -> tuple[ThresholdKey | None, list[str]]:
-    """The key is well formed and, when dealings are published, is what they make."""
+    """The key is well formed, and is what the published dealings make."""
     try:
         key, dealers = key_from_json(key_json)
     except _MALFORMED as error:
         return None, [f"key: malformed ({error})"]
     problems = []
+    if not dealers:
+        problems.append("key: no dealing published, so nothing shows how the key was made")
     for dc in dealers:
         if not verify_dealer_commitment(context, dc):
             problems.append(f"key: dealer {dc.dealer}'s proof does not verify")
