@@ -157,3 +157,18 @@ def test_a_mapping_that_is_not_a_permutation_cannot_be_proven() -> None:
     ]
     proof = prove_shuffle(CONTEXT, y, inputs, outputs, mapping, rs)
     assert not verify_shuffle(CONTEXT, y, inputs, outputs, proof)
+
+
+def test_two_workers_reach_the_same_verdict(mixed: Mixed) -> None:
+    keys, inputs, outputs, proof = mixed
+    y = keys.public
+    assert verify_shuffle(CONTEXT, y, inputs, outputs, proof, workers=2)
+    swapped = [outputs[1], outputs[0], *outputs[2:]]
+    assert not verify_shuffle(CONTEXT, y, inputs, swapped, proof, workers=2)
+    bad = dataclasses.replace(
+        proof, s_hat=(*proof.s_hat[:-1], proof.s_hat[-1] + Scalar.from_int(1))
+    )
+    assert not verify_shuffle(CONTEXT, y, inputs, outputs, bad, workers=2)
+    two = inputs[:2]
+    out, small = shuffle(CONTEXT, y, two)
+    assert verify_shuffle(CONTEXT, y, two, out, small, workers=3)  # more workers than ballots
