@@ -68,7 +68,9 @@ def run_size(
     shares: dict[int, Scalar],
     codec: BallotCodec,
     rankings: list[tuple[int, ...]],
-) -> None:
+    workers: int,
+) -> str | None:
+    """One row of the table; with workers > 1, also a row of the parallel verification."""
     width = codec.width
     ballots: list[Ballot] = [
         tuple(encrypt(key.public, p) for p in codec.encode(rankings[i % len(rankings)]))
@@ -95,6 +97,13 @@ def run_size(
         f"{c:.1f} s ({w:.1f})" for w, c in ((w1, c1), (w2, c2), (w3, c3), (w4, c4), (w5, c5))
     )
     print(f"| {n:,} | {cells} | {rss:.0f} |", flush=True)
+    if workers == 1:
+        return None
+    ok, w6, _ = timed(
+        lambda: verify_shuffle(CONTEXT, key.public, ballots, outputs, proof, workers=workers)
+    )
+    assert ok
+    return f"| {n:,} | {w2:.1f} s | {w6:.1f} s |"
 
 
 def main() -> None:
@@ -103,6 +112,9 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=8)
     parser.add_argument("--ranks", type=int, help="preferences a ballot holds (default: all)")
     parser.add_argument("--per-ballot", type=int, default=500)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="also verify each mix with this many processes"
+    )
     args = parser.parse_args()
 
     print(f"# secrecy_mixnet.py, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
@@ -145,9 +157,12 @@ def main() -> None:
         " share | combine 2 + read | peak RSS MiB |"
     )
     print(header + "\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for n in args.sizes:
-        run_size(n, key, shares, codec, rankings)
+    parallel = [run_size(n, key, shares, codec, rankings, args.workers) for n in args.sizes]
     print("\nCells: CPU seconds (wall seconds in brackets), one process.")
+    if args.workers > 1:
+        print(f"\n| N ballots | verify mix, 1 process (wall) | {args.workers} processes (wall) |")
+        print("| ---: | ---: | ---: |")
+        print("\n".join(row for row in parallel if row))
 
 
 if __name__ == "__main__":

@@ -113,7 +113,7 @@ def verify_cast(
 
 
 def verify_mix(
-    context: str, public: Point, inputs: list[Ballot], mix_json: JSON
+    context: str, public: Point, inputs: list[Ballot], mix_json: JSON, *, workers: int = 1
 ) -> tuple[list[Ballot], list[str]]:
     """One mix: its output is a re-encrypted permutation of `inputs`."""
     try:
@@ -123,7 +123,7 @@ def verify_mix(
         return [], [f"{context}: malformed ({error})"]
     if len(outputs) != len(inputs):
         return outputs, [f"{context}: {len(outputs)} ballots out for {len(inputs)} in"]
-    if not verify_shuffle(context, public, inputs, outputs, proof):
+    if not verify_shuffle(context, public, inputs, outputs, proof, workers=workers):
         return outputs, [f"{context}: the proof of shuffle does not verify"]
     return outputs, []
 
@@ -216,8 +216,10 @@ class Verification:
         return not self.problems
 
 
-def verify_document(document: JSON) -> Verification:
-    """Verify a whole encrypted vote (see `bulletin` for its shape)."""
+def verify_document(document: JSON, *, workers: int = 1) -> Verification:
+    """Verify a whole encrypted vote (see `bulletin` for its shape).
+
+    `workers`: processes to verify each mix with (the longest step)."""
     result = Verification()
     try:
         if document["version"] != 1:
@@ -239,7 +241,9 @@ def verify_document(document: JSON) -> Verification:
     ballots, problems = verify_cast(context, key.public, codec.width, document.get("cast"))
     result.problems += problems
     for m, mix in enumerate(mixes):
-        ballots, problems = verify_mix(mix_context(context, m), key.public, ballots, mix)
+        ballots, problems = verify_mix(
+            mix_context(context, m), key.public, ballots, mix, workers=workers
+        )
         result.problems += problems
         if problems:
             return result
