@@ -145,6 +145,7 @@ def count_meek_with_depths(
     only ever received nothing. See `asamblea.counting.truncate`.
     """
     count = _counted(profile, seats, seed, at_least, places, tolerance, max_iterations)
+    count.track_depth = True
     result = count.run()
     lengths = (profile.rankings >= 0).sum(axis=1).astype(np.int64)
     return result, np.minimum(count.depth, lengths)
@@ -229,7 +230,9 @@ class _MeekCount:
         self._ranks = np.where(rankings < 0, n, rankings)
         self._mult = profile.multiplicity.astype(np.int64)
         self._groups = self._check_groups()
-        # The deepest position any pass has reached with value on each paper.
+        # The deepest position any pass has reached with value on each paper (kept only
+        # when asked for: `count_meek_with_depths`).
+        self.track_depth = False
         self.depth: Units = np.zeros(self._ranks.shape[0], dtype=np.int64)
 
     # --- arithmetic ---------------------------------------------------------
@@ -241,8 +244,9 @@ class _MeekCount:
         votes = np.zeros(n + 1, dtype=np.int64)
         reached = self.depth
         for position, column in enumerate(self._ranks.T):
-            # The candidate here is looked at only while the paper still has value.
-            reached = np.where(weight > 0, position + 1, reached)
+            if self.track_depth:
+                # The candidate here is looked at only while the paper still has value.
+                reached = np.where(weight > 0, position + 1, reached)
             # Rounded up: the candidate keeps the last unit, the paper carries the exact rest.
             kept = (weight * self.keep[column] + (self.scale - 1)) // self.scale
             np.add.at(votes, column, kept * self._mult)
