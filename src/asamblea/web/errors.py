@@ -162,8 +162,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "saved: every change is made whole or not at all."
         )
         advice = _(
-            "Try again in a minute. If you were voting, open the election's page again: "
-            "it says whether your ballot was cast before you vote again."
+            "Try again in a minute. If you were voting, reload this page to send the same "
+            "ballot again: it is never cast twice, and if it was cast you are shown its code."
         )
     else:
         status = 500
