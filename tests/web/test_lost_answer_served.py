@@ -1,0 +1,212 @@
+"""A ballot cast whose answer is lost because the app process is killed mid-answer: the
+voter sends the same form again and gets their code and tracker; nothing is cast twice
+(issue 15, fault 5). Real parts: gunicorn serving a PostgreSQL cluster of the test's own.
+
+The kill lands between the commit and the answer, every time: the test holds a lock on
+the voter's session row, so the worker, its cast committed, waits at the session's save
+(seen in pg_stat_activity) until it is SIGKILLed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+import asamblea
+from asamblea.ballots import codes
+from asamblea.web.sessions import stored_key
+from support.pgcluster import Cluster
+from support.server import CSRF, ONCE, Asamblea, Browser, free_port
+
+pytestmark = pytest.mark.postgres_only
+
+TESTS = Path(__file__).resolve().parents[1]
+SRC = Path(asamblea.__file__).resolve().parents[1]
+CODE = re.compile(r'id="ballot-code">([^<]+)<')
+TRACKER = re.compile(r'id="tracker">([0-9a-f]{64})<')
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"waited {seconds:.0f} s for {what}")
+
+
+def _children(pid: int) -> list[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return [int(child) for child in text.split()]
+
+
+class Gunicorn:
+    """gunicorn (one sync worker) serving asamblea.wsgi on a free port."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable, "-m", "gunicorn", "asamblea.wsgi:application",
+                    "--workers", "1", "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
+                ],
+                env=env, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        self.log = log
+
+    def workers(self) -> list[int]:
+        return _children(self.process.pid)
+
+    def answers(self) -> bool:
+        assert self.process.poll() is None, self.log.read_text()
+        try:
+            with urllib.request.urlopen(self.url + "/", timeout=5):  # noqa: S310 - test server
+                return True
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Cluster, Gunicorn, dict[str, object]]]:
+    cluster = Cluster()
+    cluster.start()
+    try:
+        cluster.create_database()
+        operator = Asamblea(tmp_path / "var", database_url=cluster.url)
+        operator.run("migrate")
+        env = {**operator.env, "PYTHONPATH": f"{SRC}{os.pathsep}{TESTS}"}
+        seeded = subprocess.run(
+            [sys.executable, "-m", "support.seed_vote"],
+            env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert seeded.returncode == 0, seeded.stderr
+        vote = json.loads(seeded.stdout.strip().splitlines()[-1])
+        server = Gunicorn(env, tmp_path / "gunicorn.log")
+        try:
+            _wait_for(server.answers, 120, "gunicorn to answer")
+            yield cluster, server, vote
+        finally:
+            server.stop()
+    finally:
+        cluster.remove()
+
+
+def _post(site: Browser, url: str, form: dict[str, str]) -> tuple[int, str]:
+    data = urllib.parse.urlencode(form).encode()
+    try:
+        with site.opener.open(url, data=data, timeout=120) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def _session_key(site: Browser) -> str:
+    for handler in site.opener.handlers:
+        if isinstance(handler, urllib.request.HTTPCookieProcessor):
+            for cookie in handler.cookiejar:
+                if cookie.name == "sessionid" and cookie.value:
+                    return cookie.value
+    pytest.fail("no session cookie")
+
+
+def test_a_worker_killed_after_the_cast_committed_and_the_voter_gets_the_same_receipt(
+    served: tuple[Cluster, Gunicorn, dict[str, object]],
+) -> None:
+    cluster, server, vote = served
+    site = Browser(server.url)
+    path = f"/f/{vote['federation']}/e/{vote['election']}/ballot/"
+    site.log_in(str(vote["voter"]), str(vote["password"]), path)
+    _status, _type, page = site.get(path)
+    csrf, once = CSRF.search(page), ONCE.search(page)
+    assert csrf and once, page[:2000]
+    candidates = vote["candidates"]
+    assert isinstance(candidates, list)
+    form = {
+        "csrfmiddlewaretoken": csrf.group(1),
+        "once": once.group(1),
+        f"rank-{candidates[0]}": "1",
+        f"rank-{candidates[1]}": "2",
+    }
+    with psycopg.connect(cluster.url) as watch, psycopg.connect(cluster.url) as lock:
+        watch.autocommit = True
+
+        def count(table: str) -> int:
+            row = watch.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+            return int(row[0]) if row else 0
+
+        def waiting_on_a_lock() -> bool:
+            row = watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            ).fetchone()
+            return bool(row and row[0])
+
+        # The session's row locked: the answer cannot be finished after the cast.
+        lock.execute(
+            "SELECT 1 FROM django_session WHERE session_key = %s FOR UPDATE",
+            [stored_key(_session_key(site))],
+        )
+        first: dict[str, object] = {}
+
+        def cast() -> None:
+            try:
+                first["answer"] = _post(site, server.url + path, form)
+            except OSError as error:  # the connection dies with the worker
+                first["error"] = error
+
+        caster = threading.Thread(target=cast)
+        caster.start()
+        _wait_for(lambda: count("elections_votecast") == 1, 60, "the cast to commit")
+        _wait_for(waiting_on_a_lock, 60, "the worker to wait at the session's save")
+        (worker,) = server.workers()
+        os.kill(worker, signal.SIGKILL)
+        caster.join(120)
+        lock.rollback()
+        assert "answer" not in first, first  # the voter saw no receipt
+        assert count("elections_votecast") == count("elections_ballot") == 1
+
+        # gunicorn starts a new worker; the voter sends the same form again.
+        status, text = _post(site, server.url + path, form)
+        assert status == 200, text[:3000]
+        code, tracker = CODE.search(text), TRACKER.search(text)
+        assert code and tracker, text[:3000]
+        row = watch.execute(
+            "SELECT p.id FROM federation_person p JOIN auth_user u ON u.id = p.user_id "
+            "WHERE u.username = %s",
+            [vote["voter"]],
+        ).fetchone()
+        assert row is not None
+        person = int(row[0])
+        assert codes.tracker_for(
+            codes.ELECTION, int(str(vote["election"])), person, code.group(1)
+        ) == tracker.group(1)
+        stored = watch.execute("SELECT tracker FROM elections_ballot").fetchall()
+        assert stored == [(tracker.group(1),)]
+        # Sent once more: the same receipt again; nothing more was cast.
+        again = _post(site, server.url + path, form)
+        assert again[0] == 200 and tracker.group(1) in again[1]
+        assert count("elections_votecast") == count("elections_ballot") == 1
