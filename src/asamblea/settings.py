@@ -323,6 +323,8 @@ MIDDLEWARE = [
     "asamblea.web.language.PageLanguageMiddleware",
     # After the language is chosen: the 429 answer speaks it.
     "asamblea.api.ratelimit.ApiRateLimitMiddleware",
+    # A NUL character in an API request's path or query: 400, not a database error.
+    "asamblea.api.guard.ApiInputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
