@@ -1,6 +1,7 @@
 """A ballot cast whose answer is lost because the app process is killed mid-answer: the
 voter sends the same form again and gets their code and tracker; nothing is cast twice
-(issue 15, fault 5). Real parts: gunicorn serving a PostgreSQL cluster of the test's own.
+(issue 15, fault 5). Real parts: gunicorn serving a PostgreSQL cluster of the test's own;
+once with one server, once with two (scale-out: the re-send goes to the other one).
 
 The kill lands between the commit and the answer, every time: the test holds a lock on
 the voter's session row, so the worker, its cast committed, waits at the session's save
@@ -9,6 +10,7 @@ the voter's session row, so the worker, its cast committed, waits at the session
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -92,9 +94,13 @@ class Gunicorn:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Cluster, Gunicorn, dict[str, object]]]:
+def served(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[Cluster, list[Gunicorn], dict[str, object]]]:
+    """A cluster with a vote under way, served by `request.param` gunicorn servers."""
     cluster = Cluster()
     cluster.start()
+    servers: list[Gunicorn] = []
     try:
         cluster.create_database()
         operator = Asamblea(tmp_path / "var", database_url=cluster.url)
@@ -106,13 +112,14 @@ def served(tmp_path: Path) -> Iterator[tuple[Cluster, Gunicorn, dict[str, object
         )  # fmt: skip
         assert seeded.returncode == 0, seeded.stderr
         vote = json.loads(seeded.stdout.strip().splitlines()[-1])
-        server = Gunicorn(env, tmp_path / "gunicorn.log")
-        try:
+        for number in range(request.param):
+            servers.append(Gunicorn(env, tmp_path / f"gunicorn-{number}.log"))
+        for server in servers:
             _wait_for(server.answers, 120, "gunicorn to answer")
-            yield cluster, server, vote
-        finally:
-            server.stop()
+        yield cluster, servers, vote
     finally:
+        for server in servers:
+            server.stop()
         cluster.remove()
 
 
@@ -134,11 +141,23 @@ def _session_key(site: Browser) -> str:
     pytest.fail("no session cookie")
 
 
-def test_a_worker_killed_after_the_cast_committed_and_the_voter_gets_the_same_receipt(
-    served: tuple[Cluster, Gunicorn, dict[str, object]],
+@pytest.mark.parametrize(
+    ("served", "kill"),
+    [
+        pytest.param(1, "worker", id="one-server-its-worker-killed"),
+        pytest.param(2, "server", id="two-servers-the-first-killed-whole"),
+    ],
+    indirect=["served"],
+)
+def test_an_app_process_killed_after_the_cast_committed_and_the_voter_gets_the_same_receipt(
+    served: tuple[Cluster, list[Gunicorn], dict[str, object]], kill: str
 ) -> None:
-    cluster, server, vote = served
-    site = Browser(server.url)
+    """One server: gunicorn's worker is killed and the master starts another. Two (as
+    behind a load balancer, which sends the voter's re-send to the one still up): the
+    first server is killed whole, master and worker."""
+    cluster, servers, vote = served
+    first, last = servers[0], servers[-1]
+    site = Browser(first.url)
     path = f"/f/{vote['federation']}/e/{vote['election']}/ballot/"
     site.log_in(str(vote["voter"]), str(vote["password"]), path)
     _status, _type, page = site.get(path)
@@ -170,27 +189,30 @@ def test_a_worker_killed_after_the_cast_committed_and_the_voter_gets_the_same_re
             "SELECT 1 FROM django_session WHERE session_key = %s FOR UPDATE",
             [stored_key(_session_key(site))],
         )
-        first: dict[str, object] = {}
+        answered: dict[str, object] = {}
 
         def cast() -> None:
             try:
-                first["answer"] = _post(site, server.url + path, form)
-            except OSError as error:  # the connection dies with the worker
-                first["error"] = error
+                answered["answer"] = _post(site, first.url + path, form)
+            except OSError as error:  # the connection dies with the process
+                answered["error"] = error
 
         caster = threading.Thread(target=cast)
         caster.start()
         _wait_for(lambda: count("elections_votecast") == 1, 60, "the cast to commit")
         _wait_for(waiting_on_a_lock, 60, "the worker to wait at the session's save")
-        (worker,) = server.workers()
-        os.kill(worker, signal.SIGKILL)
+        (worker,) = first.workers()
+        if kill == "server":
+            first.process.kill()
+        with contextlib.suppress(ProcessLookupError):  # gone with its master already
+            os.kill(worker, signal.SIGKILL)
         caster.join(120)
         lock.rollback()
-        assert "answer" not in first, first  # the voter saw no receipt
+        assert "answer" not in answered, answered  # the voter saw no receipt
         assert count("elections_votecast") == count("elections_ballot") == 1
 
-        # gunicorn starts a new worker; the voter sends the same form again.
-        status, text = _post(site, server.url + path, form)
+        # The voter sends the same form again (to a new worker, or the other server).
+        status, text = _post(site, last.url + path, form)
         assert status == 200, text[:3000]
         code, tracker = CODE.search(text), TRACKER.search(text)
         assert code and tracker, text[:3000]
@@ -200,13 +222,13 @@ def test_a_worker_killed_after_the_cast_committed_and_the_voter_gets_the_same_re
             [vote["voter"]],
         ).fetchone()
         assert row is not None
-        person = int(row[0])
-        assert codes.tracker_for(
-            codes.ELECTION, int(str(vote["election"])), person, code.group(1)
-        ) == tracker.group(1)
+        election, person = int(str(vote["election"])), int(row[0])
+        assert codes.tracker_for(codes.ELECTION, election, person, code.group(1)) == (
+            tracker.group(1)
+        )
         stored = watch.execute("SELECT tracker FROM elections_ballot").fetchall()
         assert stored == [(tracker.group(1),)]
         # Sent once more: the same receipt again; nothing more was cast.
-        again = _post(site, server.url + path, form)
+        again = _post(site, last.url + path, form)
         assert again[0] == 200 and tracker.group(1) in again[1]
         assert count("elections_votecast") == count("elections_ballot") == 1
