@@ -232,3 +232,55 @@ def test_an_app_process_killed_after_the_cast_committed_and_the_voter_gets_the_s
         again = _post(site, last.url + path, form)
         assert again[0] == 200 and tracker.group(1) in again[1]
         assert count("elections_votecast") == count("elections_ballot") == 1
+
+
+def _ballot_form(site: Browser, path: str, vote: dict[str, object]) -> dict[str, str]:
+    _status, _type, page = site.get(path)
+    csrf, once = CSRF.search(page), ONCE.search(page)
+    assert csrf and once, page[:2000]
+    candidates = vote["candidates"]
+    assert isinstance(candidates, list)
+    return {
+        "csrfmiddlewaretoken": csrf.group(1),
+        "once": once.group(1),
+        f"rank-{candidates[0]}": "1",
+    }
+
+
+@pytest.mark.parametrize("served", [1], indirect=True)
+def test_a_read_only_database_refuses_the_cast_with_a_503_and_the_same_form_casts_later(
+    served: tuple[Cluster, list[Gunicorn], dict[str, object]],
+) -> None:
+    """A failover to a standby, or an operator who made the database read-only (a full
+    disk): the voter is told, in their language, that nothing was cast and to try again;
+    once it is writable, the same form casts the ballot, once."""
+    cluster, (server,), vote = served
+    site = Browser(server.url)
+    path = f"/f/{vote['federation']}/e/{vote['election']}/ballot/"
+    site.log_in(str(vote["voter"]), str(vote["password"]), path)
+    form = _ballot_form(site, path, vote)
+    with psycopg.connect(cluster.url, autocommit=True) as admin:
+        # Reloaded: the server's open connections turn read-only too.
+        admin.execute("ALTER SYSTEM SET default_transaction_read_only = on")
+        admin.execute("SELECT pg_reload_conf()")
+        try:
+            data = urllib.parse.urlencode(form).encode()
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                site.opener.open(server.url + path, data=data, timeout=120)
+            assert refused.value.code == 503
+            assert refused.value.headers["Retry-After"] == "30"
+            page = refused.value.read().decode()
+            assert "no puede conectarse con su base de datos" in page  # the site's Spanish
+            assert "recargue esta página" in page
+        finally:
+            admin.execute("ALTER SYSTEM RESET default_transaction_read_only")
+            admin.execute("SELECT pg_reload_conf()")
+        row = admin.execute("SELECT count(*) FROM elections_votecast").fetchone()
+        assert row == (0,)
+        status, text = _post(site, server.url + path, form)
+        assert status == 200 and CODE.search(text), text[:3000]
+        counts = admin.execute(
+            "SELECT (SELECT count(*) FROM elections_votecast), "
+            "(SELECT count(*) FROM elections_ballot)"
+        ).fetchone()
+        assert counts == (1, 1)
