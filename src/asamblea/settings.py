@@ -552,9 +552,7 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_SECURITY = env("EMAIL_SECURITY").strip().lower()
 if EMAIL_SECURITY not in {"starttls", "tls", "none"}:
-    raise ImproperlyConfigured(
-        f"EMAIL_SECURITY={EMAIL_SECURITY!r}: write starttls, tls or none."
-    )
+    raise ImproperlyConfigured(f"EMAIL_SECURITY={EMAIL_SECURITY!r}: write starttls, tls or none.")
 EMAIL_USE_TLS = EMAIL_SECURITY == "starttls"
 EMAIL_USE_SSL = EMAIL_SECURITY == "tls"
 # A server that does not answer must not hold the worker for long.

@@ -17,7 +17,7 @@ class _Inbox:
         self.messages: list[EmailMessage] = []
         self.raw: list[bytes] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         content = envelope.original_content or envelope.content
         self.raw.append(content)
         message = email.message_from_bytes(content, policy=email.policy.default)

@@ -21,7 +21,14 @@ from asamblea.recall import services as recall
 from elections.helpers import open_election
 from notices.helpers import SmtpServer, run_queued_tasks
 from recall.world import World, member, run_election
-from support.factories import add_member, body, make_federation, make_officer, make_user, small_federation_spec
+from support.factories import (
+    add_member,
+    body,
+    make_federation,
+    make_officer,
+    make_user,
+    small_federation_spec,
+)
 
 ADDRESS = "rosa@correo.test"
 
@@ -45,8 +52,12 @@ def member_who_hears(
 
 def others(federation: Federation, base: str = "base-1") -> None:
     """Two other members whose personal data must never reach Rosa."""
-    add_member(federation, base, "Teodora Huanca", email="teodora@correo.test", phone="+51 988 000 001")
-    add_member(federation, base, "Julián Condori", email="julian@correo.test", phone="+51 988 000 002")
+    add_member(
+        federation, base, "Teodora Huanca", email="teodora@correo.test", phone="+51 988 000 001"
+    )
+    add_member(
+        federation, base, "Julián Condori", email="julian@correo.test", phone="+51 988 000 002"
+    )
 
 
 def assert_no_one_elses_data(smtp: SmtpServer, recipient: str = ADDRESS) -> None:
@@ -96,7 +107,10 @@ def test_an_application_decided_is_mailed_in_english(smtp: SmtpServer, db: None)
     services.do_set_notice_choices(user, "email", {"membership_decided": "immediate"})
     others(federation, "base-2")
     applied = federation_services.do_apply_for_membership(
-        body(federation, "base-2"), full_name="Rosa Mamani", sector=body(federation, "base-2").sector, user=user
+        body(federation, "base-2"),
+        full_name="Rosa Mamani",
+        sector=body(federation, "base-2").sector,
+        user=user,
     )
     officer = make_officer(federation, "base-2")
     federation_services.do_decide_membership(
@@ -108,10 +122,10 @@ def test_an_application_decided_is_mailed_in_english(smtp: SmtpServer, db: None)
         "Asamblea: Your application to Base 2 was not accepted: its officers can tell you why."
     )
     assert "Not the right assembly" not in message.get_content()  # the reason stays in the app
-    assert "To stop these messages, open: https://asamblea.test/notices/stop/" in message.get_content()
+    assert (
+        "To stop these messages, open: https://asamblea.test/notices/stop/" in message.get_content()
+    )
     assert_no_one_elses_data(smtp)
-
-
 
 
 def test_a_recall_petition_against_your_delegate_is_mailed_without_names(
@@ -163,9 +177,7 @@ def test_the_unsubscribe_link_stops_that_kind_in_one_click(smtp: SmtpServer, db:
     assert page.status_code == 200 and "¿Dejar de recibir los mensajes de" in page.text
     assert NoticeChoice.objects.filter(user=rosa, kind="election_opened").exists()
     # The mail program's one-click POST (RFC 8058): no login, no CSRF token.
-    stopped = Client(enforce_csrf_checks=True).post(
-        link, {"List-Unsubscribe": "One-Click"}
-    )
+    stopped = Client(enforce_csrf_checks=True).post(link, {"List-Unsubscribe": "One-Click"})
     assert stopped.status_code == 200
     assert not NoticeChoice.objects.filter(user=rosa, kind="election_opened").exists()
     assert NoticeChoice.objects.filter(user=rosa, kind="membership_decided").exists()
@@ -179,7 +191,10 @@ def test_a_mail_server_that_is_down_breaks_nothing_and_the_notice_goes_later(
     federation = make_federation()
     rosa = member_who_hears(federation, "base-2", kinds=("membership_decided",))
     applied = federation_services.do_apply_for_membership(
-        body(federation, "base-1"), full_name="Rosa Mamani", sector=body(federation, "base-1").sector, user=rosa
+        body(federation, "base-1"),
+        full_name="Rosa Mamani",
+        sector=body(federation, "base-1").sector,
+        user=rosa,
     )
     smtp.stop()
     officer = make_officer(federation, "base-1")
@@ -193,9 +208,13 @@ def test_a_mail_server_that_is_down_breaks_nothing_and_the_notice_goes_later(
     assert (delivery.state, delivery.attempts) == (Delivery.State.PENDING, 1)
     assert delivery.due_at > timezone.now()
     logged = caplog.text
-    assert f"notice delivery {delivery.pk} (email, 1 in all) failed, attempt 1, will retry" in logged
+    assert (
+        f"notice delivery {delivery.pk} (email, 1 in all) failed, attempt 1, will retry" in logged
+    )
     assert ADDRESS not in logged and "Rosa" not in logged
-    [notice] = Notice.objects.filter(recipient=rosa, kind="membership_decided", params__body="Base 1")
+    [notice] = Notice.objects.filter(
+        recipient=rosa, kind="membership_decided", params__body="Base 1"
+    )
     assert notice.read_at is None  # in the app already
     # A tick before it is due again sends nothing; the tick after it does.
     smtp.start()
@@ -210,7 +229,9 @@ def test_a_mail_server_that_is_down_breaks_nothing_and_the_notice_goes_later(
     assert (delivery.state, delivery.attempts) == (Delivery.State.SENT, 2)
 
 
-def test_the_worker_gives_up_after_the_last_attempt(smtp: SmtpServer, db: None, settings: Any) -> None:
+def test_the_worker_gives_up_after_the_last_attempt(
+    smtp: SmtpServer, db: None, settings: Any
+) -> None:
     settings.NOTICE_ATTEMPTS = 2
     federation = make_federation()
     member_who_hears(federation, kinds=("election_opened",))
@@ -238,23 +259,32 @@ def test_a_daily_digest_gathers_the_days_notices_in_one_message(
     assert timezone.localtime(delivery.due_at).hour == 19
     # A second notice the same day joins the same digest.
     other = federation_services.do_apply_for_membership(
-        body(federation, "base-2"), full_name="Rosa Mamani", sector=body(federation, "base-2").sector,
+        body(federation, "base-2"),
+        full_name="Rosa Mamani",
+        sector=body(federation, "base-2").sector,
         user=Person.objects.get(federation=federation, user__username="rosa").user,
     )
     services.do_set_notice_choices(other.person.user, "email", {"membership_decided": "digest"})
-    federation_services.do_decide_membership(make_officer(federation, "base-2"), other.body, other.pk, "verify")
+    federation_services.do_decide_membership(
+        make_officer(federation, "base-2"), other.body, other.pk, "verify"
+    )
     run_queued_tasks()
     assert scheduler.tick(delivery.due_at + timedelta(minutes=1))["notices"] == 1
     run_queued_tasks()
     [message] = smtp.to(ADDRESS)
     assert subject(message) == "Asamblea: 2 avisos para usted"
     text = message.get_content()
-    assert "Se abrió una elección en Base 1" in text and "Su afiliación a Base 2 está verificada" in text
+    assert (
+        "Se abrió una elección en Base 1" in text
+        and "Su afiliación a Base 2 está verificada" in text
+    )
     assert "Usted recibe este resumen diario" in text
     assert_no_one_elses_data(smtp)
 
 
-def test_nothing_is_mailed_to_who_did_not_opt_in_or_gave_no_address(smtp: SmtpServer, db: None) -> None:
+def test_nothing_is_mailed_to_who_did_not_opt_in_or_gave_no_address(
+    smtp: SmtpServer, db: None
+) -> None:
     federation = make_federation()
     quiet = make_user("quiet")
     add_member(federation, "base-1", "Quieta", user=quiet, email="quieta@correo.test")

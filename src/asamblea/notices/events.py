@@ -25,7 +25,11 @@ def entries_recorded(federation: Any, entries: list[Any]) -> None:
             tasks.announce_entries.enqueue(federation.pk, indexes)
     except Exception:
         # The change stands without its notices; ids only in the log.
-        logger.exception("could not queue the notices of %s entries of federation %s", len(indexes), federation.pk)
+        logger.exception(
+            "could not queue the notices of %s entries of federation %s",
+            len(indexes),
+            federation.pk,
+        )
 
 
 @hooks.membership_decided.register(name="notices")

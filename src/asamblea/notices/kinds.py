@@ -51,9 +51,7 @@ def _petition_threshold(p: Mapping[str, Any]) -> str:
 
 def _seat_fell(p: Mapping[str, Any]) -> str:
     if p.get("reason") == "cascade":
-        return (
-            _("Your seat %(place)s fell: you lost the seat below it, which it rests on.") % p
-        )
+        return _("Your seat %(place)s fell: you lost the seat below it, which it rests on.") % p
     if p.get("reason") == "recalled":
         return _("Your seat %(place)s fell: the members recalled you.") % p
     return _("Your seat %(place)s is no longer yours.") % p
@@ -69,8 +67,7 @@ def _membership_decided(p: Mapping[str, Any]) -> str:
         return _("Your membership of %(body)s is verified: you are a member.") % p
     if action == "reject":
         return (
-            _("Your application to %(body)s was not accepted: its officers can tell you why.")
-            % p
+            _("Your application to %(body)s was not accepted: its officers can tell you why.") % p
         )
     if action == "suspend":
         return _("Your membership of %(body)s is suspended.") % p
@@ -88,8 +85,14 @@ class Kind:
 KINDS: dict[str, Kind] = {
     kind.key: kind
     for kind in (
-        Kind(ELECTION_OPENED, gettext_lazy("An election opens in your assembly or council"), _election_opened),
-        Kind(RECALL_PETITION, gettext_lazy("Your delegate faces a recall petition"), _recall_petition),
+        Kind(
+            ELECTION_OPENED,
+            gettext_lazy("An election opens in your assembly or council"),
+            _election_opened,
+        ),
+        Kind(
+            RECALL_PETITION, gettext_lazy("Your delegate faces a recall petition"), _recall_petition
+        ),
         Kind(
             PETITION_THRESHOLD,
             gettext_lazy("A recall petition reached its threshold"),
@@ -97,7 +100,11 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(SEAT_FELL, gettext_lazy("A seat you hold fell"), _seat_fell),
         Kind(CALL_TO_ACTION, gettext_lazy("A call to action reaches your body"), _call_to_action),
-        Kind(MEMBERSHIP_DECIDED, gettext_lazy("Your application or membership was decided"), _membership_decided),
+        Kind(
+            MEMBERSHIP_DECIDED,
+            gettext_lazy("Your application or membership was decided"),
+            _membership_decided,
+        ),
     )
 }
 

@@ -54,7 +54,9 @@ MODE_CHOICES = [(OFF, _("Not at all")), *Mode.choices]
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     channels = outside_channels()
-    person = Person.objects.filter(user=request.user).first()
+    person = (
+        Person.objects.filter(user=request.user).first() if request.user.is_authenticated else None
+    )
     if request.method == "POST":
         with once_only(request):
             for way in channels:
@@ -86,7 +88,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     stops (the button, or the mail program's one-click POST of RFC 8058). No login."""
     found = read_unsubscribe_token(token)
     if found is None:
-        raise NotFound(_("This link to stop messages is not valid: choose what you hear on your notices page instead."))
+        raise NotFound(
+            _(
+                "This link to stop messages is not valid: choose what you hear on your "
+                "notices page instead."
+            )
+        )
     user_id, channel_name, kind = found
     what = kinds.KINDS[kind].label if kind in kinds.KINDS else _("every notice")
     if request.method == "POST":

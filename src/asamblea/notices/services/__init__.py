@@ -1,9 +1,9 @@
 """The notices app's services, one module per noun.
 
-    fanout       who hears of a public fact or a membership decision (do_announce)
-    inbox        a member's notices in the app: count, list, mark read
-    preferences  the member's choices per channel and kind; unsubscribing
-    delivery     sending due deliveries outside the app, with retries and digests
+fanout       who hears of a public fact or a membership decision (do_announce)
+inbox        a member's notices in the app: count, list, mark read
+preferences  the member's choices per channel and kind; unsubscribing
+delivery     sending due deliveries outside the app, with retries and digests
 """
 
 from asamblea.notices.services.delivery import deliver_due, person_language

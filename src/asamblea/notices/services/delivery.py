@@ -62,7 +62,9 @@ def _absolute(path: str) -> str:
 
 
 def _footer(user_id: int, channel_name: str, kind: str) -> tuple[str, str]:
-    url = _absolute(reverse("notices_unsubscribe", args=[unsubscribe_token(user_id, channel_name, kind)]))
+    url = _absolute(
+        reverse("notices_unsubscribe", args=[unsubscribe_token(user_id, channel_name, kind)])
+    )
     if kind == ALL_KINDS:
         why = _("You receive this daily digest because you asked for it in Asamblea.")
     else:
@@ -73,7 +75,8 @@ def _footer(user_id: int, channel_name: str, kind: str) -> tuple[str, str]:
         "-- ",
         why,
         _("To stop these messages, open: %(url)s") % {"url": url},
-        _("To choose what you hear and how: %(url)s") % {"url": _absolute(reverse("notice_preferences"))},
+        _("To choose what you hear and how: %(url)s")
+        % {"url": _absolute(reverse("notice_preferences"))},
     ]
     return "\n".join(lines), url
 
@@ -88,7 +91,9 @@ def _one_message(notice: Notice, address: str, channel_name: str) -> Message:
     return Message(address=address, subject=subject, body=body, unsubscribe_url=url)
 
 
-def _digest_message(notices: Sequence[Notice], user_id: int, address: str, channel_name: str) -> Message:
+def _digest_message(
+    notices: Sequence[Notice], user_id: int, address: str, channel_name: str
+) -> Message:
     count = len(notices)
     items = [f"- {kinds.sentence(n.kind, n.params)}\n  {_absolute(n.link)}" for n in notices]
     footer, url = _footer(user_id, channel_name, ALL_KINDS)
@@ -138,7 +143,9 @@ def _no_address(deliveries: Sequence[Delivery]) -> None:
     for delivery in deliveries:
         delivery.state = Delivery.State.FAILED
         delivery.save(update_fields=["state"])
-    logger.info("notice delivery %s: no %s address, not sent", deliveries[0].pk, deliveries[0].channel)
+    logger.info(
+        "notice delivery %s: no %s address, not sent", deliveries[0].pk, deliveries[0].channel
+    )
 
 
 def _send(
@@ -158,7 +165,7 @@ def _send(
             message = _one_message(notices[0], address, way.name)
     try:
         way.send(message)
-    except Exception as error:  # noqa: BLE001 - any failure of the channel is retried
+    except Exception as error:
         _failed(deliveries, error, now)
         return 0
     for delivery in deliveries:
@@ -175,7 +182,9 @@ def deliver_due(now: datetime | None = None) -> int:
     now = now or timezone.now()
     due = Delivery.objects.filter(state=Delivery.State.PENDING, due_at__lte=now)
     sent = 0
-    for pk in list(due.filter(digest=False).order_by("due_at", "pk").values_list("pk", flat=True)[:RUN_LIMIT]):
+    for pk in list(
+        due.filter(digest=False).order_by("due_at", "pk").values_list("pk", flat=True)[:RUN_LIMIT]
+    ):
         with transaction.atomic():
             delivery = (
                 Delivery.objects.select_for_update(skip_locked=True, of=("self",))

@@ -116,7 +116,11 @@ def _seat_vacated(entry: Entry, facts: dict[str, Any]) -> Announcement | None:
 
 
 def _call_issued(entry: Entry, facts: dict[str, Any]) -> Announcement | None:
-    call = CallToAction.objects.select_related("federation", "council").filter(pk=facts["call"]).first()
+    call = (
+        CallToAction.objects.select_related("federation", "council")
+        .filter(pk=facts["call"])
+        .first()
+    )
     if call is None:
         return None
     scope = Body.objects.filter(uptakes__call=call)
@@ -166,11 +170,13 @@ def announcement_for_membership(membership_id: int, action: str) -> Announcement
     if membership is None or membership.person.user_id is None:
         return None
     body = membership.body
+    # A membership may be decided again later (suspended, verified again): each its own.
+    when = membership.decided_at.timestamp() if membership.decided_at else 0
     return Announcement(
         kinds.MEMBERSHIP_DECIDED,
         {"body": body.name, "action": action},
         reverse("body", args=[body.federation.slug, body.slug]),
-        f"membership:{membership.pk}:{action}:{membership.decided_at and membership.decided_at.timestamp()}",
+        f"membership:{membership.pk}:{action}:{when:.0f}",
         [Person.objects.filter(pk=membership.person_id).values_list("user_id", flat=True)],
     )
 

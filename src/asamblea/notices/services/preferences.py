@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from asamblea.errors import InvalidInput
-from asamblea.federation.membership import Login
+from asamblea.errors import InvalidInput, PermissionDenied
+from asamblea.federation.membership import User
 from asamblea.notices import kinds
 from asamblea.notices.channels import channel
 from asamblea.notices.models import Delivery, Mode, NoticeChoice
@@ -16,16 +16,21 @@ from asamblea.notices.models import Delivery, Mode, NoticeChoice
 OFF = "off"
 
 
-def access_choices(user: Login) -> dict[tuple[str, str], str]:
+def access_choices(user: User) -> dict[tuple[str, str], str]:
     """{(channel, kind): mode} of the user's choices (missing: off)."""
+    if not user.is_authenticated:
+        return {}
     return {
-        (c, k): m for c, k, m in NoticeChoice.objects.filter(user=user).values_list("channel", "kind", "mode")
+        (c, k): m
+        for c, k, m in NoticeChoice.objects.filter(user=user).values_list("channel", "kind", "mode")
     }
 
 
 @transaction.atomic
-def do_set_notice_choices(user: Login, channel_name: str, modes: Mapping[str, str]) -> None:
+def do_set_notice_choices(user: User, channel_name: str, modes: Mapping[str, str]) -> None:
     """Set the user's mode ("off", "immediate" or "digest") for each kind, on one channel."""
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to choose how you hear of notices."))
     way = channel(channel_name)
     if way is None or not way.outside:
         raise InvalidInput(_("Unknown way of sending notices."))
@@ -39,7 +44,7 @@ def do_set_notice_choices(user: Login, channel_name: str, modes: Mapping[str, st
             _stop(user.pk, channel_name, kind)
         else:
             NoticeChoice.objects.update_or_create(
-                user=user, channel=channel_name, kind=kind, defaults={"mode": mode}
+                user_id=user.pk, channel=channel_name, kind=kind, defaults={"mode": mode}
             )
 
 
