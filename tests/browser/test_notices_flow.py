@@ -37,14 +37,14 @@ def test_a_member_sees_the_unread_count_and_reads_her_notices(
     fits_the_phone(page)
     items = page.locator("li.notice")
     assert items.count() == 2
-    assert "Se abrió una elección en Base 1" in items.nth(0).inner_text()
-    assert "Su afiliación a Base 1 está verificada" in items.nth(1).inner_text()
+    assert "An election opened in Base 1" in items.nth(0).inner_text()
+    assert "Your membership of Base 1 is verified" in items.nth(1).inner_text()
     items.nth(0).locator("a").click()
     page.wait_for_url("**/f/test/e/*/")
     assert page.locator("header.top .notices-link .badge").inner_text() == "1"
     page.goto(f"{live_server.url}/notices/")
     assert page.locator("li.notice.unread").count() == 1
-    page.get_by_role("button", name="Marcar todos como leídos").click()
+    page.get_by_role("button", name="Mark all read").click()
     page.wait_for_url("**/notices/")
     assert page.locator("header.top .notices-link .badge").count() == 0
     assert page.locator("li.notice.unread").count() == 0
