@@ -4,6 +4,7 @@ one-click unsubscribe, retried when the server is away, never with others' data.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -61,16 +62,16 @@ def others(federation: Federation, base: str = "base-1") -> None:
 
 
 def assert_no_one_elses_data(smtp: SmtpServer, recipient: str = ADDRESS) -> None:
-    """No name, phone or e-mail of any person in any message (the recipient's own address
-    only in its To header)."""
-    raw = b"\n".join(smtp.inbox.raw).decode("utf-8", "replace")
-    for person in Person.objects.all():
-        for value in (person.full_name, person.phone, person.email):
-            if value and value != recipient:
-                assert value not in raw, f"{value!r} is in a message"
+    """No name, phone or e-mail of any person in any message, decoded (the recipient's own
+    address only in its To header). Links are left out: a signed token is random letters."""
+    assert smtp.messages
     for message in smtp.messages:
-        assert recipient not in message.get_content()
-        assert recipient not in subject(message)
+        headers = "\n".join(f"{k}: {v}" for k, v in message.items() if k != "To")
+        text = re.sub(r"https?://\S+", "", headers + "\n" + message.get_content())
+        for person in Person.objects.all():
+            for value in (person.full_name, person.phone, person.email):
+                if value:
+                    assert not re.search(rf"\b{re.escape(value)}\b", text), f"{value!r} is in it"
 
 
 def subject(message: Any) -> str:
@@ -157,7 +158,8 @@ def test_a_recall_petition_against_your_delegate_is_mailed_without_names(
     text = message.get_content()
     assert f"https://asamblea.test/f/test/recall/{petition.pk}/" in text
     # Neither the delegate's name nor who opened it, nor the reason: the page tells those.
-    assert "Ana" not in text and "Votó contra" not in text
+    assert "Votó contra" not in text
+    assert not re.search(r"\b(Ana|Fe)\b", re.sub(r"https?://\S+", "", text))
     assert_no_one_elses_data(smtp)
     # The delegate is told nothing as "your delegate"; the other members hear it in the app.
     notices = Notice.objects.filter(kind="recall_petition")
