@@ -42,4 +42,4 @@ def announce_membership(membership_id: int, action: str) -> int:
 @task()
 def deliver(up_to: str = "") -> int:
     """Send what is due (at `up_to`, an ISO time, or now); returns messages sent."""
-    return services.deliver_due(datetime.fromisoformat(up_to) if up_to else None)
+    return services.do_deliver_due(datetime.fromisoformat(up_to) if up_to else None)

@@ -6,7 +6,7 @@ preferences  the member's choices per channel and kind; unsubscribing
 delivery     sending due deliveries outside the app, with retries and digests
 """
 
-from asamblea.notices.services.delivery import deliver_due, person_language
+from asamblea.notices.services.delivery import do_deliver_due, person_language
 from asamblea.notices.services.fanout import (
     ENTRY_TYPES,
     announcement_for_entry,
@@ -33,8 +33,8 @@ __all__ = [
     "access_notices",
     "announcement_for_entry",
     "announcement_for_membership",
-    "deliver_due",
     "do_announce",
+    "do_deliver_due",
     "do_mark_all_notices_read",
     "do_mark_notice_read",
     "do_set_notice_choices",

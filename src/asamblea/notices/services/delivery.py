@@ -1,7 +1,7 @@
 """Sending notices outside the app: each due delivery through its channel, in the
 member's language, retried with a growing wait, never with anyone else's data.
 
-The worker runs `deliver_due` (asamblea.notices.tasks.deliver): right after a notice
+The worker runs `do_deliver_due` (asamblea.notices.tasks.deliver): right after a notice
 is made, and at every tick for what is due again (a retry after a failure, or the
 daily digest). A failure is logged with the delivery's number and the error's class,
 never an address or a message (an SMTP error quotes the address it refused).
@@ -176,7 +176,7 @@ def _send(
     return 1
 
 
-def deliver_due(now: datetime | None = None) -> int:
+def do_deliver_due(now: datetime | None = None) -> int:
     """Send every delivery due at `now` (a digest: all of a member's due ones at once);
     returns the messages sent. Each message in its own transaction, its rows locked."""
     now = now or timezone.now()
