@@ -206,3 +206,17 @@ def test_every_kind_has_a_sentence_and_a_label(language: str) -> None:
             assert str(kind.label)
         assert kinds.sentence("unknown", {}) != ""
         assert kinds.sentence(kinds.ELECTION_OPENED, {}) == kinds.sentence("unknown", {})
+
+
+def test_the_deploy_check_warns_of_mail_links_that_lead_nowhere(settings: Any) -> None:
+    from asamblea.notices.checks import check_email_settings
+
+    settings.EMAIL_HOST = ""
+    assert check_email_settings(None) == []
+    settings.EMAIL_HOST = "smtp.example.org"
+    settings.EMAIL_SECURITY = "none"
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    assert [w.id for w in check_email_settings(None)] == ["notices.W001", "notices.W002"]
+    settings.SITE_URL = "https://asamblea.example.org"
+    settings.EMAIL_SECURITY = "starttls"
+    assert check_email_settings(None) == []

@@ -10,4 +10,4 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         # Registered with asamblea.hooks on import: what the record and the membership
         # decisions tell us, the e-mail channel, and the tick step that sends what is due.
-        from asamblea.notices import channels, events, scheduler  # noqa: F401
+        from asamblea.notices import channels, checks, events, scheduler  # noqa: F401
