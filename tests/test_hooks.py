@@ -62,6 +62,9 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "page_language",
         "officer_action",
         "overdue",
+        "recorded",
+        "membership_decided",
+        "notice_channel",
     }
     assert all(hook.__doc__ and len(hook.__doc__) > 60 for hook in declared)
 
