@@ -193,6 +193,12 @@ def decide(
             decision=form.cleaned_data["action"],
             membership_number=membership.pk,
         )
+        # What other apps show the officer once with a verification (an activation code).
+        shown = [
+            html
+            for hook in hooks.membership_verified
+            if form.cleaned_data["action"] == "verify" and (html := hook(request, membership))
+        ]
     if request.headers.get("HX-Request"):
         return render(
             request,
@@ -203,7 +209,15 @@ def decide(
                 "federation": federation,
                 "is_officer": True,
                 "just_decided": True,
+                "shown": shown,
             },
+        )
+    if shown:
+        # Not a redirect: what is shown once must not wait in a cookie or the session.
+        return render(
+            request,
+            "federation/decided.html",
+            {"membership": membership, "body": body, "federation": federation, "shown": shown},
         )
     messages.success(
         request,
