@@ -316,3 +316,85 @@ def test_a_member_changes_their_password(client: Client, officer: User, member: 
     )
     assert answer.status_code == 302
     assert User.objects.get(username="rosa").check_password("a newer long password")
+
+
+# ---------------------------------------------------------------- the officer's pages
+
+
+def _once(client: Client, path: str) -> str:
+    found = re.search(r'name="once" value="([^"]+)"', client.get(path).content.decode())
+    assert found is not None
+    return found.group(1)
+
+
+def _code_in(html: str) -> str:
+    found = re.search(r'data-code="([0-9A-Z-]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["with-htmx", "without-javascript"])
+def test_verifying_a_member_shows_their_code_once_with_a_link_and_qr(
+    client: Client, federation: Federation, officer: User, htmx: bool
+) -> None:
+    pending = add_member(federation, "base-1", "Juan Quispe", verified=False)
+    client.force_login(officer)
+    members = "/f/test/b/base-1/members/"
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    answer = client.post(
+        f"{members}{pending.pk}/decide/",
+        {"action": "verify", "once": _once(client, members)},
+        **headers,
+    )
+    html = answer.content.decode()
+    assert answer.status_code == 200 and "Juan Quispe" in html and "<svg" in html
+    code = _code_in(html)
+    assert f"/accounts/activate/?code={code}" in html
+    assert activation.do_activate(code, "juan", GOOD_PASSWORD).username == "juan"
+
+
+def test_the_slip_page_gives_each_ticked_member_a_code(
+    client: Client, federation: Federation, officer: User, member: Membership
+) -> None:
+    other = add_member(federation, "base-1", "Juan Quispe")
+    add_member(federation, "base-1", "Luz Condori")
+    client.force_login(officer)
+    page = "/f/test/b/base-1/members/activation/"
+    listed = client.get(page).content.decode()
+    assert "Rosa Mamani" in listed and "Luz Condori" in listed
+    answer = client.post(
+        f"{page}slips/",
+        {"membership": [str(member.pk), str(other.pk)], "once": _once(client, page)},
+    )
+    html = answer.content.decode()
+    assert html.count('class="slip"') == 2 and "Luz Condori" not in html
+    codes = re.findall(r'data-code="([0-9A-Z-]+)"', html)
+    assert len(set(codes)) == 2
+    for n, code in enumerate(codes):
+        activation.do_activate(code, f"member-{n}", GOOD_PASSWORD)
+    assert Person.objects.filter(user__username__startswith="member-").count() == 2
+
+
+def test_only_the_bodys_officers_see_the_activation_page(
+    client: Client, federation: Federation, member: Membership
+) -> None:
+    client.force_login(make_user("rosa"))
+    assert client.get("/f/test/b/base-1/members/activation/").status_code == 403
+    client.force_login(make_officer(federation, "base-2"))
+    assert client.get("/f/test/b/base-1/members/activation/").status_code == 403
+    assert not ActivationCode.objects.exists()
+
+
+def test_an_officer_gives_a_new_code_for_a_lost_password(
+    client: Client, federation: Federation, officer: User
+) -> None:
+    login = make_user("rosa")
+    member = add_member(federation, "base-1", "Rosa Mamani", user=login)
+    client.force_login(officer)
+    page = "/f/test/b/base-1/members/activation/"
+    answer = client.post(
+        f"/f/test/b/base-1/members/{member.pk}/activation/", {"once": _once(client, page)}
+    )
+    html = answer.content.decode()
+    assert answer.status_code == 200
+    assert activation.do_activate(_code_in(html), "rosa", GOOD_PASSWORD) == login
