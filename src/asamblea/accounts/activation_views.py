@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -25,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from asamblea.accounts.forms import ActivationForm
+from asamblea.accounts.forms import ActivationForm, EmailResetForm
 from asamblea.accounts.services import activation
 from asamblea.accounts.services.second_factor import qr_svg
 from asamblea.errors import InvalidField, TooManyRequests
@@ -33,7 +34,7 @@ from asamblea.federation import services as federation_services
 from asamblea.federation.membership import Login
 from asamblea.federation.models import Membership
 from asamblea.web.once import once_only
-from asamblea.web.ratelimit import address_key, count_request, wait_in_minutes
+from asamblea.web.ratelimit import address_key, count_request, limit_posts, wait_in_minutes
 
 # ---------------------------------------------------------------- the officer's side
 
@@ -159,7 +160,9 @@ def activate(request: HttpRequest) -> HttpResponse:
                         data["code"], data["username"], data["password1"]
                     )
             except InvalidField as refused:
-                form.add_error(refused.field if refused.field in form.fields else None, refused)
+                form.add_error(
+                    refused.field if refused.field in form.fields else None, refused.message
+                )
                 status = 400
             except TooManyRequests as refused:
                 form.add_error(None, refused.message)
@@ -204,3 +207,20 @@ def tell_of_replaced_password(
             "body": body or _("your assembly"),
         },
     )
+
+
+# Django's reset by e-mail, limited per address: each post may send an e-mail.
+_reset_view = auth_views.PasswordResetView.as_view(
+    form_class=EmailResetForm,
+    template_name="accounts/password_reset.html",
+    email_template_name="accounts/password_reset_email.txt",
+    subject_template_name="accounts/password_reset_subject.txt",
+)
+
+
+@limit_posts("password_reset", "RATE_ACTIVATE")
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a link by e-mail; the same answer whether or not the address is known."""
+    response = _reset_view(request)
+    assert isinstance(response, HttpResponse)
+    return response

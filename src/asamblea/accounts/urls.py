@@ -2,8 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from asamblea.accounts import activation_views, views
-from asamblea.accounts.forms import EmailResetForm
-from asamblea.web.ratelimit import limit_posts
+from asamblea.accounts.activation_views import password_reset
 
 urlpatterns = [
     path("accounts/login/code/", views.login_code, name="login_code"),
@@ -51,15 +50,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password_reset/",
-        # Limited per address: each post may send an e-mail.
-        limit_posts("password_reset", "RATE_ACTIVATE")(
-            auth_views.PasswordResetView.as_view(
-                form_class=EmailResetForm,
-                template_name="accounts/password_reset.html",
-                email_template_name="accounts/password_reset_email.txt",
-                subject_template_name="accounts/password_reset_subject.txt",
-            )
-        ),
+        password_reset,
         name="password_reset",
     ),
     path(

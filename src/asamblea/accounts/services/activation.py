@@ -137,12 +137,13 @@ def _verified_membership(actor: User, body: Body, membership_id: int) -> Members
     return membership
 
 
-def _issue(actor: User, body: Body, membership: Membership) -> Issued:
-    """Make a code for the membership's person, replacing any they had; the caller holds
-    the transaction and has checked that `actor` is an officer of `body`."""
+def _issue(actor: User, body: Body, membership: Membership, code: str = "") -> Issued:
+    """Make a code (`code`, else a fresh one) for the membership's person, replacing any
+    they had; the caller holds the transaction and has checked that `actor` is an officer
+    of `body`."""
     person = Person.objects.select_for_update().get(pk=membership.person_id)
     now = timezone.now()
-    code = new_code()
+    code = code or new_code()
     expires_at = now + timedelta(days=settings.ACTIVATION_DAYS)
     ActivationCode.objects.filter(person=person).delete()
     ActivationCode.objects.create(
@@ -312,7 +313,7 @@ def take_replaced_notice(login: Login) -> tuple[datetime, str] | None:
     account = Account.objects.filter(user=login, replaced_at__isnull=False).first()
     if account is None or account.replaced_at is None:
         return None
-    body = Body.objects.filter(pk=account.replaced_in_id).values_list("name", flat=True).first()
+    body = account.replaced_in.name if account.replaced_in is not None else ""
     when = account.replaced_at
     Account.objects.filter(pk=account.pk).update(replaced_at=None, replaced_in=None)
-    return when, body or ""
+    return when, body
