@@ -99,3 +99,25 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"Account #{self.pk}"
+
+
+class Passkey(models.Model):
+    """A passkey (WebAuthn credential) a member added to log in without a password.
+
+    Holds the authenticator's public key only: a copy of the database can log nobody in."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys"
+    )
+    # The credential's id, base64url, as browsers send it back.
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Passkey #{self.pk}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from asamblea.accounts import activation_views, views
+from asamblea.accounts import activation_views, passkey_views, views
 from asamblea.accounts.activation_views import password_reset
 
 urlpatterns = [
@@ -72,4 +72,18 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("accounts/passkeys/", passkey_views.passkey_page, name="passkeys"),
+    path("accounts/passkeys/options/", passkey_views.passkey_options, name="passkey_options"),
+    path("accounts/passkeys/add/", passkey_views.add_passkey, name="passkey_add"),
+    path(
+        "accounts/passkeys/<int:passkey_id>/remove/",
+        passkey_views.remove_passkey,
+        name="passkey_remove",
+    ),
+    path(
+        "accounts/login/passkey/options/",
+        passkey_views.passkey_login_options,
+        name="passkey_login_options",
+    ),
+    path("accounts/login/passkey/", passkey_views.passkey_login, name="passkey_login"),
 ]
