@@ -61,6 +61,7 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "api_router",
         "page_language",
         "officer_action",
+        "membership_verified",
         "overdue",
         "recorded",
         "membership_decided",

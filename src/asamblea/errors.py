@@ -119,3 +119,11 @@ def exit_code_for(error: BaseException) -> int | None:
 
 def user_message_for(error: BaseException) -> str:
     return str(error)
+
+
+class InvalidField(InvalidInput):
+    """Bad input in one field of a form (`field` names it), so the page shows it there."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -299,6 +299,19 @@ officer_action: Hook[OfficerActionRecorder] = Hook(
 )
 
 
+MembershipVerified = Callable[[Any, Any], "str | None"]
+membership_verified: Hook[MembershipVerified] = Hook(
+    "membership_verified",
+    """An officer verified a membership on a page: `shown(request, membership) -> str | None`,
+    HTML to show that officer once with the decision (None: nothing to show).
+
+    Called inside the verification's transaction, after its permission check, so what
+    it writes stands or falls with the decision. The accounts app gives a member who has
+    no login yet an activation code here, shown only this once.
+    """,
+)
+
+
 # ---------------------------------------------------------------- health
 
 OverdueCount = Callable[[datetime], int]

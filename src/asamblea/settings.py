@@ -108,6 +108,24 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty: no limit.",
     ),
     Setting(
+        "ACTIVATION_DAYS",
+        "14",
+        "Days an activation code (given by an officer to a member, to make their login) "
+        "can be used.",
+    ),
+    Setting(
+        "RATE_ACTIVATE",
+        "30/h",
+        "Activation and password-reset forms one client address may send: a count per s, "
+        "m, h or d. Empty: no limit.",
+    ),
+    Setting(
+        "RATE_ACTIVATE_CODE",
+        "10/h",
+        "Tries with one activation code (a wrong login name or password counts): a count "
+        "per s, m, h or d. Empty: no limit.",
+    ),
+    Setting(
         "CACHE_URL",
         "",
         "Where the rate limits count. Empty: in each process's memory (one app server). "
@@ -475,6 +493,10 @@ OFFICER_TRAIL_DAYS = env_int("OFFICER_TRAIL_DAYS")
 CACHES = cache_settings(env("CACHE_URL").strip())
 RATE_JOIN = env_rate("RATE_JOIN")
 RATE_API = env_rate("RATE_API")
+RATE_ACTIVATE = env_rate("RATE_ACTIVATE")
+RATE_ACTIVATE_CODE = env_rate("RATE_ACTIVATE_CODE")
+# Activation codes (asamblea.accounts.services.activation): how long one can be used.
+ACTIVATION_DAYS = env_int("ACTIVATION_DAYS")
 # A cache that cannot count lets requests through rather than refusing everyone.
 RATELIMIT_FAIL_OPEN = True
 

@@ -75,7 +75,28 @@ def demo_command(args: argparse.Namespace) -> int:
     _demo_second_factor()
     _demo_elections()
     _demo_deliberation()
+    _demo_activation()
     return 0
+
+
+def _demo_activation() -> None:
+    """A member just verified, with no login yet: their activation code (once)."""
+    from asamblea.accounts.demo import DEMO_NEWCOMER, load_activation_demo
+
+    newcomer = load_activation_demo()
+    if newcomer is None:
+        return
+    if newcomer.usable:
+        print(
+            f"A new member: {DEMO_NEWCOMER}, just verified in {newcomer.body_name}, has no "
+            f"login yet. Make it at /accounts/activate/ with the activation code "
+            f"{newcomer.code} (it works once)."
+        )
+    else:
+        print(
+            f"The demo's activation code {newcomer.code} is used (or expired). To make "
+            "another: log in as oficial-sutep-huamanga, open Members, then Activation codes."
+        )
 
 
 def _demo_second_factor() -> None:
