@@ -156,6 +156,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Ed25519 key that signs the public record (PEM, mode 0600, made on first use). "
         "Empty: record_signing_key.pem in the data dir.",
     ),
+    Setting(
+        "MEETING_SPEAKER_SECONDS",
+        "180",
+        "Seconds each speaker has on a meeting's speakers' list (a meeting may set its own).",
+    ),
+    Setting(
+        "MEETING_SCREEN_REFRESH_SECONDS",
+        "5",
+        "Seconds between the updates of a meeting's projector page and room page.",
+    ),
 )
 
 
@@ -307,6 +317,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "asamblea.accounts",
+    "asamblea.meetings",
 ]
 
 MIDDLEWARE = [
@@ -499,3 +510,5 @@ ELECTION_TICK_SECONDS = float(env("ELECTION_TICK_SECONDS"))
 WORKER_GIVE_UP_SECONDS = float(env("WORKER_GIVE_UP_SECONDS"))
 RETENTION_DAYS = env_int("RETENTION_DAYS")
 ELECTION_MIN_VOTERS_FOR_BREAKDOWN = int(env("ELECTION_MIN_VOTERS_FOR_BREAKDOWN"))
+MEETING_SPEAKER_SECONDS = env_int("MEETING_SPEAKER_SECONDS")
+MEETING_SCREEN_REFRESH_SECONDS = env_int("MEETING_SCREEN_REFRESH_SECONDS")

@@ -35,4 +35,5 @@ urlpatterns = [
     path("record/", include("asamblea.federation.record_urls")),
     path("f/<slug:federation_slug>/", include("asamblea.recall.urls")),
     path("f/<slug:federation_slug>/", include("asamblea.deliberation.urls")),
+    path("f/<slug:federation_slug>/", include("asamblea.meetings.urls")),
 ]

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    name = "asamblea.meetings"
+    label = "meetings"
+    verbose_name = _("Meetings in the room")
+
+    def ready(self) -> None:
+        # Registered with asamblea.hooks on import: the record's checks and sentences.
+        from asamblea.meetings import recount, sentences  # noqa: F401

@@ -1,0 +1,93 @@
+"""The meetings app's services: one module per noun, re-exported here."""
+
+from __future__ import annotations
+
+from asamblea.meetings.services.acta import (
+    SIGNATURES_NEEDED,
+    access_acta,
+    acta_hash,
+    do_close_meeting,
+    do_sign_acta,
+)
+from asamblea.meetings.services.attendance import (
+    RollRow,
+    access_roll,
+    do_check_in_by_code,
+    do_check_in_member,
+    do_check_out,
+    do_name_alternate,
+    my_attendance,
+    present_roll,
+)
+from asamblea.meetings.services.rooms import (
+    QuorumState,
+    access_room,
+    access_room_by_screen_token,
+    can_run,
+    do_name_teller,
+    do_set_current_item,
+    do_set_up_room,
+    present_count,
+    quorum_state,
+    room_of,
+)
+from asamblea.meetings.services.speakers import (
+    Floor,
+    do_add_speaker,
+    do_ask_for_floor,
+    do_next_speaker,
+    do_withdraw_speaker,
+    floor,
+)
+from asamblea.meetings.services.votes import (
+    Outcome,
+    VoteState,
+    access_room_vote,
+    do_close_roll_call,
+    do_enter_count,
+    do_enter_roll_call,
+    do_open_room_vote,
+    open_vote,
+    vote_state,
+)
+
+__all__ = [
+    "SIGNATURES_NEEDED",
+    "Floor",
+    "Outcome",
+    "QuorumState",
+    "RollRow",
+    "VoteState",
+    "access_acta",
+    "access_roll",
+    "access_room",
+    "access_room_by_screen_token",
+    "access_room_vote",
+    "acta_hash",
+    "can_run",
+    "do_add_speaker",
+    "do_ask_for_floor",
+    "do_check_in_by_code",
+    "do_check_in_member",
+    "do_check_out",
+    "do_close_meeting",
+    "do_close_roll_call",
+    "do_enter_count",
+    "do_enter_roll_call",
+    "do_name_alternate",
+    "do_name_teller",
+    "do_next_speaker",
+    "do_open_room_vote",
+    "do_set_current_item",
+    "do_set_up_room",
+    "do_sign_acta",
+    "do_withdraw_speaker",
+    "floor",
+    "my_attendance",
+    "open_vote",
+    "present_count",
+    "present_roll",
+    "quorum_state",
+    "room_of",
+    "vote_state",
+]
