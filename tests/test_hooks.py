@@ -61,6 +61,7 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "api_router",
         "page_language",
         "officer_action",
+        "meeting_section",
     }
     assert all(hook.__doc__ and len(hook.__doc__) > 60 for hook in declared)
 
@@ -106,6 +107,7 @@ def test_the_verifier_finds_every_apps_checks_by_discovery() -> None:
     assert found == [
         "asamblea.deliberation.recount",
         "asamblea.elections.recount",
+        "asamblea.meetings.recount",
         "asamblea.recall.recount",
     ]
     assert {"election.counted", "motion.counted", "seat.refill"} <= set(

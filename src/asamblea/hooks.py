@@ -200,6 +200,15 @@ federation_section: Hook[Section] = Hook(
     """,
 )
 
+meeting_section: Hook[Section] = Hook(
+    "meeting_section",
+    """Add a section to a meeting's page (deliberation): `section(request, meeting) -> str | None`.
+
+    Same contract as `body_section`; the meetings app adds the room (attendance,
+    speakers, votes in the room, the acta) at order 50.
+    """,
+)
+
 # ---------------------------------------------------------------- the public record
 
 SentenceWriter = Callable[[Mapping[str, Any], "Context"], "Sentence"]

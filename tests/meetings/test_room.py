@@ -58,7 +58,7 @@ def test_only_an_officer_checks_in_from_the_roll_and_the_roll_is_searched_by_nam
 
 
 def test_checking_out_lowers_the_present_count(federation):
-    room, officer, users, _motion = base_meeting(federation)
+    room, _officer, users, _motion = base_meeting(federation)
     check_in(room, users[:2])
     mine = services.my_attendance(users[0], room)[0]
     with pytest.raises(PermissionDenied):
@@ -302,7 +302,7 @@ def test_the_acta_is_generated_signed_by_two_officers_and_its_hash_goes_on_the_r
 def test_a_tampered_acta_fails_verification(federation):
     from asamblea.record.verify import LogVerificationFailed
 
-    room, officer, users, _motion = base_meeting(federation)
+    room, officer, _users, _motion = base_meeting(federation)
     second = make_officer(federation, "base-2", "presidenta")
     acta = services.do_close_meeting(officer, room)
     services.do_sign_acta(officer, acta, "Uno")

@@ -8,5 +8,6 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings in the room")
 
     def ready(self) -> None:
-        # Registered with asamblea.hooks on import: the record's checks and sentences.
-        from asamblea.meetings import recount, sentences  # noqa: F401
+        # Registered with asamblea.hooks on import: the record's checks and sentences, and
+        # the room's section of a meeting's page (views).
+        from asamblea.meetings import recount, sentences, views  # noqa: F401

@@ -11,7 +11,9 @@ from asamblea.meetings.services.acta import (
 )
 from asamblea.meetings.services.attendance import (
     RollRow,
+    SeatRow,
     access_roll,
+    council_seats_of,
     do_check_in_by_code,
     do_check_in_member,
     do_check_out,
@@ -57,6 +59,7 @@ __all__ = [
     "Outcome",
     "QuorumState",
     "RollRow",
+    "SeatRow",
     "VoteState",
     "access_acta",
     "access_roll",
@@ -65,6 +68,7 @@ __all__ = [
     "access_room_vote",
     "acta_hash",
     "can_run",
+    "council_seats_of",
     "do_add_speaker",
     "do_ask_for_floor",
     "do_check_in_by_code",

@@ -277,3 +277,26 @@ def my_attendance(user: User, room: Room) -> list[Attendance]:
     if person is None:
         return []
     return [a for a in _present(room) if a.person_id == person.pk]
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    """A council seat in the room: who sits for it now, and its alternate if named."""
+
+    seat: Seat
+    sitting: Attendance | None
+    alternate: Alternate | None
+
+
+def council_seats_of(room: Room) -> list[SeatRow]:
+    body = room.meeting.body
+    if body.kind == Body.Kind.BASE:
+        return []
+    sitting = {a.seat_id: a for a in _present(room) if a.seat_id is not None}
+    alternates = {a.seat_id: a for a in Alternate.objects.filter(room=room)}
+    seats = (
+        seats_in(body)
+        .select_related("delegation__source")
+        .order_by("delegation__source__name", "public_name", "pk")
+    )
+    return [SeatRow(s, sitting.get(s.pk), alternates.get(s.pk)) for s in seats]
