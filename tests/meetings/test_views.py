@@ -61,7 +61,7 @@ def test_a_member_checks_in_through_the_link_of_the_qr_code(federation):
 
 
 def test_the_projector_opens_with_its_link_only_and_its_fragment_polls(federation):
-    room, officer, users, _motion = base_meeting(federation)
+    room, _officer, users, _motion = base_meeting(federation)
     check_in(room, users[:4])
     u = urls(room)
     assert client_for().get(u["screen"]).status_code in (302, 403)
