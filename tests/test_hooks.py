@@ -61,6 +61,7 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "api_router",
         "page_language",
         "officer_action",
+        "motion_in_room",
         "meeting_section",
     }
     assert all(hook.__doc__ and len(hook.__doc__) > 60 for hook in declared)

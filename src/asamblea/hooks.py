@@ -306,3 +306,16 @@ officer_action: Hook[OfficerActionRecorder] = Hook(
     officers, never on the public record: it names people).
     """,
 )
+
+RoomCheck = Callable[[Any], "str | None"]
+motion_in_room: Hook[RoomCheck] = Hook(
+    "motion_in_room",
+    """Whether a motion's open vote is being taken in a meeting's room:
+    `check(motion) -> str | None`, the message to refuse with, or None.
+
+    Deliberation asks before taking a vote cast in the app and before closing a vote
+    from the motion's page: while the tellers count hands (or enter a roll call) in the
+    room, their count decides the motion, not votes cast on phones. The meetings app
+    registers it.
+    """,
+)

@@ -315,3 +315,15 @@ def test_a_tampered_acta_fails_verification(federation):
 
     with pytest.raises(LogVerificationFailed, match="hashes to"):
         verify_lines(export(federation, change))
+
+
+def test_while_the_room_counts_nobody_votes_on_the_app_or_closes_the_vote_elsewhere(
+    federation,
+):
+    room, officer, users, motion = base_meeting(federation)
+    check_in(room, users[:4])
+    services.do_open_room_vote(officer, room, motion)
+    with pytest.raises(Conflict, match="being voted in the room"):
+        deliberation.do_cast_vote(users[0], motion, "yes")
+    with pytest.raises(Conflict, match="being voted in the room"):
+        deliberation.do_close_vote(officer, motion)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea import hooks
 from asamblea.ballots.box import (
     BallotBox,
     CastReceipt,
@@ -269,6 +270,7 @@ def _cast_vote(
     person = require_member(actor, body)
     if motion.status != Motion.Status.VOTING:
         raise Conflict(_("The vote on this motion is not open."))
+    _refuse_if_in_room(motion)
     if motion.closes_at is not None and now >= motion.closes_at:
         raise Conflict(_("The vote has closed: no more votes are taken."))
     choice, ranking = _clean_choice(motion, choice, ranking)
@@ -299,6 +301,14 @@ def _cast_vote(
         raise already_voted()
     MotionCast.objects.create(motion=motion, person=person)
     return box.cast(person.pk, choice=choice, ranking=ranking)
+
+
+def _refuse_if_in_room(motion: Motion) -> None:
+    """A vote taken in a meeting's room is decided there (see hooks.motion_in_room)."""
+    for check in hooks.motion_in_room:
+        message = check(motion)
+        if message:
+            raise Conflict(message)
 
 
 def has_voted(user: User, motion: Motion) -> bool:
@@ -627,6 +637,8 @@ def do_close_vote(
         raise Conflict(_("This vote has no closing time that has passed."))
     if motion.status != Motion.Status.VOTING:
         raise Conflict(_("The vote on this motion is not open."))
+    if room_facts is None:
+        _refuse_if_in_room(motion)
     room = None if room_facts is None else RoomCount(None, room_facts)
     append_entries(motion.federation, _close(motion, now, room=room))
     return motion

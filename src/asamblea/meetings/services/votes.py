@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea import hooks
 from asamblea.deliberation import rules
 from asamblea.deliberation.models import AgendaItem, Motion, MotionVote
 from asamblea.deliberation.services import (
@@ -226,6 +227,15 @@ def do_close_roll_call(actor: User, vote: RoomVote, *, now: datetime | None = No
     vote.decided_at = now
     vote.save(update_fields=["status", "decided_at"])
     return vote
+
+
+@hooks.motion_in_room.register(name="meetings")
+def _counted_in_room(motion: Motion) -> str | None:
+    if RoomVote.objects.filter(motion=motion, status=RoomVote.Status.COUNTING).exists():
+        return _(
+            "This motion is being voted in the room of a meeting: the count taken there decides it."
+        )
+    return None
 
 
 # ---------------------------------------------------------------- reads
