@@ -101,3 +101,45 @@ def test_the_acta_prints_on_a4_or_letter_and_the_public_copy_has_no_members_name
     assert "size: letter" in internal and "Socia 0" in internal
     public = client_for().get(u["acta"]).content.decode()
     assert "size: A4" in public and "Socia" not in public
+
+
+def test_a_council_roll_call_is_entered_seat_by_seat_on_the_room_page(tree):
+    from asamblea.deliberation import services as deliberation
+    from asamblea.deliberation.models import Meeting
+    from support.factories import body
+
+    federation = tree.federation
+    council = body(federation, "prov-a1")
+    officer = make_officer(federation, "prov-a1", "secretario")
+    motion = deliberation.do_second_motion(
+        tree.users["luis"],
+        deliberation.do_propose_motion(tree.users["rosa"], council, title="Marcha", text="Sí."),
+    )
+    meeting = deliberation.do_create_meeting(
+        officer, council, title="Consejo", starts_at=motion.created_at, motions=[motion]
+    )
+    deliberation.do_set_meeting_status(officer, meeting, Meeting.Status.OPEN)
+    room = services.do_set_up_room(officer, meeting)
+    check_in(room, [tree.users["rosa"], tree.users["luis"]])
+    vote = services.do_open_room_vote(officer, room, motion)
+    u = urls(room)
+    chair = client_for(officer)
+    page = chair.get(u["room"]).content.decode()
+    seats = re.findall(r'<tr data-seat="(\d+)"', page)
+    assert len(seats) == 2  # the two seats present, by their published names
+    for seat in seats:
+        chair.post(
+            u["action"],
+            {
+                "once": once(chair, u["room"]),
+                "action": "roll-call",
+                "vote": vote.pk,
+                "seat": seat,
+                "choice": "yes",
+            },
+        )
+    chair.post(
+        u["action"], {"once": once(chair, u["room"]), "action": "close-roll-call", "vote": vote.pk}
+    )
+    motion.refresh_from_db()
+    assert motion.status == "passed" and motion.result["yes"] == 2
