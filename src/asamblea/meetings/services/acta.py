@@ -5,6 +5,7 @@ version go on the public record."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +54,15 @@ def _peak(rows: list[Attendance]) -> int:
         now += step
         peak = max(peak, now)
     return peak
+
+
+def _attendee_name(attendance: Attendance, alternates: Mapping[int, Alternate]) -> str:
+    seat = attendance.seat
+    if seat is None:
+        return str(attendance.person.full_name)
+    if attendance.as_alternate and seat.pk in alternates:
+        return alternates[seat.pk].public_name
+    return seat.public_name
 
 
 def _minutes(room: Room, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -164,7 +174,8 @@ def _minutes(room: Room, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]
         **public,
         "attendees": [
             {
-                "name": a.person.full_name,
+                # A council's attendees by their published names (see access_roll).
+                "name": _attendee_name(a, alternates),
                 "seat": a.seat.public_name if a.seat is not None else "",
                 "alternate": a.as_alternate,
                 "how": a.how,

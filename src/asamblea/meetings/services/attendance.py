@@ -245,11 +245,13 @@ def access_roll(user: User, room: Room, query: str = "") -> list[RollRow]:
         for person in eligible_people(body):
             rows.append(RollRow(person, person.full_name, "", False, person.pk in present_people))
     else:
+        # In a council, delegates and alternates by their published names: the council's
+        # officers see no names of the assemblies below.
         for seat in seats_in(body).select_related("holder"):
             rows.append(
                 RollRow(
                     seat.holder,
-                    seat.holder.full_name,
+                    seat.public_name,
                     seat.public_name,
                     False,
                     seat.holder_id in present_people,
@@ -259,7 +261,7 @@ def access_roll(user: User, room: Room, query: str = "") -> list[RollRow]:
             rows.append(
                 RollRow(
                     alternate.person,
-                    alternate.person.full_name,
+                    alternate.public_name,
                     alternate.seat.public_name,
                     True,
                     alternate.person_id in present_people,
