@@ -327,3 +327,13 @@ def test_while_the_room_counts_nobody_votes_on_the_app_or_closes_the_vote_elsewh
         deliberation.do_cast_vote(users[0], motion, "yes")
     with pytest.raises(Conflict, match="being voted in the room"):
         deliberation.do_close_vote(officer, motion)
+
+
+def test_a_meeting_closed_from_its_agenda_page_gets_its_acta_once(federation):
+    room, officer, users, _motion = base_meeting(federation)
+    check_in(room, users[:2])
+    deliberation.do_set_meeting_status(officer, room.meeting, Meeting.Status.CLOSED)
+    acta = services.do_close_meeting(officer, room, "Cerrada desde la agenda.")
+    assert acta.public["attendance"]["checked_in"] == 2
+    with pytest.raises(Conflict, match="written already"):
+        services.do_close_meeting(officer, room)

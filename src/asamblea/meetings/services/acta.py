@@ -193,11 +193,14 @@ def _minutes(room: Room, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]
 def do_close_meeting(
     actor: User, room: Room, notes: str = "", *, now: datetime | None = None
 ) -> Acta:
-    """The chair closes the session: the speakers' list ends and the acta is generated."""
+    """The chair closes the session: the speakers' list ends and the acta is generated.
+    A meeting closed from its agenda page gets its acta here too."""
     now = now or timezone.now()
     meeting = room.meeting
     require_officer(actor, meeting.body)
-    if meeting.status != Meeting.Status.OPEN:
+    if Acta.objects.filter(room=room).exists():
+        raise Conflict(_("This meeting's acta is written already."))
+    if meeting.status == Meeting.Status.PLANNED:
         raise Conflict(_("Only a meeting in session is closed here."))
     counting = RoomVote.objects.filter(room=room, status=RoomVote.Status.COUNTING).first()
     if counting is not None:
@@ -213,7 +216,8 @@ def do_close_meeting(
     room.notes = notes
     room.save(update_fields=["notes"])
     finish_speaking(room, now)
-    do_set_meeting_status(actor, meeting, Meeting.Status.CLOSED)
+    if meeting.status == Meeting.Status.OPEN:
+        do_set_meeting_status(actor, meeting, Meeting.Status.CLOSED)
     internal, public = _minutes(room, now)
     return Acta.objects.create(
         room=room,
