@@ -143,3 +143,12 @@ def test_a_council_roll_call_is_entered_seat_by_seat_on_the_room_page(tree):
     )
     motion.refresh_from_db()
     assert motion.status == "passed" and motion.result["yes"] == 2
+
+
+def test_the_roll_prints_for_the_officers_only(federation):
+    room, officer, users, _motion = base_meeting(federation)
+    check_in(room, users[:1])
+    url = urls(room)["room"] + "roll/?paper=letter"
+    page = client_for(officer).get(url).content.decode()
+    assert "size: letter" in page and page.count("☐") == 5 and page.count("☑") == 1
+    assert client_for(users[1]).get(url).status_code == 403

@@ -9,6 +9,7 @@ from asamblea.meetings import views
 urlpatterns = [
     path("meetings/<int:meeting_id>/room/", views.room_page, name="meeting_room"),
     path("meetings/<int:meeting_id>/room/live/", views.room_live, name="meeting_room_live"),
+    path("meetings/<int:meeting_id>/room/roll/", views.roll_print, name="meeting_roll_print"),
     path("meetings/<int:meeting_id>/room/setup/", views.room_setup, name="meeting_room_setup"),
     path("meetings/<int:meeting_id>/room/action/", views.room_action, name="meeting_room_action"),
     path("meetings/<int:meeting_id>/checkin/<str:token>/", views.checkin, name="meeting_checkin"),

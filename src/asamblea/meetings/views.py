@@ -280,6 +280,25 @@ def room_action(request: HttpRequest, federation_slug: str, meeting_id: int) -> 
     return redirect(_room_url(room))
 
 
+@login_required
+def roll_print(request: HttpRequest, federation_slug: str, meeting_id: int) -> HttpResponse:
+    """The whole roll on paper, to tick in a hall without phones and check in later."""
+    federation = access_federation(federation_slug)
+    room = services.access_room(request.user, federation, meeting_id)
+    return render(
+        request,
+        "meetings/roll_print.html",
+        {
+            "room": room,
+            "meeting": room.meeting,
+            "federation": federation,
+            "body": room.meeting.body,
+            "roll": services.access_roll(request.user, room),
+            "paper": "letter" if request.GET.get("paper") == "letter" else "A4",
+        },
+    )
+
+
 # ---------------------------------------------------------------- check-in by the code
 
 
