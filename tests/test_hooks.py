@@ -63,6 +63,7 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "officer_action",
         "motion_in_room",
         "meeting_section",
+        "overdue",
     }
     assert all(hook.__doc__ and len(hook.__doc__) > 60 for hook in declared)
 
@@ -138,6 +139,10 @@ def test_the_federation_tells_the_language_of_its_pages() -> None:
 def test_the_officers_trail_hears_what_officers_do_through_a_hook() -> None:
     # federation's pages tell the hook; accounts (above federation) keeps the trail.
     assert [name for name, _record in hooks.officer_action.named()] == ["accounts.trail"]
+
+
+def test_the_health_check_counts_what_is_overdue_in_each_timed_app() -> None:
+    assert [name for name, _count in hooks.overdue.named()] == ["elections", "deliberation"]
 
 
 def test_an_api_router_an_app_registers_is_mounted_by_the_api() -> None:

@@ -11,6 +11,8 @@ Exit codes: 2 bad input (a file, an argument), 3 not allowed, 4 not found,
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class AsambleaError(Exception):
     """A failure the user can understand and act on; never shown as a traceback."""
@@ -68,6 +70,17 @@ class Conflict(AsambleaError):
     """The action does not fit the current state (already done, closed, ...)."""
 
     exit_code = 5
+
+
+class FormAlreadySent(Conflict):
+    """A one-time form sent again after it was done (`asamblea.web.once`). `token` is the
+    form's token and `used_at` when it was used (None if this server never saw it used):
+    a secret ballot's form may answer with the receipt of the ballot it cast."""
+
+    def __init__(self, message: str, *, token: str, used_at: datetime | None) -> None:
+        super().__init__(message)
+        self.token = token
+        self.used_at = used_at
 
 
 class VerificationFailed(AsambleaError):

@@ -319,3 +319,18 @@ motion_in_room: Hook[RoomCheck] = Hook(
     registers it.
     """,
 )
+
+# ---------------------------------------------------------------- health
+
+OverdueCount = Callable[[datetime], int]
+overdue: Hook[OverdueCount] = Hook(
+    "overdue",
+    """How many of an app's timed steps were due before `cutoff` and are not done yet
+    (`count(cutoff) -> int`), for the health check (`asamblea health`, GET /healthz).
+
+    Register with `@hooks.overdue.register(name="elections")`; the name keys the
+    report. One cheap count, nothing about any person. The health check passes a
+    cutoff a few ticks in the past, so a step the next tick is about to take is not
+    counted: a count above zero means the worker is not doing its job.
+    """,
+)

@@ -138,6 +138,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Below this many ballots an election publishes only who was elected, not the ballots.",
     ),
     Setting(
+        "BALLOT_RESEND_MINUTES",
+        "60",
+        "Minutes during which a voter who sends the same ballot form again (its answer was "
+        "lost) is shown the same ballot code and tracker instead of 'already sent'.",
+    ),
+    Setting(
         "DATA_KEY",
         "",
         "Key that encrypts members' names, phones, e-mails and decision reasons in the "
@@ -323,10 +329,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a session save that fails after a committed action keeps its answer.
+    "asamblea.web.sessions.SessionMiddleware",
     "asamblea.web.language.PageLanguageMiddleware",
     # After the language is chosen: the 429 answer speaks it.
     "asamblea.api.ratelimit.ApiRateLimitMiddleware",
+    # A NUL character in an API request's path or query: 400, not a database error.
+    "asamblea.api.guard.ApiInputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -508,6 +517,7 @@ CSRF_FAILURE_VIEW = "asamblea.web.errors.csrf_failure"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 ELECTION_TICK_SECONDS = float(env("ELECTION_TICK_SECONDS"))
 WORKER_GIVE_UP_SECONDS = float(env("WORKER_GIVE_UP_SECONDS"))
+BALLOT_RESEND_MINUTES = int(env("BALLOT_RESEND_MINUTES"))
 RETENTION_DAYS = env_int("RETENTION_DAYS")
 ELECTION_MIN_VOTERS_FOR_BREAKDOWN = int(env("ELECTION_MIN_VOTERS_FOR_BREAKDOWN"))
 MEETING_SPEAKER_SECONDS = env_int("MEETING_SPEAKER_SECONDS")

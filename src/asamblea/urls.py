@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from asamblea.accounts.login import AsambleaLoginView
 from asamblea.federation import views as federation_views
+from asamblea.web.health import healthz
 
 handler500 = "asamblea.web.errors.server_error"
 
@@ -36,4 +37,6 @@ urlpatterns = [
     path("f/<slug:federation_slug>/", include("asamblea.recall.urls")),
     path("f/<slug:federation_slug>/", include("asamblea.deliberation.urls")),
     path("f/<slug:federation_slug>/", include("asamblea.meetings.urls")),
+    # For monitoring: the database, the worker's last tick, what is overdue (no personal data).
+    path("healthz", healthz, name="healthz"),
 ]

@@ -80,6 +80,7 @@ from asamblea.deliberation.services.referendums import (
     has_voted_in_referendum,
     live_turnout_rows,
     referendum_bodies_of,
+    referendum_cast_from_form,
     referendum_turnout,
 )
 from asamblea.deliberation.services.votes import (
@@ -95,6 +96,7 @@ from asamblea.deliberation.services.votes import (
     do_reshuffle_motion,
     has_voted,
     live_count,
+    motion_cast_from_form,
     my_vote,
 )
 from asamblea.federation.membership import is_member, require_member
@@ -150,12 +152,14 @@ __all__ = [
     "live_turnout_rows",
     "mandate_record",
     "member_seats",
+    "motion_cast_from_form",
     "motions_awaiting_mandate",
     "motions_of",
     "my_vote",
     "option_labels",
     "public_name",
     "referendum_bodies_of",
+    "referendum_cast_from_form",
     "referendum_turnout",
     "require_member",
     "require_officer",

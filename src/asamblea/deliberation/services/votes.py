@@ -246,12 +246,16 @@ def do_cast_vote(
     ranking: Sequence[str] | None = None,
     ballot_code: str | None = None,
     now: datetime | None = None,
+    form_token: str = "",
 ) -> CastReceipt | None:
     """A member votes. Open votes may be changed until the close; a secret ballot is
-    replaced only with its ballot code. Returns the receipt of a secret ballot."""
+    replaced only with its ballot code. Returns the receipt of a secret ballot, whose
+    code is drawn from the form's one-time token `form_token` when there is one."""
     try:
         with transaction.atomic():
-            return _cast_vote(actor, motion, choice, ranking, ballot_code, now or timezone.now())
+            return _cast_vote(
+                actor, motion, choice, ranking, ballot_code, now or timezone.now(), form_token
+            )
     except IntegrityError:
         raise already_voted() from None
 
@@ -263,6 +267,7 @@ def _cast_vote(
     ranking: Sequence[str] | None,
     ballot_code: str | None,
     now: datetime,
+    form_token: str,
 ) -> CastReceipt | None:
     lock_for_casting(Motion, motion.pk)
     motion = Motion.objects.select_related("body__federation").get(pk=motion.pk)
@@ -300,7 +305,16 @@ def _cast_vote(
     if MotionCast.objects.filter(motion=motion, person=person).exists():
         raise already_voted()
     MotionCast.objects.create(motion=motion, person=person)
-    return box.cast(person.pk, choice=choice, ranking=ranking)
+    return box.cast(person.pk, form_token=form_token, choice=choice, ranking=ranking)
+
+
+def motion_cast_from_form(user: User, motion: Motion, form_token: str) -> CastReceipt | None:
+    """The receipt of the secret ballot the user cast on the motion from the form
+    `form_token` (sent again after its answer was lost), or None if they cast none."""
+    person = person_of(user, motion.federation)
+    if person is None:
+        return None
+    return BallotBox(MotionBallot, motion).cast_from_form(person.pk, form_token)
 
 
 def _refuse_if_in_room(motion: Motion) -> None:
