@@ -64,6 +64,9 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "motion_in_room",
         "meeting_section",
         "overdue",
+        "recorded",
+        "membership_decided",
+        "notice_channel",
     }
     assert all(hook.__doc__ and len(hook.__doc__) > 60 for hook in declared)
 

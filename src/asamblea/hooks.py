@@ -334,3 +334,46 @@ overdue: Hook[OverdueCount] = Hook(
     counted: a count above zero means the worker is not doing its job.
     """,
 )
+# ---------------------------------------------------------------- telling people
+
+# (federation, the entries just appended) -> None.
+RecordedHandler = Callable[[Any, list[Any]], None]
+
+recorded: Hook[RecordedHandler] = Hook(
+    "recorded",
+    """Hear of public facts as the record takes them: `handler(federation, entries)`.
+
+    Called by `asamblea.record.services.append_entries` inside the transaction of the
+    change, after the entries are written, with the new `Entry` rows (each with its
+    `index`, `type` and `body_id`). A handler must be quick and must not break the
+    change: the notices app only queues a background task for the entry types it tells
+    people about, in a savepoint, and logs (never raises) if it cannot.
+    """,
+)
+
+# (the membership just decided, the action: verify, reject, suspend, remove) -> None.
+MembershipDecidedHandler = Callable[[Any, str], None]
+
+membership_decided: Hook[MembershipDecidedHandler] = Hook(
+    "membership_decided",
+    """An officer decided a membership: `handler(membership, action)`.
+
+    Called by `asamblea.federation.services.do_decide_membership` inside its
+    transaction, after the change; `action` is "verify", "reject", "suspend" or
+    "remove". Same contract as `recorded`: quick, and never breaks the decision (the
+    notices app queues a notice to the person).
+    """,
+)
+
+# A way to tell people outside the app (asamblea.notices.channels.Channel).
+notice_channel: KeyedHook[Any] = KeyedHook(
+    "notice_channel",
+    """A channel that carries notices outside the app, keyed by its name ("email").
+
+    The value is an `asamblea.notices.channels.Channel`: its label, the address it
+    reads from a person (e-mail: Person.email; a later SMS channel: Person.phone), and
+    `send(messages)`. The notices app registers "email"; members opt in per channel and
+    kind of notice on their preferences page, and the worker delivers, with retries.
+    """,
+    single=True,
+)

@@ -172,6 +172,48 @@ SETTINGS: tuple[Setting, ...] = (
         "5",
         "Seconds between the updates of a meeting's projector page and room page.",
     ),
+    Setting(
+        "SITE_URL",
+        "http://127.0.0.1:8000",
+        "The site's address as members reach it (https://asamblea.example.org): links in "
+        "e-mails start with it.",
+    ),
+    Setting(
+        "EMAIL_HOST",
+        "",
+        "SMTP server that sends notices by e-mail (the worker sends them). Empty: no e-mail; "
+        "notices stay in the app.",
+    ),
+    Setting("EMAIL_PORT", "587", "Port of the SMTP server."),
+    Setting("EMAIL_HOST_USER", "", "User name on the SMTP server (empty: none)."),
+    Setting("EMAIL_HOST_PASSWORD", "", "Password on the SMTP server (empty: none)."),
+    Setting(
+        "EMAIL_SECURITY",
+        "starttls",
+        "How the connection to the SMTP server is protected: starttls, tls (port 465) or "
+        "none (a server on this machine only).",
+    ),
+    Setting(
+        "DEFAULT_FROM_EMAIL",
+        "asamblea@localhost",
+        "Sender address of notice e-mails, e.g. Asamblea <avisos@example.org>.",
+    ),
+    Setting(
+        "NOTICE_DIGEST_HOUR",
+        "19",
+        "Hour of the day (0-23, in TIME_ZONE) at which daily digests of notices are sent.",
+    ),
+    Setting(
+        "NOTICE_ATTEMPTS",
+        "8",
+        "Times the worker tries to send a notice outside the app before giving up.",
+    ),
+    Setting(
+        "NOTICE_RETRY_SECONDS",
+        "60",
+        "Wait before the first retry of a notice that could not be sent; doubled at each "
+        "further failure (at most a day).",
+    ),
 )
 
 
@@ -323,6 +365,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "asamblea.accounts",
+    "asamblea.notices",
     "asamblea.meetings",
 ]
 
@@ -363,6 +406,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "asamblea.notices.context_processors.unread_notices",
             ],
         },
     }
@@ -520,5 +564,26 @@ WORKER_GIVE_UP_SECONDS = float(env("WORKER_GIVE_UP_SECONDS"))
 BALLOT_RESEND_MINUTES = int(env("BALLOT_RESEND_MINUTES"))
 RETENTION_DAYS = env_int("RETENTION_DAYS")
 ELECTION_MIN_VOTERS_FOR_BREAKDOWN = int(env("ELECTION_MIN_VOTERS_FOR_BREAKDOWN"))
+
+# Notices by e-mail (asamblea.notices): sent by the worker, never by a page's request.
+SITE_URL = env("SITE_URL")
+EMAIL_HOST = env("EMAIL_HOST").strip()
+EMAIL_PORT = env_int("EMAIL_PORT")
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_SECURITY = env("EMAIL_SECURITY").strip().lower()
+if EMAIL_SECURITY not in {"starttls", "tls", "none"}:
+    raise ImproperlyConfigured(f"EMAIL_SECURITY={EMAIL_SECURITY!r}: write starttls, tls or none.")
+EMAIL_USE_TLS = EMAIL_SECURITY == "starttls"
+EMAIL_USE_SSL = EMAIL_SECURITY == "tls"
+# A server that does not answer must not hold the worker for long.
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+NOTICE_DIGEST_HOUR = env_int("NOTICE_DIGEST_HOUR")
+if not 0 <= NOTICE_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"NOTICE_DIGEST_HOUR={NOTICE_DIGEST_HOUR}: write an hour, 0 to 23.")
+NOTICE_ATTEMPTS = env_int("NOTICE_ATTEMPTS")
+NOTICE_RETRY_SECONDS = env_int("NOTICE_RETRY_SECONDS")
+
 MEETING_SPEAKER_SECONDS = env_int("MEETING_SPEAKER_SECONDS")
 MEETING_SCREEN_REFRESH_SECONDS = env_int("MEETING_SCREEN_REFRESH_SECONDS")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/login/", AsambleaLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("asamblea.accounts.urls")),
+    path("", include("asamblea.notices.urls")),
     path("f/<slug:federation_slug>/", federation_views.federation_page, name="federation"),
     path("f/<slug:federation_slug>/b/<slug:body_slug>/", federation_views.body_page, name="body"),
     path("f/<slug:federation_slug>/b/<slug:body_slug>/join/", federation_views.join, name="join"),
