@@ -62,6 +62,8 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "page_language",
         "officer_action",
         "membership_verified",
+        "motion_in_room",
+        "meeting_section",
         "overdue",
         "recorded",
         "membership_decided",
@@ -111,6 +113,7 @@ def test_the_verifier_finds_every_apps_checks_by_discovery() -> None:
     assert found == [
         "asamblea.deliberation.recount",
         "asamblea.elections.recount",
+        "asamblea.meetings.recount",
         "asamblea.recall.recount",
     ]
     assert {"election.counted", "motion.counted", "seat.refill"} <= set(

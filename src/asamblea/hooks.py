@@ -200,6 +200,15 @@ federation_section: Hook[Section] = Hook(
     """,
 )
 
+meeting_section: Hook[Section] = Hook(
+    "meeting_section",
+    """Add a section to a meeting's page (deliberation): `section(request, meeting) -> str | None`.
+
+    Same contract as `body_section`; the meetings app adds the room (attendance,
+    speakers, votes in the room, the acta) at order 50.
+    """,
+)
+
 # ---------------------------------------------------------------- the public record
 
 SentenceWriter = Callable[[Mapping[str, Any], "Context"], "Sentence"]
@@ -298,6 +307,18 @@ officer_action: Hook[OfficerActionRecorder] = Hook(
     """,
 )
 
+RoomCheck = Callable[[Any], "str | None"]
+motion_in_room: Hook[RoomCheck] = Hook(
+    "motion_in_room",
+    """Whether a motion's open vote is being taken in a meeting's room:
+    `check(motion) -> str | None`, the message to refuse with, or None.
+
+    Deliberation asks before taking a vote cast in the app and before closing a vote
+    from the motion's page: while the tellers count hands (or enter a roll call) in the
+    room, their count decides the motion, not votes cast on phones. The meetings app
+    registers it.
+    """,
+)
 
 MembershipVerified = Callable[[Any, Any], "str | None"]
 membership_verified: Hook[MembershipVerified] = Hook(

@@ -181,6 +181,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty: record_signing_key.pem in the data dir.",
     ),
     Setting(
+        "MEETING_SPEAKER_SECONDS",
+        "180",
+        "Seconds each speaker has on a meeting's speakers' list (a meeting may set its own).",
+    ),
+    Setting(
+        "MEETING_SCREEN_REFRESH_SECONDS",
+        "5",
+        "Seconds between the updates of a meeting's projector page and room page.",
+    ),
+    Setting(
         "SITE_URL",
         "http://127.0.0.1:8000",
         "The site's address as members reach it (https://asamblea.example.org): links in "
@@ -374,6 +384,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "asamblea.accounts",
     "asamblea.notices",
+    "asamblea.meetings",
 ]
 
 MIDDLEWARE = [
@@ -595,3 +606,6 @@ if not 0 <= NOTICE_DIGEST_HOUR <= 23:
     raise ImproperlyConfigured(f"NOTICE_DIGEST_HOUR={NOTICE_DIGEST_HOUR}: write an hour, 0 to 23.")
 NOTICE_ATTEMPTS = env_int("NOTICE_ATTEMPTS")
 NOTICE_RETRY_SECONDS = env_int("NOTICE_RETRY_SECONDS")
+
+MEETING_SPEAKER_SECONDS = env_int("MEETING_SPEAKER_SECONDS")
+MEETING_SCREEN_REFRESH_SECONDS = env_int("MEETING_SCREEN_REFRESH_SECONDS")

@@ -37,6 +37,7 @@ urlpatterns = [
     path("record/", include("asamblea.federation.record_urls")),
     path("f/<slug:federation_slug>/", include("asamblea.recall.urls")),
     path("f/<slug:federation_slug>/", include("asamblea.deliberation.urls")),
+    path("f/<slug:federation_slug>/", include("asamblea.meetings.urls")),
     # For monitoring: the database, the worker's last tick, what is overdue (no personal data).
     path("healthz", healthz, name="healthz"),
 ]

@@ -76,6 +76,7 @@ def demo_command(args: argparse.Namespace) -> int:
     _demo_elections()
     _demo_deliberation()
     _demo_activation()
+    _demo_meetings()
     return 0
 
 
@@ -130,6 +131,21 @@ def _demo_deliberation() -> None:
         "broken one at /f/peru/b/nacional/motions/ (the breach shows at "
         "/f/peru/b/region-puno/); a referendum under way at /f/peru/r/1/; a call to "
         "action with uptake and a map at /f/peru/c/1/."
+    )
+
+
+def _demo_meetings() -> None:
+    """A finished assembly with its signed acta and one in session (once)."""
+    from asamblea.meetings.demo import load_meetings_demo, meetings_demo
+
+    load_meetings_demo()
+    demo = meetings_demo()
+    if demo is None:
+        return
+    print(
+        f"Meetings in the room: an assembly in session at {demo.in_session} (log in as "
+        "oficial-distrito-050101-ayacucho to run it; members check in with its QR code); "
+        f"its projector at {demo.screen}; a finished one's signed acta at {demo.finished}."
     )
 
 

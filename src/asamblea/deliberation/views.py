@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from asamblea import hooks
 from asamblea.ballots.box import receipt_of_resent_form
 from asamblea.deliberation import regions_map, services
 from asamblea.deliberation.forms import (
@@ -44,6 +45,7 @@ from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Federation, Sector
 from asamblea.federation.services import access_body, access_federation, is_officer
 from asamblea.web.once import once_only, posted_token
+from asamblea.web.sections import render_sections
 
 REFRESH_SECONDS = 3
 NOSCRIPT_REFRESH_SECONDS = 15
@@ -491,6 +493,7 @@ def _meeting_context(request: HttpRequest, federation_slug: str, meeting_id: int
         "is_officer": is_officer(request.user, meeting.body),
         "refresh": REFRESH_SECONDS,
         "noscript_refresh": NOSCRIPT_REFRESH_SECONDS,
+        "sections": render_sections(hooks.meeting_section, request, meeting),
         "addable": list(
             services.motions_of(meeting.body)
             .filter(status__in=services.UNDECIDED)

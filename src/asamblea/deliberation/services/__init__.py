@@ -85,7 +85,9 @@ from asamblea.deliberation.services.referendums import (
 )
 from asamblea.deliberation.services.votes import (
     LiveCount,
+    RoomCount,
     aggregate,
+    close_counted_in_room,
     close_due_votes,
     do_cast_vote,
     do_close_vote,
@@ -106,6 +108,7 @@ __all__ = [
     "LiveCount",
     "MandateRow",
     "RegionUptake",
+    "RoomCount",
     "access_call",
     "access_meeting",
     "access_motion",
@@ -116,6 +119,7 @@ __all__ = [
     "amendments_of",
     "bodies_in_scope",
     "calls_for",
+    "close_counted_in_room",
     "close_due_referendums",
     "close_due_votes",
     "council_seats",
