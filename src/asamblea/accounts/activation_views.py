@@ -28,12 +28,12 @@ from django.views.decorators.http import require_POST
 
 from asamblea.accounts.forms import ActivationForm, EmailResetForm
 from asamblea.accounts.services import activation
-from asamblea.accounts.services.second_factor import qr_svg
 from asamblea.errors import InvalidField, TooManyRequests
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import Login
 from asamblea.federation.models import Membership
 from asamblea.web.once import once_only
+from asamblea.web.qr import qr_svg
 from asamblea.web.ratelimit import address_key, count_request, limit_posts, wait_in_minutes
 
 # ---------------------------------------------------------------- the officer's side
