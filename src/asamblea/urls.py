@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from asamblea.accounts.login import AsambleaLoginView
 from asamblea.federation import views as federation_views
+from asamblea.web.health import healthz
 
 handler500 = "asamblea.web.errors.server_error"
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("accounts/login/", AsambleaLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("asamblea.accounts.urls")),
+    path("", include("asamblea.notices.urls")),
     path("f/<slug:federation_slug>/", federation_views.federation_page, name="federation"),
     path("f/<slug:federation_slug>/b/<slug:body_slug>/", federation_views.body_page, name="body"),
     path("f/<slug:federation_slug>/b/<slug:body_slug>/join/", federation_views.join, name="join"),
@@ -38,6 +40,9 @@ urlpatterns = [
     path("record/", include("asamblea.federation.record_urls")),
     path("f/<slug:federation_slug>/", include("asamblea.recall.urls")),
     path("f/<slug:federation_slug>/", include("asamblea.deliberation.urls")),
+    path("f/<slug:federation_slug>/", include("asamblea.meetings.urls")),
+    # For monitoring: the database, the worker's last tick, what is overdue (no personal data).
+    path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says: send them to the icon.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("asamblea/favicon.svg"))),
 ]
