@@ -91,6 +91,14 @@ def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> Htt
     )
     command = Body.objects.filter(command_of=body).first()
     user = request.user
+    # The reader's own membership here, if any: the page speaks to them.
+    my_status = (
+        Membership.objects.filter(person__user=user, body=body)
+        .values_list("status", flat=True)
+        .first()
+        if user.is_authenticated and body.is_base
+        else None
+    )
     context = {
         "federation": federation,
         "body": body,
@@ -99,7 +107,8 @@ def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> Htt
         "command": command,
         "seats_in": sum(d.next_seats for d in children),
         "is_officer": services.is_officer(user, body),
-        "is_member": services.is_verified_member(user, body),
+        "is_member": my_status == Membership.Status.VERIFIED,
+        "my_status": my_status,
         "extra_sections": _extra_sections(request, body),
     }
     return render(request, "federation/body.html", context)
