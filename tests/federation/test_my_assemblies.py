@@ -175,3 +175,28 @@ def test_an_election_closing_soon_comes_first(federation: Federation) -> None:
     )
     sooner = voting_election(federation, "base-2")
     assert keys(ana) == [f"vote-{sooner.pk}", f"vote-{later.pk}"]
+
+
+def test_a_recall_petition_waits_for_the_members_and_warns_the_delegate(
+    federation: Federation,
+) -> None:
+    from asamblea.recall.services import do_open_recall_petition, do_sign_petition
+
+    rosa, luis, plain = (member(federation, "base-1", name) for name in ("rosa", "luis", "plain"))
+    for number in range(5):
+        member(federation, "base-1", f"extra-{number}")
+    [seat] = seat_delegates(federation, "base-1", "prov-a1", [rosa], ["Rosa Delegada"])
+    petition = do_open_recall_petition(luis, seat, "Did not report back")
+    assert petition.threshold == 2 and petition.signatures == 1
+    assert keys(plain) == [f"petition-{petition.pk}"]
+    assert keys(luis) == []  # signed it already (opening signs)
+    [against] = agenda.agenda(agenda.member_of(rosa))
+    assert against.key == f"petition-{petition.pk}" and "against your seat" in against.text
+    # The threshold is reached: the recall vote opens, and waits for the roll.
+    do_sign_petition(plain, petition)
+    petition.refresh_from_db()
+    assert petition.election is not None
+    assert f"recall-vote-{petition.election.pk}" in keys(plain)
+    assert f"petition-{petition.pk}" not in keys(plain)
+    elections.do_cast_ballot(plain, petition.election, ["no"])
+    assert f"recall-vote-{petition.election.pk}" not in keys(plain)
