@@ -91,9 +91,7 @@ def test_an_officer_is_told_of_waiting_applications_and_seats_to_fill(
     add_member(federation, "base-1", "Another Person", verified=False)
     items = agenda.agenda(agenda.member_of(officer))
     texts = {item.key: item.text for item in items}
-    assert texts["applications-base-1"] == (
-        "2 applications are waiting for a decision in Base 1."
-    )
+    assert texts["applications-base-1"] == ("2 applications are waiting for a decision in Base 1.")
     assert any(key.startswith("fill-") for key in texts)
     # An election under way: the seats are being filled, nothing to open.
     open_election(federation, "base-1", officer=officer)

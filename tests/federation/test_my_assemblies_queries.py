@@ -67,7 +67,10 @@ def test_a_member_of_several_bodies_in_the_peru_demo_costs_a_fixed_number_of_que
 
 def test_the_demo_member_sees_the_referendum_under_way(demo: Federation) -> None:
     star = get_user_model().objects.get(username=STAR_LOGIN)
-    assert any(key.startswith("referendum-") for key in [i.key for i in agenda.agenda(agenda.member_of(star))])
+    assert any(
+        key.startswith("referendum-")
+        for key in [i.key for i in agenda.agenda(agenda.member_of(star))]
+    )
 
 
 def test_the_same_member_costs_the_same_in_a_small_federation(db: None, settings: Any) -> None:

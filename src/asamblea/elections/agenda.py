@@ -112,7 +112,7 @@ def _seats_to_fill(member: Member) -> list[hooks.AgendaItem]:
             )
             % {
                 "body": delegation.source.name,
-                "empty": delegation.next_seats - delegation.held,  # type: ignore[attr-defined]
+                "empty": delegation.next_seats - delegation.held,
                 "seats": delegation.next_seats,
                 "council": delegation.council.name,
             },

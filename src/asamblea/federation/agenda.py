@@ -11,7 +11,6 @@ The federation's own provider (applications waiting for an officer) is here too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db.models import Count, F
 from django.urls import reverse
@@ -159,9 +158,8 @@ def roles_of(member: Member) -> list[Role]:
 def agenda(member: Member) -> list[hooks.AgendaItem]:
     """Everything that awaits the person, soonest due first (no due date last)."""
     items = [item for provider in hooks.member_agenda for item in provider(member)]
-    far = datetime.max.replace(tzinfo=None)
     return sorted(
-        items, key=lambda item: (item.due is None, item.due.replace(tzinfo=None) if item.due else far)
+        items, key=lambda item: (item.due is None, item.due.timestamp() if item.due else 0)
     )
 
 

@@ -8,7 +8,6 @@ chose a language (Person.language) gets it at login, in their session.
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in

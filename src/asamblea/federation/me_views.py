@@ -147,9 +147,7 @@ def own_leave(request: HttpRequest, membership_id: int) -> HttpResponse:
     if request.method == "POST":
         with once_only(request):
             services.do_leave_assembly(request.user, membership_id)
-        messages.success(
-            request, _("You have left %(body)s.") % {"body": membership.body.name}
-        )
+        messages.success(request, _("You have left %(body)s.") % {"body": membership.body.name})
         return redirect("own_data")
     return render(request, "federation/own_leave.html", {"membership": membership})
 

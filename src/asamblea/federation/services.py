@@ -697,7 +697,11 @@ def do_set_own_language(user: User, language: str) -> Person:
     return person
 
 
-STILL_A_MEMBER = (Membership.Status.APPLIED, Membership.Status.VERIFIED, Membership.Status.SUSPENDED)
+STILL_A_MEMBER = (
+    Membership.Status.APPLIED,
+    Membership.Status.VERIFIED,
+    Membership.Status.SUSPENDED,
+)
 
 
 def _leave(person: Person, membership: Membership) -> None:

@@ -47,10 +47,12 @@ def recall_agenda(member: Member) -> list[hooks.AgendaItem]:
                     url=url,
                     action=_("See the petition"),
                     key=f"petition-{petition.pk}",
-                    due=petition.closes_at if petition.status == RecallPetition.Status.OPEN else None,
+                    due=petition.closes_at
+                    if petition.status == RecallPetition.Status.OPEN
+                    else None,
                 )
             )
-        elif not petition.signed:  # type: ignore[attr-defined]
+        elif not petition.signed:
             items.append(
                 hooks.AgendaItem(
                     text=_(

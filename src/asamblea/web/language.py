@@ -1,15 +1,16 @@
 """Which language a page is in.
 
 Pages speak the language a person chose with the switcher (a cookie), or, for a
-logged-in member, the language saved on their own-data page; until they choose, a federation's pages speak the federation's language (the federation app
-says so through `asamblea.hooks.page_language`) (Spanish for the
-Peru template) and other pages the site's `LANGUAGE_CODE`. The browser's
-Accept-Language header is not consulted for pages: an assembly's pages read the
-same on every phone in the hall, whatever language the phone was sold in, and the
-switcher at the top of every page changes it in one tap.
+logged-in member, the language saved on their own-data page; until they choose, a
+federation's pages speak the federation's language (the federation app says so through
+`asamblea.hooks.page_language`) (Spanish for the Peru template) and other pages the
+site's `LANGUAGE_CODE`. The browser's Accept-Language header is not consulted for
+pages: an assembly's pages read the same on every phone in the hall, whatever language
+the phone was sold in, and the switcher at the top of every page changes it in one
+tap.
 
-The JSON API is for programs, which say what they want: it follows
-Accept-Language (then the site's language), as Django's own middleware does.
+The JSON API is for programs, which say what they want: it follows Accept-Language
+(then the site's language), as Django's own middleware does.
 """
 
 from __future__ import annotations
