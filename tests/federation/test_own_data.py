@@ -271,3 +271,12 @@ def test_a_delegate_gives_up_their_seats_before_deleting_the_account(
         services.do_delete_own_account(rosa, TEST_PASSWORD)
     assert Person.objects.get(user=rosa).full_name == NAME
     assert Body.objects.get(federation=federation, slug="base-1").verified_members >= 1
+
+
+def test_an_administrator_cannot_delete_their_own_login(federation: Federation) -> None:
+    from support.factories import FederationAdminFactory
+
+    admin = FederationAdminFactory(federation=federation).user
+    with pytest.raises(Conflict, match="administrator"):
+        services.do_delete_own_account(admin, TEST_PASSWORD)
+    assert get_user_model().objects.filter(pk=admin.pk).exists()

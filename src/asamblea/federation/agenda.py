@@ -38,14 +38,6 @@ class HeldSeat:
         assert self.command is not None
         return self.command
 
-    @property
-    def constituency_id(self) -> int:
-        """The body whose members elected the seat."""
-        if self.delegation is not None:
-            return self.delegation.source_id
-        assert self.command is not None and self.command.command_of_id is not None
-        return self.command.command_of_id
-
 
 @dataclass
 class Member:

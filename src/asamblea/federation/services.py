@@ -766,6 +766,14 @@ def do_delete_own_account(user: User, password: str) -> None:
         raise PermissionDenied(_("Log in first."))
     if not password or not user.check_password(password):
         raise InvalidInput(_("That is not your password: nothing was deleted."))
+    if user.is_superuser or FederationAdmin.objects.filter(user=user).exists():
+        raise Conflict(
+            _(
+                "You are an administrator: the operator of the server first takes that "
+                "role away (asamblea admin remove), so that no federation is left "
+                "without one; then you can delete your account."
+            )
+        )
     person = Person.objects.select_for_update().filter(user=user).first()
     if person is not None:
         memberships = list(
