@@ -19,6 +19,7 @@ from asamblea.federation.models import Federation
 from deliberation.helpers import member, seat_delegates
 from elections.helpers import open_election
 from support.factories import add_member, make_officer, make_user
+from support.language import english
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +28,7 @@ def fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
+def in_english() -> Iterator[None]:
     with translation.override("en"):
         yield
 
@@ -48,7 +49,7 @@ def voting_election(federation: Federation, base: str, **kwargs: Any) -> Electio
 def test_nothing_waits_for_a_new_member_and_the_page_says_so(federation: Federation) -> None:
     ana = member(federation, "base-1", "ana")
     assert keys(ana) == []
-    client = Client()
+    client = english(Client())
     client.force_login(ana)
     page = client.get("/me/").content.decode()
     assert 'id="nothing-waits"' in page
@@ -60,7 +61,7 @@ def test_an_open_vote_waits_until_it_is_cast(federation: Federation) -> None:
     ana = member(federation, "base-1", "ana")
     election = voting_election(federation, "base-1")
     assert keys(ana) == [f"vote-{election.pk}"]
-    page = Client()
+    page = english(Client())
     page.force_login(ana)
     html = page.get("/me/").content.decode()
     assert f'href="/f/test/e/{election.pk}/ballot/"' in html
@@ -120,7 +121,7 @@ def test_the_body_page_speaks_to_the_member_the_applicant_and_the_stranger(
     ana = member(federation, "base-1", "ana")
     add_member(federation, "base-2", user=ana, verified=False)
     stranger = make_user("stranger")
-    client = Client()
+    client = english(Client())
     client.force_login(ana)
     own = client.get("/f/test/b/base-1/").content.decode()
     assert 'id="you-are-member"' in own and "/join/" not in own
@@ -134,7 +135,7 @@ def test_the_body_page_speaks_to_the_member_the_applicant_and_the_stranger(
 def test_a_delegate_sees_their_seat_on_the_council_page(federation: Federation) -> None:
     ana = member(federation, "base-1", "ana")
     [seat] = seat_delegates(federation, "base-1", "prov-a1", [ana], ["Ana Delegada"])
-    client = Client()
+    client = english(Client())
     client.force_login(ana)
     page = client.get("/f/test/b/prov-a1/").content.decode()
     assert 'id="your-seats"' in page
@@ -145,7 +146,7 @@ def test_a_delegate_sees_their_seat_on_the_council_page(federation: Federation) 
 
 def test_login_lands_on_my_assemblies(federation: Federation) -> None:
     add_member(federation, "base-1", user=make_user("ana"))
-    response = Client().post(
+    response = english(Client()).post(
         "/accounts/login/", {"username": "ana", "password": "a long test password"}
     )
     assert response.status_code == 302
@@ -153,7 +154,7 @@ def test_login_lands_on_my_assemblies(federation: Federation) -> None:
 
 
 def test_my_assemblies_needs_a_login() -> None:
-    response = Client().get("/me/")
+    response = english(Client()).get("/me/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
