@@ -2,7 +2,7 @@
 time of a request at the p50 and p99, for a member of several bodies (issue 10).
 
     .venv/bin/python benchmarks/my_assemblies.py [--requests 500] \
-        [--pg postgres://postgres@127.0.0.1:5432/postgres | --sqlite] [--keep]
+        [--pg postgres://postgres@127.0.0.1:5432/postgres | --sqlite] [--keep] [--reuse]
 
 What it does:
 
@@ -19,7 +19,8 @@ What it does:
    one GET /me/ (and of each provider of asamblea.hooks.member_agenda), then times
    `--requests` GETs after 20 of warm-up: the whole request in-process through
    Django's test client (middleware, session, the page's queries and its template;
-   no network, no web server), one after another.
+   no network, no web server), one after another, each followed by a GET of the
+   login form (no query of its own) as the machine's own yardstick.
 
 Figures go into RESULTS.md with the date and the command.
 """
@@ -32,7 +33,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "asamblea_bench_my_assemblies"
@@ -49,6 +53,9 @@ def main() -> None:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the database a --keep run left (PostgreSQL)"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     data_dir = tempfile.mkdtemp(prefix="asamblea-bench-")
@@ -61,9 +68,10 @@ def main() -> None:
         return
     import psycopg
 
-    with psycopg.connect(args.pg, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    if not args.reuse:
+        with psycopg.connect(args.pg, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
     os.environ["DATABASE_URL"] = args.pg.rsplit("/", 1)[0] + "/" + DB_NAME
     try:
         run(args, "PostgreSQL")
@@ -84,7 +92,6 @@ def run(args: argparse.Namespace, engine: str) -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from asamblea import hooks
     from asamblea.deliberation.demo import load_deliberation_demo
@@ -96,7 +103,7 @@ def run(args: argparse.Namespace, engine: str) -> None:
     print(f'"Mis asambleas" on the Peru demo, {engine}', flush=True)
     start = time.perf_counter()
     call_command("migrate", verbosity=0)
-    load_demo()
+    load_demo()  # each loader does nothing when its part is there already (--reuse)
     load_elections_demo()
     load_deliberation_demo()
     print(
@@ -109,45 +116,61 @@ def run(args: argparse.Namespace, engine: str) -> None:
     logins["member with the open election"] = OPEN_LOGINS[-1]
     for label, username in logins.items():
         user = users.get(username=username)
-        member = agenda.member_of(user)
+        with counted(connection) as loading:
+            member = agenda.member_of(user)
         items = agenda.agenda(member)
-        with CaptureQueriesContext(connection) as loading:
-            agenda.member_of(user)
         per_provider = {}
         for name, provider in hooks.member_agenda.named():
-            with CaptureQueriesContext(connection) as queries:
+            with counted(connection) as queries:
                 provider(member)
-            per_provider[name] = len(queries)
+            per_provider[name] = queries[0]
         client = Client(HTTP_HOST="localhost")
         client.force_login(user)
-        with CaptureQueriesContext(connection) as page:
+        with counted(connection) as page:
             response = client.get("/me/")
         assert response.status_code == 200, response.status_code
-        for _ in range(20):
-            client.get("/me/")
-        times = []
-        for _ in range(args.requests):
-            began = time.perf_counter()
-            client.get("/me/")
-            times.append((time.perf_counter() - began) * 1000)
-        times.sort()
-        p50 = statistics.median(times)
-        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
         print(
             f"\n  {label} ({username}): {len(member.body_ids)} bodies as member, "
             f"{len(member.officer_of)} as officer, {len(items)} items waiting",
             flush=True,
         )
         print(
-            f"    queries per request: {len(page)} "
-            f"(roles {len(loading)}, providers {per_provider})",
+            f"    queries per request: {page[0]} (roles {loading[0]}, providers {per_provider})",
             flush=True,
         )
-        print(
-            f"    {args.requests} requests: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-            f"max {times[-1]:.1f} ms",
-            flush=True,
-        )
+        # Interleaved with a page that reads nothing (the login form, through the same
+        # middleware), so that a busy machine shows in both figures alike.
+        for path in ("/me/", "/accounts/login/"):
+            for _ in range(20):
+                client.get(path)
+        times: dict[str, list[float]] = {"/me/": [], "/accounts/login/": []}
+        for _ in range(args.requests):
+            for path, kept in times.items():
+                began = time.perf_counter()
+                client.get(path)
+                kept.append((time.perf_counter() - began) * 1000)
+        for path, kept in times.items():
+            kept.sort()
+            p99 = kept[min(len(kept) - 1, int(len(kept) * 0.99))]
+            print(
+                f"    GET {path:<17} {args.requests} requests: p50 "
+                f"{statistics.median(kept):6.1f} ms, p99 {p99:6.1f} ms",
+                flush=True,
+            )
+    print(f"\n  load average during the run: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
+
+
+@contextmanager
+def counted(connection: Any) -> Iterator[list[int]]:
+    """Count the SQL statements run inside the block: `with counted(c) as n: ...; n[0]`."""
+    found = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        found[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        yield found
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def test_a_member_of_several_bodies_in_the_peru_demo_costs_a_fixed_number_of_que
     assert len(queries) <= MEMBER_OF
     counts = provider_queries(star)
     assert all(counts[name] <= limit for name, limit in PROVIDERS.items()), counts
-    assert page_queries(star) <= PAGE
+    assert 0 < page_queries(star) <= PAGE
 
 
 def test_the_demo_member_sees_the_referendum_under_way(demo: Federation) -> None:
@@ -82,4 +82,4 @@ def test_the_same_member_costs_the_same_in_a_small_federation(db: None, settings
     assert len(agenda.member_of(ana).body_ids) == 3
     counts = provider_queries(ana)
     assert all(counts[name] <= limit for name, limit in PROVIDERS.items()), counts
-    assert page_queries(ana) <= PAGE
+    assert 0 < page_queries(ana) <= PAGE
