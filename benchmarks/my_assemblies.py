@@ -56,9 +56,13 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="use the database a --keep run left (PostgreSQL)"
     )
+    parser.add_argument(
+        "--data-dir", help="the data folder (its keys): give a --keep run's to --reuse it"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
-    data_dir = tempfile.mkdtemp(prefix="asamblea-bench-")
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="asamblea-bench-")
+    print(f"data folder (keys): {data_dir}", flush=True)
     os.environ["ASAMBLEA_DATA_DIR"] = data_dir
     os.environ["DJANGO_SETTINGS_MODULE"] = "asamblea.settings"
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"

@@ -69,9 +69,15 @@ class Member:
         return {body.pk for body in self.officer_of}
 
 
-def member_of(user: Login) -> Member:
-    """The roles of `user`: five queries, however many bodies they hold roles in."""
-    person = Person.objects.filter(user=user).select_related("federation").first()
+def member_of(user: Login, *, with_details: bool = False) -> Member:
+    """The roles of `user`: five queries, however many bodies they hold roles in.
+
+    The person's name and contacts are decrypted only `with_details` (their own-data
+    page): what awaits them needs neither."""
+    people = Person.objects.filter(user=user).select_related("federation")
+    if not with_details:
+        people = people.defer("full_name", "phone", "email")
+    person = people.first()
     member = Member(user=user, person=person)
     member.officer_of = [
         officer.body

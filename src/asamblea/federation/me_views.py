@@ -51,7 +51,7 @@ def _own_data_page(
     language_form: LanguageForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    member = agenda.member_of(_login(request))
+    member = agenda.member_of(_login(request), with_details=True)
     person = member.person
     if details_form is None and person is not None:
         details_form = OwnDetailsForm(
