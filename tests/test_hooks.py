@@ -62,6 +62,13 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "page_language",
         "officer_action",
         "member_agenda",
+        "membership_verified",
+        "motion_in_room",
+        "meeting_section",
+        "overdue",
+        "recorded",
+        "membership_decided",
+        "notice_channel",
     }
     assert all(hook.__doc__ and len(hook.__doc__) > 60 for hook in declared)
 
@@ -117,6 +124,7 @@ def test_the_verifier_finds_every_apps_checks_by_discovery() -> None:
     assert found == [
         "asamblea.deliberation.recount",
         "asamblea.elections.recount",
+        "asamblea.meetings.recount",
         "asamblea.recall.recount",
     ]
     assert {"election.counted", "motion.counted", "seat.refill"} <= set(
@@ -146,6 +154,10 @@ def test_the_federation_tells_the_language_of_its_pages() -> None:
 def test_the_officers_trail_hears_what_officers_do_through_a_hook() -> None:
     # federation's pages tell the hook; accounts (above federation) keeps the trail.
     assert [name for name, _record in hooks.officer_action.named()] == ["accounts.trail"]
+
+
+def test_the_health_check_counts_what_is_overdue_in_each_timed_app() -> None:
+    assert [name for name, _count in hooks.overdue.named()] == ["elections", "deliberation"]
 
 
 def test_an_api_router_an_app_registers_is_mounted_by_the_api() -> None:

@@ -11,6 +11,8 @@ Exit codes: 2 bad input (a file, an argument), 3 not allowed, 4 not found,
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class AsambleaError(Exception):
     """A failure the user can understand and act on; never shown as a traceback."""
@@ -70,6 +72,17 @@ class Conflict(AsambleaError):
     exit_code = 5
 
 
+class FormAlreadySent(Conflict):
+    """A one-time form sent again after it was done (`asamblea.web.once`). `token` is the
+    form's token and `used_at` when it was used (None if this server never saw it used):
+    a secret ballot's form may answer with the receipt of the ballot it cast."""
+
+    def __init__(self, message: str, *, token: str, used_at: datetime | None) -> None:
+        super().__init__(message)
+        self.token = token
+        self.used_at = used_at
+
+
 class VerificationFailed(AsambleaError):
     """An independent check (of the public record, of a count) did not pass."""
 
@@ -106,3 +119,11 @@ def exit_code_for(error: BaseException) -> int | None:
 
 def user_message_for(error: BaseException) -> str:
     return str(error)
+
+
+class InvalidField(InvalidInput):
+    """Bad input in one field of a form (`field` names it), so the page shows it there."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -202,6 +202,15 @@ federation_section: Hook[Section] = Hook(
     """,
 )
 
+meeting_section: Hook[Section] = Hook(
+    "meeting_section",
+    """Add a section to a meeting's page (deliberation): `section(request, meeting) -> str | None`.
+
+    Same contract as `body_section`; the meetings app adds the room (attendance,
+    speakers, votes in the room, the acta) at order 50.
+    """,
+)
+
 # ---------------------------------------------------------------- the public record
 
 SentenceWriter = Callable[[Mapping[str, Any], "Context"], "Sentence"]
@@ -300,6 +309,89 @@ officer_action: Hook[OfficerActionRecorder] = Hook(
     """,
 )
 
+RoomCheck = Callable[[Any], "str | None"]
+motion_in_room: Hook[RoomCheck] = Hook(
+    "motion_in_room",
+    """Whether a motion's open vote is being taken in a meeting's room:
+    `check(motion) -> str | None`, the message to refuse with, or None.
+
+    Deliberation asks before taking a vote cast in the app and before closing a vote
+    from the motion's page: while the tellers count hands (or enter a roll call) in the
+    room, their count decides the motion, not votes cast on phones. The meetings app
+    registers it.
+    """,
+)
+
+MembershipVerified = Callable[[Any, Any], "str | None"]
+membership_verified: Hook[MembershipVerified] = Hook(
+    "membership_verified",
+    """An officer verified a membership on a page: `shown(request, membership) -> str | None`,
+    HTML to show that officer once with the decision (None: nothing to show).
+
+    Called inside the verification's transaction, after its permission check, so what
+    it writes stands or falls with the decision. The accounts app gives a member who has
+    no login yet an activation code here, shown only this once.
+    """,
+)
+
+
+# ---------------------------------------------------------------- health
+
+OverdueCount = Callable[[datetime], int]
+overdue: Hook[OverdueCount] = Hook(
+    "overdue",
+    """How many of an app's timed steps were due before `cutoff` and are not done yet
+    (`count(cutoff) -> int`), for the health check (`asamblea health`, GET /healthz).
+
+    Register with `@hooks.overdue.register(name="elections")`; the name keys the
+    report. One cheap count, nothing about any person. The health check passes a
+    cutoff a few ticks in the past, so a step the next tick is about to take is not
+    counted: a count above zero means the worker is not doing its job.
+    """,
+)
+# ---------------------------------------------------------------- telling people
+
+# (federation, the entries just appended) -> None.
+RecordedHandler = Callable[[Any, list[Any]], None]
+
+recorded: Hook[RecordedHandler] = Hook(
+    "recorded",
+    """Hear of public facts as the record takes them: `handler(federation, entries)`.
+
+    Called by `asamblea.record.services.append_entries` inside the transaction of the
+    change, after the entries are written, with the new `Entry` rows (each with its
+    `index`, `type` and `body_id`). A handler must be quick and must not break the
+    change: the notices app only queues a background task for the entry types it tells
+    people about, in a savepoint, and logs (never raises) if it cannot.
+    """,
+)
+
+# (the membership just decided, the action: verify, reject, suspend, remove) -> None.
+MembershipDecidedHandler = Callable[[Any, str], None]
+
+membership_decided: Hook[MembershipDecidedHandler] = Hook(
+    "membership_decided",
+    """An officer decided a membership: `handler(membership, action)`.
+
+    Called by `asamblea.federation.services.do_decide_membership` inside its
+    transaction, after the change; `action` is "verify", "reject", "suspend" or
+    "remove". Same contract as `recorded`: quick, and never breaks the decision (the
+    notices app queues a notice to the person).
+    """,
+)
+
+# A way to tell people outside the app (asamblea.notices.channels.Channel).
+notice_channel: KeyedHook[Any] = KeyedHook(
+    "notice_channel",
+    """A channel that carries notices outside the app, keyed by its name ("email").
+
+    The value is an `asamblea.notices.channels.Channel`: its label, the address it
+    reads from a person (e-mail: Person.email; a later SMS channel: Person.phone), and
+    `send(messages)`. The notices app registers "email"; members opt in per channel and
+    kind of notice on their preferences page, and the worker delivers, with retries.
+    """,
+    single=True,
+)
 # ---------------------------------------------------------------- what awaits a member
 
 

@@ -108,6 +108,24 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty: no limit.",
     ),
     Setting(
+        "ACTIVATION_DAYS",
+        "14",
+        "Days an activation code (given by an officer to a member, to make their login) "
+        "can be used.",
+    ),
+    Setting(
+        "RATE_ACTIVATE",
+        "30/h",
+        "Activation and password-reset forms one client address may send: a count per s, "
+        "m, h or d. Empty: no limit.",
+    ),
+    Setting(
+        "RATE_ACTIVATE_CODE",
+        "10/h",
+        "Tries with one activation code (a wrong login name or password counts): a count "
+        "per s, m, h or d. Empty: no limit.",
+    ),
+    Setting(
         "CACHE_URL",
         "",
         "Where the rate limits count. Empty: in each process's memory (one app server). "
@@ -138,6 +156,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Below this many ballots an election publishes only who was elected, not the ballots.",
     ),
     Setting(
+        "BALLOT_RESEND_MINUTES",
+        "60",
+        "Minutes during which a voter who sends the same ballot form again (its answer was "
+        "lost) is shown the same ballot code and tracker instead of 'already sent'.",
+    ),
+    Setting(
         "DATA_KEY",
         "",
         "Key that encrypts members' names, phones, e-mails and decision reasons in the "
@@ -155,6 +179,58 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Ed25519 key that signs the public record (PEM, mode 0600, made on first use). "
         "Empty: record_signing_key.pem in the data dir.",
+    ),
+    Setting(
+        "MEETING_SPEAKER_SECONDS",
+        "180",
+        "Seconds each speaker has on a meeting's speakers' list (a meeting may set its own).",
+    ),
+    Setting(
+        "MEETING_SCREEN_REFRESH_SECONDS",
+        "5",
+        "Seconds between the updates of a meeting's projector page and room page.",
+    ),
+    Setting(
+        "SITE_URL",
+        "http://127.0.0.1:8000",
+        "The site's address as members reach it (https://asamblea.example.org): links in "
+        "e-mails start with it.",
+    ),
+    Setting(
+        "EMAIL_HOST",
+        "",
+        "SMTP server that sends notices by e-mail (the worker sends them). Empty: no e-mail; "
+        "notices stay in the app.",
+    ),
+    Setting("EMAIL_PORT", "587", "Port of the SMTP server."),
+    Setting("EMAIL_HOST_USER", "", "User name on the SMTP server (empty: none)."),
+    Setting("EMAIL_HOST_PASSWORD", "", "Password on the SMTP server (empty: none)."),
+    Setting(
+        "EMAIL_SECURITY",
+        "starttls",
+        "How the connection to the SMTP server is protected: starttls, tls (port 465) or "
+        "none (a server on this machine only).",
+    ),
+    Setting(
+        "DEFAULT_FROM_EMAIL",
+        "asamblea@localhost",
+        "Sender address of notice e-mails, e.g. Asamblea <avisos@example.org>.",
+    ),
+    Setting(
+        "NOTICE_DIGEST_HOUR",
+        "19",
+        "Hour of the day (0-23, in TIME_ZONE) at which daily digests of notices are sent.",
+    ),
+    Setting(
+        "NOTICE_ATTEMPTS",
+        "8",
+        "Times the worker tries to send a notice outside the app before giving up.",
+    ),
+    Setting(
+        "NOTICE_RETRY_SECONDS",
+        "60",
+        "Wait before the first retry of a notice that could not be sent; doubled at each "
+        "further failure (at most a day).",
     ),
 )
 
@@ -307,15 +383,20 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "asamblea.accounts",
+    "asamblea.notices",
+    "asamblea.meetings",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a session save that fails after a committed action keeps its answer.
+    "asamblea.web.sessions.SessionMiddleware",
     "asamblea.web.language.PageLanguageMiddleware",
     # After the language is chosen: the 429 answer speaks it.
     "asamblea.api.ratelimit.ApiRateLimitMiddleware",
+    # A NUL character in an API request's path or query: 400, not a database error.
+    "asamblea.api.guard.ApiInputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -343,6 +424,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "asamblea.notices.context_processors.unread_notices",
             ],
         },
     }
@@ -423,6 +505,10 @@ OFFICER_TRAIL_DAYS = env_int("OFFICER_TRAIL_DAYS")
 CACHES = cache_settings(env("CACHE_URL").strip())
 RATE_JOIN = env_rate("RATE_JOIN")
 RATE_API = env_rate("RATE_API")
+RATE_ACTIVATE = env_rate("RATE_ACTIVATE")
+RATE_ACTIVATE_CODE = env_rate("RATE_ACTIVATE_CODE")
+# Activation codes (asamblea.accounts.services.activation): how long one can be used.
+ACTIVATION_DAYS = env_int("ACTIVATION_DAYS")
 # A cache that cannot count lets requests through rather than refusing everyone.
 RATELIMIT_FAIL_OPEN = True
 
@@ -498,5 +584,29 @@ CSRF_FAILURE_VIEW = "asamblea.web.errors.csrf_failure"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 ELECTION_TICK_SECONDS = float(env("ELECTION_TICK_SECONDS"))
 WORKER_GIVE_UP_SECONDS = float(env("WORKER_GIVE_UP_SECONDS"))
+BALLOT_RESEND_MINUTES = int(env("BALLOT_RESEND_MINUTES"))
 RETENTION_DAYS = env_int("RETENTION_DAYS")
 ELECTION_MIN_VOTERS_FOR_BREAKDOWN = int(env("ELECTION_MIN_VOTERS_FOR_BREAKDOWN"))
+
+# Notices by e-mail (asamblea.notices): sent by the worker, never by a page's request.
+SITE_URL = env("SITE_URL")
+EMAIL_HOST = env("EMAIL_HOST").strip()
+EMAIL_PORT = env_int("EMAIL_PORT")
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_SECURITY = env("EMAIL_SECURITY").strip().lower()
+if EMAIL_SECURITY not in {"starttls", "tls", "none"}:
+    raise ImproperlyConfigured(f"EMAIL_SECURITY={EMAIL_SECURITY!r}: write starttls, tls or none.")
+EMAIL_USE_TLS = EMAIL_SECURITY == "starttls"
+EMAIL_USE_SSL = EMAIL_SECURITY == "tls"
+# A server that does not answer must not hold the worker for long.
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+NOTICE_DIGEST_HOUR = env_int("NOTICE_DIGEST_HOUR")
+if not 0 <= NOTICE_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"NOTICE_DIGEST_HOUR={NOTICE_DIGEST_HOUR}: write an hour, 0 to 23.")
+NOTICE_ATTEMPTS = env_int("NOTICE_ATTEMPTS")
+NOTICE_RETRY_SECONDS = env_int("NOTICE_RETRY_SECONDS")
+
+MEETING_SPEAKER_SECONDS = env_int("MEETING_SPEAKER_SECONDS")
+MEETING_SCREEN_REFRESH_SECONDS = env_int("MEETING_SCREEN_REFRESH_SECONDS")

@@ -4,6 +4,7 @@ from django.urls import include, path
 from asamblea.accounts.login import AsambleaLoginView
 from asamblea.federation import me_views
 from asamblea.federation import views as federation_views
+from asamblea.web.health import healthz
 
 handler500 = "asamblea.web.errors.server_error"
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("accounts/login/", AsambleaLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("asamblea.accounts.urls")),
+    path("", include("asamblea.notices.urls")),
     path("f/<slug:federation_slug>/", federation_views.federation_page, name="federation"),
     path("f/<slug:federation_slug>/b/<slug:body_slug>/", federation_views.body_page, name="body"),
     path("f/<slug:federation_slug>/b/<slug:body_slug>/join/", federation_views.join, name="join"),
@@ -42,4 +44,7 @@ urlpatterns = [
     path("me/delete/", me_views.own_delete, name="own_delete"),
     path("f/<slug:federation_slug>/", include("asamblea.recall.urls")),
     path("f/<slug:federation_slug>/", include("asamblea.deliberation.urls")),
+    path("f/<slug:federation_slug>/", include("asamblea.meetings.urls")),
+    # For monitoring: the database, the worker's last tick, what is overdue (no personal data).
+    path("healthz", healthz, name="healthz"),
 ]

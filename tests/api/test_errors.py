@@ -89,3 +89,28 @@ def test_a_bug_is_a_json_500_without_a_traceback_and_is_logged(
     assert '"code": "server_error"' in body
     assert "Traceback" not in body and "ZeroDivisionError" not in body
     assert "ZeroDivisionError" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("?offset=30661628539744608256&limit=2147483648", id="offset-past-bigint"),
+        pytest.param("?offset=1000000001", id="offset-past-the-bound"),
+        pytest.param("?council=%00", id="nul-in-a-value"),
+        pytest.param("?%C3%B1%00=1", id="nul-in-a-name"),
+    ],
+)
+def test_a_request_no_field_accepts_is_a_400_not_a_500(
+    client: Client, federation: Federation, query: str
+) -> None:
+    response = client.get(f"/api/v1/federations/{federation.slug}/delegations{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
+def test_a_nul_in_the_path_is_a_400_and_unknown_parameters_are_ignored(
+    client: Client, federation: Federation
+) -> None:
+    assert client.get("/api/v1/federations/a%00b").status_code == 400
+    bodies = f"/api/v1/federations/{federation.slug}/bodies"
+    assert client.get(bodies + "?%C3%B1=1&%E2%9C%93=%E2%9C%93").status_code == 200

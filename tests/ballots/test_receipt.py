@@ -35,3 +35,21 @@ def test_the_receipt_of_a_replaced_ballot_says_so_and_links_the_lookup(db):
     assert "Your ballot was replaced" in page
     assert re.findall(r"<li>([^<]+)</li>", page.split('id="you-chose"')[1]) == ["Ana", "Luis"]
     assert f'href="/t/?tracker={RECEIPT.tracker}"' in page
+
+
+def test_the_receipt_says_what_the_tracker_proves_and_what_it_does_not(db):
+    from django.utils import translation
+
+    page = render(receipt=RECEIPT)
+    said = page.split('id="tracker-proves">')[1].split("</p>")[0]
+    assert said == (
+        "The tracker proves that your ballot is among those counted, not what it says: "
+        "it shows no one, not even you, how you voted."
+    )
+    with translation.override("es"):
+        page = render(receipt=RECEIPT)
+    said = page.split('id="tracker-proves">')[1].split("</p>")[0]
+    assert said == (
+        "El rastreador prueba que su voto está entre los contados, no lo que dice: "
+        "no muestra a nadie, ni siquiera a usted, cómo votó."
+    )

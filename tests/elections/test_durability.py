@@ -9,9 +9,10 @@ hashing passwords). Each voter opens the ballot page and posts it, as a phone do
 some then replace their ballot with their ballot code. A killer thread waits until
 a ballot is on its way, kills the server a moment later, and starts it again.
 
-A voter whose post got no answer tries again, with the same choices, until the
-server answers: a receipt (acknowledged), or "you have already voted" (the earlier
-post was committed, its answer lost). At the end the election's window is moved to
+A voter whose post got no answer sends the same form again until the server
+answers: a receipt (acknowledged; the same one if the earlier post was committed and
+only its answer lost), or, for a replacement done whose answer was lost, "already
+sent", and the voter replaces again with a fresh form. Every voter ends with a code. At the end the election's window is moved to
 end now and the scheduler's tick (what `asamblea worker` runs) closes and counts it;
 the published record must hold:
 
@@ -31,6 +32,7 @@ import contextlib
 import http.client
 import http.cookies
 import json
+import os
 import random
 import re
 import subprocess
@@ -56,6 +58,7 @@ REPLACE_SHARE = 0.3
 PASSWORD = "durable ballots 2026"  # a throw-away test login
 FEDERATION = "test"
 TESTS = Path(__file__).resolve().parent.parent
+SRC = TESTS.parent / "src"
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ONCE_FIELD = re.compile(r'name="once" value="([^"]+)"')
 RANK_FIELD = re.compile(r'name="rank-(\d+)"')
@@ -157,21 +160,26 @@ def log_in(site: Site, voter: Voter) -> None:
 
 
 def cast(site: Site, voter: Voter, election: int, ranking: list[int], code: str | None) -> None:
-    """Cast (or, with the code, replace) until the server answers; records the outcome."""
+    """Cast (or, with the code, replace) until the server answers; records the outcome.
+
+    A post that got no answer is sent again as it was, the same form, as a phone's
+    reload does: the server shows the receipt of the ballot it cast, if it did."""
     path = f"/f/{FEDERATION}/e/{election}/ballot/"
+    fields: dict[str, str] | None = None
     while True:
-        try:
-            status, _headers, page = site.request(voter, "GET", path)
-        except Gone:
-            time.sleep(0.1)
-            continue
-        assert status == 200, f"{voter.username}: ballot page {status}\n{page[-2000:]}"
-        csrf, once = CSRF_FIELD.search(page), ONCE_FIELD.search(page)
-        assert csrf and once, f"{voter.username}: no ballot form"
-        fields = {"csrfmiddlewaretoken": csrf.group(1), "once": once.group(1)}
-        fields.update({f"rank-{pk}": str(n) for n, pk in enumerate(ranking, start=1)})
-        if code:
-            fields["code"] = code
+        if fields is None:
+            try:
+                status, _headers, page = site.request(voter, "GET", path)
+            except Gone:
+                time.sleep(0.1)
+                continue
+            assert status == 200, f"{voter.username}: ballot page {status}\n{page[-2000:]}"
+            csrf, once = CSRF_FIELD.search(page), ONCE_FIELD.search(page)
+            assert csrf and once, f"{voter.username}: no ballot form"
+            fields = {"csrfmiddlewaretoken": csrf.group(1), "once": once.group(1)}
+            fields.update({f"rank-{pk}": str(n) for n, pk in enumerate(ranking, start=1)})
+            if code:
+                fields["code"] = code
         try:
             status, _headers, page = site.request(voter, "POST", path, fields)
         except Gone:
@@ -188,7 +196,9 @@ def cast(site: Site, voter: Voter, election: int, ranking: list[int], code: str 
             voter.already_voted = True
             return
         if status == 409 and "already sent" in page:
-            continue  # the killed request spent the form's token: a fresh form
+            # A replacement done whose answer was lost (the voter holds the code): again.
+            fields = None
+            continue
         raise AssertionError(f"{voter.username}: cast answered {status}\n{page[-2000:]}")
 
 
@@ -199,7 +209,8 @@ def helper(server: Asamblea, *args: str) -> Any:
     """Run this file as a script in the server's environment; its JSON answer."""
     done = subprocess.run(
         [sys.executable, __file__, *args],
-        env={**server.env, "PYTHONPATH": str(TESTS)},
+        # The code under test, wherever it is (a work tree's src/ before the installed one).
+        env={**server.env, "PYTHONPATH": os.pathsep.join([str(SRC), str(TESTS)])},
         capture_output=True,
         text=True,
         timeout=300,
@@ -296,9 +307,13 @@ def test_every_acknowledged_ballot_is_counted_once_across_kills(server: Asamblea
     assert kills >= 2, f"only {kills} kills: the voters finished too soon"
     interrupted = sum(v.interrupted_posts for v in voters)
     assert interrupted >= 1, "no kill hit a ballot on its way"
+    # Whose answer was lost sent the same form again and got their receipt (issue 15).
+    assert not [v.username for v in voters if not v.tracker], "a voter left without a code"
     print(
         f"{kills} kills; {interrupted} posts cut off; "
         f"{sum(v.already_voted for v in voters)} casts done but not acknowledged; "
+        f"{sum(bool(v.interrupted_posts and v.tracker) for v in voters)} voters cut off "
+        "got their code by sending the same form again; "
         f"{sum(bool(v.tracker) for v in voters)} voters acknowledged"
     )
 

@@ -111,3 +111,70 @@ def test_a_ballot_list_with_more_papers_than_trackers_fails(federation, settings
     assert lines != out.getvalue().splitlines(keepends=True)
     with pytest.raises(LogVerificationFailed, match="7 papers but 6 trackers"):
         verify_lines(out.getvalue().splitlines(keepends=True))
+
+
+def _published_count(federation) -> dict:
+    return json.loads(Entry.objects.get(federation=federation, type="election.counted").payload)
+
+
+def _whole_papers(federation):
+    """The papers as cast, whole: what records published before papers were cut carry."""
+    from asamblea.elections.models import Election
+    from asamblea.elections.publish import aggregate_ballots
+    from asamblea.elections.services.closing import _ballot_names
+    from asamblea.elections.services.reads import standing
+
+    election = Election.objects.get(federation=federation)
+    return aggregate_ballots(_ballot_names(election, standing(election)))
+
+
+def test_papers_are_published_only_as_far_as_the_count_read_them(federation, settings):
+    closed_election(federation, settings)
+    counted = _published_count(federation)
+    assert counted["ballots_as_read"] == 1
+    names = counted["candidates"]
+    a = names[0]
+    # Quota 3: a is elected on their 3 first preferences with no surplus, so nothing after
+    # a on those papers was read: the a-b and a-c papers are published as "a" alone.
+    assert {"ranking": [a], "count": 3} in counted["ballots"]
+    assert sum(b["count"] for b in counted["ballots"]) == 7
+    assert len(counted["ballots"]) < len(_whole_papers(federation))
+
+
+def test_a_record_published_with_whole_papers_still_verifies(federation, settings):
+    closed_election(federation, settings)
+    whole = _whole_papers(federation)
+
+    def as_published_before(entry):
+        if entry["type"] == "election.counted":
+            del entry["ballots_as_read"]
+            entry["ballots"] = whole
+        return entry
+
+    report = verify_lines(export(federation, as_published_before))
+    assert report.checked["election.counted"] == 1
+
+
+def test_papers_said_to_be_cut_but_showing_more_than_was_read_fail(federation, settings):
+    closed_election(federation, settings)
+    whole = _whole_papers(federation)
+
+    def show_whole_papers(entry):
+        if entry["type"] == "election.counted":
+            entry["ballots"] = whole
+        return entry
+
+    with pytest.raises(LogVerificationFailed, match="never read"):
+        verify_lines(export(federation, show_whole_papers))
+
+
+def test_papers_cut_by_an_unknown_rule_fail(federation, settings):
+    closed_election(federation, settings)
+
+    def newer_rule(entry):
+        if entry["type"] == "election.counted":
+            entry["ballots_as_read"] = 2
+        return entry
+
+    with pytest.raises(LogVerificationFailed, match="rule version 2"):
+        verify_lines(export(federation, newer_rule))

@@ -161,18 +161,26 @@ def test_two_ticks_at_once_close_an_election_once(transactional_db, federation):
 
 def test_the_worker_closes_an_election_with_nobody_online(transactional_db, federation):
     """The real task runner: the scheduler thread queues ticks, the worker runs them."""
-    now = timezone.now()
+    later = timezone.now() + timedelta(hours=1)
     election, _members = with_candidates(
         federation,
         times={
-            "nominations_close_at": now + timedelta(seconds=1),
-            "voting_opens_at": now + timedelta(seconds=1),
-            "voting_closes_at": now + timedelta(seconds=4),
+            "nominations_close_at": later,
+            "voting_opens_at": later + timedelta(minutes=1),
+            "voting_closes_at": later + timedelta(minutes=2),
         },
+    )
+    # Every step already due once the candidates stand, however slow the setup was on a
+    # busy machine: the worker's first ticks must take the election through to its close.
+    past = timezone.now() - timedelta(seconds=3)
+    Election.objects.filter(pk=election.pk).update(
+        nominations_close_at=past,
+        voting_opens_at=past + timedelta(seconds=1),
+        voting_closes_at=past + timedelta(seconds=2),
     )
     worker = BackgroundWorker(tick_seconds=0.5).start()
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             election.refresh_from_db()
             if election.status == Election.Status.CLOSED:

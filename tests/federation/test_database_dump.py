@@ -61,7 +61,7 @@ class Served:
 def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
     # `up` loads the whole demo (elections and debates too) before it serves: slow on a
     # busy machine.
-    with demo_served(tmp_path, request.param, threads=2, timeout=900) as (server, url):
+    with demo_served(tmp_path, request.param, threads=2, timeout=1200) as (server, url):
         yield Served(server, url)
 
 

@@ -16,11 +16,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from asamblea.accounts.demo import demo_code, demo_secret
+from asamblea.accounts.demo import DEMO_ACTIVATION_CODE, demo_code, demo_secret
+from asamblea.accounts.services.activation import do_activate
 from asamblea.accounts.services.second_factor import has_second_factor
 from asamblea.federation import services
 from asamblea.federation.demo import DEMO_PASSWORD
-from asamblea.federation.models import Body, Delegation, Federation
+from asamblea.federation.models import Body, Delegation, Federation, Membership
 from asamblea.record.models import Entry
 from support.demo import run_demo
 from support.server import Asamblea, Browser, demo_served
@@ -195,3 +196,13 @@ def test_the_first_command_brings_up_the_demo(served_demo: Asamblea) -> None:
     assert landed.endswith(members)
     status, _type, page = officer.get(members)
     assert status == 200 and 'id="pending"' in page and "/decide/" in page
+
+
+def test_the_demo_prints_an_unused_activation_code_that_makes_a_members_login(
+    demo: Federation, demo_loaded: str
+) -> None:
+    assert DEMO_ACTIVATION_CODE in demo_loaded and "/accounts/activate/" in demo_loaded
+    login = do_activate(DEMO_ACTIVATION_CODE.lower(), "nelida", "a long good password")
+    membership = Membership.objects.get(person__user=login)
+    assert membership.body.slug == "sutep-huamanga"
+    assert membership.status == Membership.Status.VERIFIED

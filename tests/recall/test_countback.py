@@ -259,3 +259,63 @@ def test_each_elected_members_pile_holds_exactly_their_votes_when_elected(
                 - len([n for s in outcome.count.stages for n in s.excluded])
                 == 1
             )
+
+
+# --- papers a countback publishes when the election's papers were cut -----------------
+
+
+def test_a_countback_publishes_its_papers_as_far_as_it_read_them_and_no_shorter() -> None:
+    from asamblea.counting.truncate import count_truncated
+    from asamblea.recall.countback import extends, shown_papers
+
+    whole = ballots(TWO_SEATS)
+    _result, cut = count_truncated(whole, "stv-scottish", seats=2, seed=1)
+    papers, _ = papers_that_elected(whole, "stv-scottish", "A", seats=2, seed=1)
+    known, _ = papers_that_elected(cut, "stv-scottish", "A", seats=2, seed=1)
+    # The election's count read A's papers on to C and D (A's surplus): they show that much.
+    assert papers_of(known) == {"AC": Decimal(5), "AD": Decimal(2)}
+    # A leaves, C holds the other seat: the AD papers go to D, the AC papers run out
+    # after C (nothing more on them): the countback reads no further than the election.
+    result = countback(papers, not_standing={"A", "C"}, eligible=anyone, seed=1)
+    assert result.winner == "D"
+    shown = shown_papers(papers, result, known)
+    assert papers_of(shown) == {"AC": Decimal(5), "AD": Decimal(2)}
+    assert extends(shown, known) is None
+    assert countback(shown, not_standing={"A", "C"}, eligible=anyone, seed=1).to_json() == (
+        result.to_json()
+    )
+
+
+def test_a_countback_reading_further_than_the_election_shows_more() -> None:
+    from asamblea.recall.countback import extends, read_depths, shown_papers
+
+    names = ("A", "B", "C", "D")
+    papers = Papers(names, (((0, 1, 2), 3), ((0, 1, 3), 2), ((0, 2, 3), 1)), scale=1)
+    known = Papers(names, (((0,), 6),), scale=1)  # the election read no further than A
+    result = countback(papers, not_standing={"A", "B"}, eligible=anyone, seed=1)
+    assert read_depths(papers, result) == {(0, 1, 2): 3, (0, 1, 3): 3, (0, 2, 3): 2}
+    shown = shown_papers(papers, result, known)
+    assert shown.rows == (((0, 1, 2), 3), ((0, 1, 3), 2), ((0, 2), 1))
+    assert extends(shown, known) is None
+    nobody = countback(papers, not_standing={"A", "B", "C", "D"}, eligible=anyone)
+    assert set(read_depths(papers, nobody).values()) == {0}
+
+
+@pytest.mark.parametrize(
+    ("shown_rows", "problem"),
+    [
+        pytest.param((((1, 0), 6),), "starts no paper", id="a-paper-of-someone-else"),
+        pytest.param((((0, 1), 5),), "carry 5, not 6", id="value-missing"),
+        pytest.param((((0, 1), 6), ((0, 2), 1)), "carry 7, not 6", id="value-added"),
+    ],
+)
+def test_countback_papers_that_do_not_extend_the_elections_papers_are_caught(
+    shown_rows: tuple[tuple[tuple[int, ...], int], ...], problem: str
+) -> None:
+    from asamblea.recall.countback import extends
+
+    names = ("A", "B", "C")
+    known = Papers(names, (((0,), 6),), scale=1)
+    message = extends(Papers(names, shown_rows, scale=1), known)
+    assert message is not None and problem in message
+    assert "same candidates" in (extends(Papers(("A", "B"), (), scale=1), known) or "")

@@ -89,7 +89,8 @@ def test_a_changed_ballot_of_the_election_behind_it_fails(recalled: World) -> No
         if ballot["ranking"] == ["Ana", "Gus"]:
             ballot["count"] -= 1
     base_count["ballots"].append({"ranking": ["Ana", "Fe"], "count": 1})
-    with pytest.raises(VerificationFailed, match="other round totals"):
+    # Caught where the countback's own papers no longer extend the election's papers.
+    with pytest.raises(VerificationFailed, match="not the papers that elected"):
         redo(forged)
 
 
@@ -113,3 +114,53 @@ def test_a_countback_that_found_nobody_is_redone_too(db: None, settings: Any) ->
     next(e for e in forged if e["type"] == "seat.refill")["countback"]["winner"] = "Bea"
     with pytest.raises(VerificationFailed, match="not the published 'Bea'"):
         redo(forged)
+
+
+def _countbacks(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in entries if e["type"] == "seat.filled" and e["filled_by"] == "countback"]
+
+
+def test_countbacks_publish_the_papers_they_read_beyond_the_elections_cut_papers(
+    recalled: World,
+) -> None:
+    entries = record(recalled)
+    counted = [e for e in entries if e["type"] == "election.counted" and "ballots" in e]
+    assert counted
+    assert all(e["ballots_as_read"] == 1 for e in counted if e["method"] != "yes-no")
+    countbacks = _countbacks(entries)
+    assert all("papers" in e["countback"] for e in countbacks if e["countback"]["stages"])
+    # Some countback read further than its election's count did: it shows more.
+    shown = [
+        ranking
+        for e in countbacks
+        for ranking, _value in e["countback"].get("papers", {}).get("rows", [])
+    ]
+    assert any(len(ranking) >= 2 for ranking in shown)
+
+
+def test_countback_papers_that_are_not_the_departing_members_fail(recalled: World) -> None:
+    forged = copy.deepcopy(record(recalled))
+    countback = next(e for e in _countbacks(forged) if "papers" in e["countback"])
+    rows = countback["countback"]["papers"]["rows"]
+    rows[0][1] += 1  # a little more value on one paper than the election gave it
+    with pytest.raises(VerificationFailed, match="not the papers that elected"):
+        redo(forged)
+
+
+def test_a_record_of_whole_papers_without_countback_papers_still_verifies(
+    recalled: World,
+) -> None:
+    """Records published before papers were cut: whole papers, countbacks without papers."""
+    from asamblea.elections.models import Election
+    from asamblea.elections.publish import aggregate_ballots
+    from asamblea.elections.services.closing import _ballot_names
+    from asamblea.elections.services.reads import standing
+
+    forged = copy.deepcopy(record(recalled))
+    for entry in forged:
+        if entry["type"] == "election.counted" and entry.pop("ballots_as_read", None):
+            election = Election.objects.get(pk=entry["election"])
+            entry["ballots"] = aggregate_ballots(_ballot_names(election, standing(election)))
+        if entry["type"] in ("seat.filled", "seat.refill") and entry.get("countback"):
+            entry["countback"].pop("papers", None)
+    assert redo(forged) == 4

@@ -44,6 +44,7 @@ DEMO_TYPES = {
     "motion.counted",
     "motion.amended",
     "meeting.called",
+    "meeting.acta",
     "referendum.opened",
     "call.issued",
     "call.acknowledged",

@@ -81,7 +81,7 @@ class Asamblea:
         assert done.returncode == 0, f"asamblea {' '.join(args)}:\n{done.stdout}{done.stderr}"
         return done.stdout + done.stderr
 
-    def start(self, args: Sequence[str], timeout: float = 300) -> None:
+    def start(self, args: Sequence[str], timeout: float = 1200) -> None:
         """Start `asamblea <args> --port <free port>` and wait until it answers."""
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
@@ -172,7 +172,7 @@ class Browser:
 
 @contextmanager
 def demo_served(
-    data_dir: Path, database: str, *, threads: int = 4, timeout: float = 300
+    data_dir: Path, database: str, *, threads: int = 4, timeout: float = 1200
 ) -> Iterator[tuple[Asamblea, str | None]]:
     """`asamblea up` (what `python3 run.py demo` runs) on a fresh data folder, on
     "sqlite" or on a throw-away "postgresql" database: (the server, its database URL)."""

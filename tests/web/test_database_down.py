@@ -5,6 +5,8 @@ from stale connections (issue 15, faults 2 and 3)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from support.pgcluster import Cluster
-from support.server import Asamblea, Browser
+from support.server import Asamblea, Browser, asamblea_command
 
 pytestmark = pytest.mark.postgres_only
 
@@ -46,6 +48,7 @@ def test_a_database_restart_goes_unnoticed_and_a_stopped_one_is_a_503_in_the_rea
     cluster.stop("immediate")
     cluster.start()
     assert [site.get("/")[0] for _ in range(12)] == [200] * 12
+    assert site.get("/healthz")[0] == 200
     # Stopped: a page that says so, in the site's language, with Retry-After.
     cluster.stop("fast")
     status, content_type, page = site.get("/")
@@ -61,5 +64,20 @@ def test_a_database_restart_goes_unnoticed_and_a_stopped_one_is_a_503_in_the_rea
         pytest.fail("the page was served with the database stopped")
     api_status, _type, api_body = site.get("/api/v1/federations")
     assert api_status == 503 and '"unavailable"' in api_body
+    # Monitoring is told too: the health page, and the command's exit status 2.
+    health_status, health_type, health_body = site.get("/healthz")
+    assert health_status == 503 and health_type == "application/json"
+    assert json.loads(health_body) == {
+        "status": "unavailable",
+        "database": False,
+        "last_tick_seconds": None,
+        "queued": None,
+        "overdue": {},
+    }
+    command = subprocess.run(
+        [asamblea_command(), "health"], env=server.env, capture_output=True, text=True, timeout=120
+    )
+    assert command.returncode == 2 and command.stdout.startswith("unavailable"), command
     cluster.start()
     assert [site.get("/")[0] for _ in range(12)] == [200] * 12
+    assert site.get("/healthz")[0] == 200

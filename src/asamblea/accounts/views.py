@@ -21,6 +21,7 @@ from asamblea.accounts.services import second_factor, trail
 from asamblea.errors import InvalidInput, SecondFactorNeeded, TooManyRequests
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import Login
+from asamblea.web.qr import qr_svg
 
 
 def _login(request: HttpRequest) -> Login:
@@ -131,7 +132,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "form": form,
             "error": error,
             # Drawn by us from the device's otpauth:// address: no user text in the markup.
-            "qr": mark_safe(second_factor.qr_svg(device.config_url)),  # noqa: S308
+            "qr": mark_safe(qr_svg(device.config_url)),  # noqa: S308
             "secret": second_factor.secret_in_groups(device),
             "next": next_url,
         },

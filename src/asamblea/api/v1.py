@@ -10,7 +10,8 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
+from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from asamblea.accounts.models import OfficerAction
@@ -23,6 +24,19 @@ from asamblea.federation import services
 router = Router()
 
 PAGE_MAX = 500
+# Past any list this site could hold, and far inside what a database can count
+# (an offset past 2**63 was a 500): larger is refused as malformed, with a 400.
+OFFSET_MAX = 1_000_000_000
+
+
+class Pages(LimitOffsetPagination):
+    """ninja's limit and offset, the offset bounded (see OFFSET_MAX)."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1)
+        offset: int = Field(0, ge=0, le=OFFSET_MAX)
+
+
 READ_ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {
     400: ErrorOut,
@@ -73,7 +87,7 @@ def get_federation(request: HttpRequest, slug: str) -> Any:
     response={200: list[schemas.BodySummary], **READ_ERRORS},
     tags=["bodies"],
 )
-@paginate(LimitOffsetPagination, max_limit=PAGE_MAX)
+@paginate(Pages, max_limit=PAGE_MAX)
 def list_bodies(request: HttpRequest, slug: str, filters: Query[BodyFilters]) -> Any:
     """The federation's bodies, top tier first; filter by level, kind, sector or text."""
     federation = services.access_federation(slug)
@@ -96,7 +110,7 @@ def get_body(request: HttpRequest, slug: str, body: str) -> Any:
     response={200: list[schemas.DelegationOut], **READ_ERRORS},
     tags=["seats"],
 )
-@paginate(LimitOffsetPagination, max_limit=PAGE_MAX)
+@paginate(Pages, max_limit=PAGE_MAX)
 def list_delegations(request: HttpRequest, slug: str, filters: Query[DelegationFilters]) -> Any:
     """Every delegation with its seats now and at the next election, by council."""
     federation = services.access_federation(slug)

@@ -15,8 +15,8 @@ transaction, by the tick while the vote is open and once more at the close
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any, Generic, Protocol, TypeVar
@@ -24,11 +24,17 @@ from typing import Any, Generic, Protocol, TypeVar
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from asamblea.ballots.codes import new_ballot_code, normalise_ballot_code, tracker_for
+from asamblea.ballots.codes import (
+    code_from_form,
+    new_ballot_code,
+    normalise_ballot_code,
+    tracker_for,
+)
 from asamblea.ballots.models import SecretBallot
-from asamblea.errors import Conflict, PermissionDenied
+from asamblea.errors import Conflict, FormAlreadySent, PermissionDenied
 
 B = TypeVar("B", bound=SecretBallot)
 # Rows a reshuffle writes per INSERT on the portable path.
@@ -47,11 +53,33 @@ class CastReceipt:
     ballot_code: str
     tracker: str
     replaced: bool = False
+    # Shown again to a voter who sent the same form twice (the first answer was lost).
+    resent: bool = False
 
 
 def already_voted() -> Conflict:
     """The refusal of a second ballot from the same person (without the ballot code)."""
     return Conflict(_("You have already voted. To change your vote, give your ballot code."))
+
+
+def resend_window() -> timedelta:
+    """How long after a ballot form was sent the same form shows its receipt again."""
+    return timedelta(minutes=int(settings.BALLOT_RESEND_MINUTES))
+
+
+def receipt_of_resent_form(
+    sent: FormAlreadySent, find: Callable[[str], CastReceipt | None]
+) -> CastReceipt:
+    """The receipt of the ballot cast from a form sent again (its first answer lost on
+    the way), or `sent` raised: the form did not cast a ballot of this voter's, or was
+    sent longer ago than the window. `find(token)` looks the ballot up in the vote's
+    box as the logged-in voter (`BallotBox.cast_from_form`)."""
+    if sent.used_at is None or timezone.now() - sent.used_at > resend_window():
+        raise sent
+    receipt = find(sent.token)
+    if receipt is None:
+        raise sent
+    return replace(receipt, resent=True)
 
 
 class ShuffledVote(Protocol):
@@ -122,11 +150,16 @@ class BallotBox(Generic[B]):
         """The tracker of the ballot `person` casts in this vote with `code`."""
         return tracker_for(self.model.TRACKER_SCHEME, self.vote.pk, person_id, code)
 
-    def cast(self, person_id: int, **content: Any) -> CastReceipt:
-        """Put a new ballot (its columns in `content`) in the box, under a fresh ballot code.
+    def cast(self, person_id: int, *, form_token: str = "", **content: Any) -> CastReceipt:
+        """Put a new ballot (its columns in `content`) in the box, under a fresh ballot code:
+        drawn from the ballot form's one-time token when there is one (see `codes`).
 
         The caller has already recorded, in the same transaction, that the person voted."""
-        code = new_ballot_code()
+        code = (
+            code_from_form(self.model.TRACKER_SCHEME, self.vote.pk, person_id, form_token)
+            if form_token
+            else new_ballot_code()
+        )
         tracker = self.tracker(person_id, code)
         self.model._default_manager.create(
             **{self._vote_attname(): self.vote.pk}, tracker=tracker, **content
@@ -145,6 +178,14 @@ class BallotBox(Generic[B]):
                 )
             )
         return CastReceipt(code, tracker, replaced=True)
+
+    def cast_from_form(self, person_id: int, form_token: str) -> CastReceipt | None:
+        """The receipt of the ballot `person` cast from the form `form_token`, if they did."""
+        code = code_from_form(self.model.TRACKER_SCHEME, self.vote.pk, person_id, form_token)
+        tracker = self.tracker(person_id, code)
+        if not self.ballots().filter(tracker=tracker).exists():
+            return None
+        return CastReceipt(code, tracker, resent=True)
 
     def trackers(self) -> list[str]:
         """Every tracker in the box, sorted (as published)."""

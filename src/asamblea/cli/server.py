@@ -75,7 +75,29 @@ def demo_command(args: argparse.Namespace) -> int:
     _demo_second_factor()
     _demo_elections()
     _demo_deliberation()
+    _demo_activation()
+    _demo_meetings()
     return 0
+
+
+def _demo_activation() -> None:
+    """A member just verified, with no login yet: their activation code (once)."""
+    from asamblea.accounts.demo import DEMO_NEWCOMER, load_activation_demo
+
+    newcomer = load_activation_demo()
+    if newcomer is None:
+        return
+    if newcomer.usable:
+        print(
+            f"A new member: {DEMO_NEWCOMER}, just verified in {newcomer.body_name}, has no "
+            f"login yet. Make it at /accounts/activate/ with the activation code "
+            f"{newcomer.code} (it works once)."
+        )
+    else:
+        print(
+            f"The demo's activation code {newcomer.code} is used (or expired). To make "
+            "another: log in as oficial-sutep-huamanga, open Members, then Activation codes."
+        )
 
 
 def _demo_second_factor() -> None:
@@ -109,6 +131,21 @@ def _demo_deliberation() -> None:
         "broken one at /f/peru/b/nacional/motions/ (the breach shows at "
         "/f/peru/b/region-puno/); a referendum under way at /f/peru/r/1/; a call to "
         "action with uptake and a map at /f/peru/c/1/."
+    )
+
+
+def _demo_meetings() -> None:
+    """A finished assembly with its signed acta and one in session (once)."""
+    from asamblea.meetings.demo import load_meetings_demo, meetings_demo
+
+    load_meetings_demo()
+    demo = meetings_demo()
+    if demo is None:
+        return
+    print(
+        f"Meetings in the room: an assembly in session at {demo.in_session} (log in as "
+        "oficial-distrito-050101-ayacucho to run it; members check in with its QR code); "
+        f"its projector at {demo.screen}; a finished one's signed acta at {demo.finished}."
     )
 
 

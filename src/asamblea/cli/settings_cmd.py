@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Any
 
-SECRET = {"SECRET_KEY", "DATABASE_URL", "DATA_KEY"}
+SECRET = {"SECRET_KEY", "DATABASE_URL", "DATA_KEY", "EMAIL_HOST_PASSWORD"}
 
 
 def register(subparsers: Any) -> None:

@@ -28,6 +28,8 @@ from asamblea.cli import _django
 logger = logging.getLogger("asamblea.worker")
 
 PRUNE_EVERY_SECONDS = 3600.0
+# A line in the log saying how the installation is (as `asamblea health` does), this often.
+HEALTH_EVERY_SECONDS = 600.0
 # After losing the database, wait this long before trying again, at first and at most.
 RETRY_FIRST_SECONDS = 1.0
 RETRY_MOST_SECONDS = 15.0
@@ -146,6 +148,8 @@ class BackgroundWorker:
         from django.db import connections
 
         last_prune = 0.0
+        # The first line once the first tick had its chance to run.
+        last_health = time.monotonic() - HEALTH_EVERY_SECONDS + 2 * self.tick_seconds
         while not self.stopping.is_set():
             try:
                 enqueue_tick_if_none_waiting()
@@ -153,6 +157,9 @@ class BackgroundWorker:
                 if time.monotonic() - last_prune >= PRUNE_EVERY_SECONDS:
                     prune_finished_ticks()
                     last_prune = time.monotonic()
+                if time.monotonic() - last_health >= HEALTH_EVERY_SECONDS:
+                    log_health()
+                    last_health = time.monotonic()
             except Exception as error:
                 # The database may be briefly away; the next round tries again.
                 self._database_lost(error)
@@ -171,6 +178,15 @@ def enqueue_tick_if_none_waiting() -> bool:
         return False
     run_tick.enqueue()
     return True
+
+
+def log_health() -> None:
+    """One line in the log: the database, the last tick, the queue, what is overdue."""
+    from asamblea.web.health import check_health
+
+    health = check_health()
+    level = logging.INFO if health.status == "ok" else logging.WARNING
+    logger.log(level, "health: %s", health.summary())
 
 
 def prune_finished_ticks() -> None:

@@ -126,6 +126,31 @@ def count_meek_with_piles(
     return result, count.piles()
 
 
+def count_meek_with_depths(
+    profile: Profile,
+    seats: int | None = None,
+    *,
+    seed: int | None = None,
+    at_least: Mapping[str, int] | None = None,
+    places: int = NZ_PLACES,
+    tolerance: Decimal = DEFAULT_TOLERANCE,
+    max_iterations: int = DEFAULT_MAX_ITERATIONS,
+) -> tuple[CountResult, Units]:
+    """`count_meek`, also giving how deep the count read each row of the profile.
+
+    At every pass of every stage each paper runs down its preferences until it
+    has no value left (a hopeful candidate, or an elected one keeping its last
+    unit, takes the rest). A row's depth is the last position any pass reached
+    with value still on the paper (at most its length): the preferences after it
+    only ever received nothing. See `asamblea.counting.truncate`.
+    """
+    count = _counted(profile, seats, seed, at_least, places, tolerance, max_iterations)
+    count.track_depth = True
+    result = count.run()
+    lengths = (profile.rankings >= 0).sum(axis=1).astype(np.int64)
+    return result, np.minimum(count.depth, lengths)
+
+
 def _counted(
     profile: Profile,
     seats: int | None,
@@ -205,6 +230,10 @@ class _MeekCount:
         self._ranks = np.where(rankings < 0, n, rankings)
         self._mult = profile.multiplicity.astype(np.int64)
         self._groups = self._check_groups()
+        # The deepest position any pass has reached with value on each paper (kept only
+        # when asked for: `count_meek_with_depths`).
+        self.track_depth = False
+        self.depth: Units = np.zeros(self._ranks.shape[0], dtype=np.int64)
 
     # --- arithmetic ---------------------------------------------------------
 
@@ -213,13 +242,18 @@ class _MeekCount:
         n = len(self.profile.candidates)
         weight = np.full(self._ranks.shape[0], self.scale, dtype=np.int64)
         votes = np.zeros(n + 1, dtype=np.int64)
-        for column in self._ranks.T:
+        reached = self.depth
+        for position, column in enumerate(self._ranks.T):
+            if self.track_depth:
+                # The candidate here is looked at only while the paper still has value.
+                reached = np.where(weight > 0, position + 1, reached)
             # Rounded up: the candidate keeps the last unit, the paper carries the exact rest.
             kept = (weight * self.keep[column] + (self.scale - 1)) // self.scale
             np.add.at(votes, column, kept * self._mult)
             weight -= kept
             if not weight.any():
                 break
+        self.depth = np.maximum(self.depth, reached)
         self.votes = votes[:n]
         self.exhausted = int((weight * self._mult).sum())
         active = self.profile.total_papers * self.scale - self.exhausted

@@ -92,6 +92,24 @@ def count_stv_scottish_with_piles(
     return result, piles
 
 
+def count_stv_scottish_with_depths(
+    profile: Profile,
+    *,
+    seats: int,
+    seed: int | None = None,
+    at_least: Mapping[str, int] | None = None,
+) -> tuple[CountResult, Ints]:
+    """`count_stv_scottish`, also giving how deep the count read each row of the profile.
+
+    A row's depth is the number of its preferences the count looked at: up to
+    and including the candidate holding it at the end, or every preference of a
+    paper that was exhausted (or never valid). The preferences after that never
+    changed any total: see `asamblea.counting.truncate`.
+    """
+    count = _Count(profile, seats, seed, at_least or {})
+    return count.run(), count.depths()
+
+
 def to_decimal(value: int) -> Decimal:
     """A count of 10^-5 votes as an exact Decimal with five places."""
     return Decimal(value).scaleb(-PLACES)
@@ -156,6 +174,8 @@ class _Count:
         self._advance(np.arange(rows))
         # Papers with no preference for a candidate standing are not valid votes.
         valid = self.holder >= 0
+        # Which row of the profile each row counted is (the invalid ones are dropped).
+        self.rows: Ints = np.flatnonzero(valid)
         if not valid.all():
             self.rankings, self.papers = self.rankings[valid], self.papers[valid]
             self.position, self.holder = self.position[valid], self.holder[valid]
@@ -218,6 +238,15 @@ class _Count:
             self.position[looking[done]] = np.where(found[done], position[done], width)
             self.holder[looking[found]] = candidate[found]
             looking, position = looking[~done], position[~done] + 1
+
+    def depths(self) -> Ints:
+        """Preferences looked at, per row of the profile: see `count_stv_scottish_with_depths`."""
+        lengths: Ints = (self.profile.rankings >= 0).sum(axis=1).astype(np.int64)
+        held = self.holder >= 0
+        # A paper with a holder was read down to them; any other, to its end.
+        depths = lengths.copy()
+        depths[self.rows[held]] = self.position[held] + 1
+        return depths
 
     def _holdings(self) -> list[int]:
         """Each candidate's votes: the papers they hold times their values."""

@@ -29,3 +29,13 @@ def advance_deliberation(now: datetime) -> int:
         if services.do_reshuffle_referendum(referendum, now=now):
             steps += 1
     return steps
+
+
+@hooks.overdue.register(name="deliberation")
+def overdue_votes(cutoff: datetime) -> int:
+    """Motion votes and referendums due to close before `cutoff`, still open (two counts)."""
+    motions = Motion.objects.filter(status=Motion.Status.VOTING, closes_at__lt=cutoff).count()
+    referendums = Referendum.objects.filter(
+        status=Referendum.Status.VOTING, closes_at__lt=cutoff
+    ).count()
+    return motions + referendums

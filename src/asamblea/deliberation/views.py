@@ -21,6 +21,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from asamblea import hooks
+from asamblea.ballots.box import receipt_of_resent_form
 from asamblea.deliberation import regions_map, services
 from asamblea.deliberation.forms import (
     AmendmentForm,
@@ -40,11 +42,12 @@ from asamblea.deliberation.models import (
 )
 from asamblea.deliberation.sections import mandate_rows, petition_url
 from asamblea.elections.models import Seat
-from asamblea.errors import InvalidInput, NotFound
+from asamblea.errors import FormAlreadySent, InvalidInput, NotFound
 from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Federation, Sector
 from asamblea.federation.services import access_body, access_federation, is_officer
-from asamblea.web.once import once_only
+from asamblea.web.once import once_only, posted_token
+from asamblea.web.sections import render_sections
 
 REFRESH_SECONDS = 3
 NOSCRIPT_REFRESH_SECONDS = 15
@@ -282,13 +285,20 @@ def motion_vote(request: HttpRequest, federation_slug: str, motion_id: int) -> H
     ranking = None
     if motion.kind == Motion.Kind.OPTIONS:
         ranking = _ranking_from_post(request, services.option_labels(motion))
-    with once_only(request):
-        receipt = services.do_cast_vote(
-            request.user,
-            motion,
-            request.POST.get("choice"),
-            ranking=ranking,
-            ballot_code=request.POST.get("ballot_code", "").strip() or None,
+    try:
+        with once_only(request):
+            receipt = services.do_cast_vote(
+                request.user,
+                motion,
+                request.POST.get("choice"),
+                ranking=ranking,
+                ballot_code=request.POST.get("ballot_code", "").strip() or None,
+                form_token=posted_token(request),
+            )
+    except FormAlreadySent as sent:
+        # Sent again after a lost answer: a secret ballot's same receipt, if it cast one.
+        receipt = receipt_of_resent_form(
+            sent, lambda token: services.motion_cast_from_form(request.user, motion, token)
         )
     if receipt is not None:
         return _receipt(request, receipt, motion.title, _motion_url(motion))
@@ -485,6 +495,7 @@ def _meeting_context(request: HttpRequest, federation_slug: str, meeting_id: int
         "is_officer": is_officer(request.user, meeting.body),
         "refresh": REFRESH_SECONDS,
         "noscript_refresh": NOSCRIPT_REFRESH_SECONDS,
+        "sections": render_sections(hooks.meeting_section, request, meeting),
         "addable": list(
             services.motions_of(meeting.body)
             .filter(status__in=services.UNDECIDED)
@@ -618,13 +629,21 @@ def referendum_vote(request: HttpRequest, federation_slug: str, referendum_id: i
     body = None
     if request.POST.get("body"):
         body = access_body(referendum.federation, request.POST["body"])
-    with once_only(request):
-        receipt = services.do_cast_referendum_ballot(
-            request.user,
-            referendum,
-            request.POST.get("choice", ""),
-            body=body,
-            ballot_code=request.POST.get("ballot_code", "").strip() or None,
+    try:
+        with once_only(request):
+            receipt = services.do_cast_referendum_ballot(
+                request.user,
+                referendum,
+                request.POST.get("choice", ""),
+                body=body,
+                ballot_code=request.POST.get("ballot_code", "").strip() or None,
+                form_token=posted_token(request),
+            )
+    except FormAlreadySent as sent:
+        # Sent again after a lost answer: the same receipt, if this form cast a ballot.
+        receipt = receipt_of_resent_form(
+            sent,
+            lambda token: services.referendum_cast_from_form(request.user, referendum, token),
         )
     return _receipt(
         request,

@@ -14,6 +14,14 @@ The published inputs of a count (the "election.counted" record entry):
 with how many papers carry it, sorted by ranking, so its order says nothing
 about who voted when. For approval and plurality a "ranking" is the set of
 marked candidates (sorted); for a yes-no vote it is ["yes"] or ["no"].
+
+Papers as the count read them (`"ballots_as_read": 1`): for the methods that
+read a paper only down to the candidate it settles on (stv-scottish, stv-meek,
+irv; `counting.truncate`), each paper is published cut after the last
+preference the count looked at, so a long ranking asked of a voter by a
+coercer no longer shows. Recounting the cut papers gives exactly the same
+count. Records published before this (no "ballots_as_read") carry whole
+papers and recount the same way.
 `result` is `result_to_json(count)`: every stage's totals as decimal strings
 (the shape of `asamblea count --json`, without its title).
 """
@@ -31,9 +39,12 @@ from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
 from asamblea.counting.report import to_dict
 from asamblea.counting.result import CountResult
+from asamblea.counting.truncate import TRUNCATING, count_truncated
 from asamblea.errors import InvalidInput
 
 YES_NO = "yes-no"
+# The version of the rule cutting published papers ("ballots_as_read"); see the module.
+AS_READ = 1
 
 
 def result_to_json(result: CountResult) -> dict[str, Any]:
@@ -96,6 +107,47 @@ def profile_from_ballots(
         groups=tuple(groups) if groups else (),
         withdrawn=frozenset(index[name] for name in withdrawn),
     )
+
+
+def ballots_of(profile: Profile) -> list[dict[str, Any]]:
+    """A profile's papers as an anonymous ballot list (the shape `aggregate_ballots` gives)."""
+    names = profile.candidates
+    rows = (
+        (tuple(names[c] for c in row if c >= 0), int(papers))
+        for row, papers in zip(
+            profile.rankings.tolist(), profile.multiplicity.tolist(), strict=True
+        )
+    )
+    return [{"ranking": list(ranking), "count": papers} for ranking, papers in sorted(rows)]
+
+
+def count_as_read(
+    inputs: Mapping[str, Any],
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """(the result, the ballot list cut as the count read it), for a method that cuts.
+
+    None for the methods that read every mark (Schulze, plurality, approval, yes-no)
+    and for a count without papers: their ballots are published as they are.
+    """
+    if inputs["method"] not in TRUNCATING:
+        return None
+    profile = profile_from_ballots(
+        inputs["candidates"],
+        inputs["ballots"],
+        seats=inputs["seats"],
+        groups=inputs.get("groups") or (),
+        withdrawn=inputs.get("withdrawn") or (),
+    )
+    if profile.total_papers == 0 or not inputs["candidates"]:
+        return None
+    result, cut = count_truncated(
+        profile,
+        inputs["method"],
+        seats=inputs["seats"],
+        seed=inputs["seed"],
+        at_least=inputs.get("at_least") or None,
+    )
+    return result_to_json(result), ballots_of(cut)
 
 
 def tally_yes_no(ballots: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

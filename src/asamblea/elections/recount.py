@@ -9,6 +9,8 @@ Pure module (no Django import). Importing it registers the checks:
   papers equals the number of trackers, and counting the published ballots with
   the published method, seats, seed and group minimums gives exactly the
   published result: the same elected candidates and the same totals at every stage.
+  When the papers are published as the count read them ("ballots_as_read"), they
+  must also show nothing the count did not read: cutting them again changes nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from asamblea import hooks
-from asamblea.elections.publish import count_published
+from asamblea.elections.publish import AS_READ, count_as_read, count_published
 from asamblea.errors import VerificationFailed
 from asamblea.record.verify import CheckContext
 
@@ -65,7 +67,8 @@ def check_counted(entry: Mapping[str, Any], context: CheckContext) -> None:
             f"the ballot list has {papers} papers but {len(state['trackers'])} trackers "
             "were published"
         )
-    recounted = count_published(entry)
+    as_read = _as_read(entry) if "ballots_as_read" in entry else None
+    recounted = as_read[0] if as_read is not None else count_published(entry)
     if recounted.get("elected") != published.get("elected"):
         raise VerificationFailed(
             f"recounting the published ballots elects {_names(recounted)}, not {_names(published)}"
@@ -83,6 +86,24 @@ def check_counted(entry: Mapping[str, Any], context: CheckContext) -> None:
             )
     if len(recounted.get("stages", [])) != len(published.get("stages", [])):
         raise VerificationFailed("the recount has a different number of stages")
+    if as_read is not None and as_read[1] != list(entry["ballots"]):
+        raise VerificationFailed(
+            "the published papers show preferences the count never read: "
+            "they are not cut as far as the count read them"
+        )
+
+
+def _as_read(entry: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The recount of papers published as the count read them, and those papers cut again.
+
+    None where the method cuts nothing (they are counted as they are).
+    """
+    if entry["ballots_as_read"] != AS_READ:
+        raise VerificationFailed(
+            f"the papers are cut by rule version {entry['ballots_as_read']!r}; "
+            f"this verifier knows version {AS_READ}"
+        )
+    return count_as_read(entry)
 
 
 def _names(result: Mapping[str, Any]) -> str:

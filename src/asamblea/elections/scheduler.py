@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.utils import timezone
 
 from asamblea import hooks
@@ -66,6 +67,15 @@ def advance_elections(now: datetime) -> int:
         if services.do_reshuffle_ballots(election, now=now):
             steps += 1
     return steps
+
+
+@hooks.overdue.register(name="elections")
+def overdue_elections(cutoff: datetime) -> int:
+    """Elections with a step due before `cutoff` still not taken (one count)."""
+    late = Q()
+    for _label, status, due_field, _action in STEPS:
+        late |= Q(status=status, **{f"{due_field}__lt": cutoff})
+    return Election.objects.filter(late).count()
 
 
 def _due(election: Election, now: datetime) -> bool:

@@ -19,17 +19,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from asamblea.ballots.box import receipt_of_resent_form
 from asamblea.elections import services
 from asamblea.elections.ballots import RANKED_METHODS, YES_NO, BallotProblem, ranking_from_ranks
 from asamblea.elections.forms import CancelForm, OpenElectionForm, StandForm
 from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry, Seat
 from asamblea.elections.scheduler import catch_up
-from asamblea.errors import InvalidInput, NotFound
+from asamblea.errors import FormAlreadySent, InvalidInput, NotFound
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Federation, Person
 from asamblea.record.models import Entry
-from asamblea.web.once import once_only
+from asamblea.web.once import once_only, posted_token
 
 
 def _election(user: User, federation_slug: str, election_id: int) -> tuple[Federation, Election]:
@@ -357,7 +358,14 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
                 election,
                 choices,
                 ballot_code=request.POST.get("code", "").strip() or None,
+                form_token=posted_token(request),
             )
+    except FormAlreadySent as sent:
+        # Sent again after a lost answer: the same receipt, if this form cast a ballot.
+        receipt = receipt_of_resent_form(
+            sent, lambda token: services.cast_from_form(request.user, election, token)
+        )
+        choices = []
     except InvalidInput as problem:
         # Same page, what they filled kept, the problem said plainly.
         context["problem"] = str(problem)

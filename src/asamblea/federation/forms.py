@@ -24,8 +24,14 @@ class JoinForm(forms.Form):
         label=_("Your sector"), queryset=Sector.objects.none(), empty_label=None
     )
 
-    def __init__(self, *args: object, body: Body, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, body: Body, as_known_person: bool = False, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if as_known_person:
+            # A logged-in person applies as the person they are: nothing to retype.
+            for name in ("full_name", "phone", "email"):
+                del self.fields[name]
         sectors = Sector.objects.filter(federation_id=body.federation_id)
         self.fields["sector"].queryset = sectors  # type: ignore[attr-defined]
         self.fields["sector"].initial = body.sector_id

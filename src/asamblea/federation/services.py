@@ -22,6 +22,7 @@ from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea import hooks
 from asamblea.counting.apportionment import apportion
 from asamblea.errors import (
     Conflict,
@@ -476,6 +477,8 @@ def do_decide_membership(
     if was_verified != is_verified:
         changed = _shift_counts(membership, +1 if is_verified else -1)
         _after_count_change(body.federation, changed)
+    for handler in hooks.membership_decided:
+        handler(membership, action)
     return membership
 
 

@@ -21,6 +21,7 @@ from asamblea import hooks
 from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation import services
 from asamblea.federation.forms import AppointOfficerForm, DecisionForm, JoinForm
+from asamblea.federation.membership import person_of
 from asamblea.federation.models import Body, Delegation, Federation, Membership
 from asamblea.web.once import once_only
 from asamblea.web.ratelimit import limit_posts
@@ -129,25 +130,28 @@ def join(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResp
         raise InvalidInput(
             _("%(body)s is not a base assembly: people join base assemblies.") % {"body": body.name}
         )
+    known = person_of(request.user, federation) is not None
     if request.method == "POST":
-        form = JoinForm(request.POST, body=body)
+        form = JoinForm(request.POST, body=body, as_known_person=known)
         if form.is_valid():
             with once_only(request):
                 services.do_apply_for_membership(
                     body,
-                    full_name=form.cleaned_data["full_name"],
+                    full_name=form.cleaned_data.get("full_name", ""),
                     sector=form.cleaned_data["sector"],
-                    phone=form.cleaned_data["phone"],
-                    email=form.cleaned_data["email"],
+                    phone=form.cleaned_data.get("phone", ""),
+                    email=form.cleaned_data.get("email", ""),
                     user=request.user,
                 )
             return render(
                 request, "federation/join_done.html", {"federation": federation, "body": body}
             )
     else:
-        form = JoinForm(body=body)
+        form = JoinForm(body=body, as_known_person=known)
     return render(
-        request, "federation/join.html", {"federation": federation, "body": body, "form": form}
+        request,
+        "federation/join.html",
+        {"federation": federation, "body": body, "form": form, "known": known},
     )
 
 
@@ -202,6 +206,12 @@ def decide(
             decision=form.cleaned_data["action"],
             membership_number=membership.pk,
         )
+        # What other apps show the officer once with a verification (an activation code).
+        shown = [
+            html
+            for hook in hooks.membership_verified
+            if form.cleaned_data["action"] == "verify" and (html := hook(request, membership))
+        ]
     if request.headers.get("HX-Request"):
         return render(
             request,
@@ -212,7 +222,15 @@ def decide(
                 "federation": federation,
                 "is_officer": True,
                 "just_decided": True,
+                "shown": shown,
             },
+        )
+    if shown:
+        # Not a redirect: what is shown once must not wait in a cookie or the session.
+        return render(
+            request,
+            "federation/decided.html",
+            {"membership": membership, "body": body, "federation": federation, "shown": shown},
         )
     messages.success(
         request,

@@ -99,6 +99,10 @@ class CountbackResult:
     papers_value: Decimal
     count: CountResult | None
     winner_papers: Papers | None
+    # Published with the countback when the election's papers were cut (`shown_papers`),
+    # and the winner's papers as a redo from them gives them (the next countback's `known`).
+    shown: Papers | None = None
+    shown_winner_papers: Papers | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The public facts of the countback (rankings are anonymous, as on the record)."""
@@ -359,3 +363,84 @@ def _check_elected(result: CountResult, departing: str) -> None:
             f"re-running the count does not elect {departing!r}: the stored ballots do not "
             "match the published result"
         )
+
+
+# --- papers published with a countback ------------------------------------------------
+#
+# When an election publishes its papers only as far as its count read them
+# (`elections.publish`, "ballots_as_read"), the papers anyone can derive from the
+# record stop where the election's count stopped, but a countback reads the
+# departing member's papers further. So the countback publishes its own papers:
+# each cut after what the countback read, and never shorter than the paper the
+# record already shows (`shown_papers`). The verifier checks they are those papers
+# with more shown (`extends`), then redoes the countback from them.
+
+
+def read_depths(papers: Papers, result: CountbackResult) -> dict[tuple[int, ...], int]:
+    """How many preferences of each row of `papers` the countback `result` read.
+
+    Down to the highest candidate still standing at its last round, or the whole
+    paper if none is; nothing when nobody could stand (no count was held).
+    """
+    names = papers.candidates
+    if not result.standing:
+        return {ranking: 0 for ranking, _ in papers.rows}
+    left = set(result.standing)
+    for stage in result.count.stages if result.count else ():
+        left.difference_update(stage.excluded)
+    depths: dict[tuple[int, ...], int] = {}
+    for ranking, _value in papers.rows:
+        reached = [p for p, c in enumerate(ranking) if names[c] in left]
+        depths[ranking] = reached[0] + 1 if reached else len(ranking)
+    return depths
+
+
+def _known_prefix(ranking: tuple[int, ...], known: set[tuple[int, ...]]) -> int | None:
+    """The length of the longest row of `known` that starts `ranking` (None: no such row)."""
+    for length in range(len(ranking), -1, -1):
+        if ranking[:length] in known:
+            return length
+    return None
+
+
+def shown_papers(papers: Papers, result: CountbackResult, known: Papers) -> Papers:
+    """The countback's `papers` as published: each row cut after what the countback read,
+    or after the row of `known` (what the record already shows of it), whichever is longer.
+
+    Rows of no value are left out (a countback never reads them).
+    """
+    depths = read_depths(papers, result)
+    rows = {ranking for ranking, _ in known.rows}
+    shown: dict[tuple[int, ...], int] = {}
+    for ranking, value in papers.rows:
+        if value <= 0:
+            continue
+        keep = max(depths[ranking], _known_prefix(ranking, rows) or 0)
+        shown[ranking[:keep]] = shown.get(ranking[:keep], 0) + value
+    return Papers(
+        candidates=papers.candidates, rows=tuple(sorted(shown.items())), scale=papers.scale
+    )
+
+
+def extends(shown: Papers, known: Papers) -> str | None:
+    """Why `shown` is not `known` with more of each paper shown, or None if it is.
+
+    Each row of `shown` must start with a row of `known` (the longest one that
+    does is its own), and the rows of `shown` under each row of `known` must
+    carry exactly its value.
+    """
+    if shown.candidates != known.candidates or shown.scale != known.scale:
+        return "they are not counted over the same candidates and scale"
+    rows = {ranking for ranking, _ in known.rows}
+    under: dict[tuple[int, ...], int] = {}
+    for ranking, value in shown.rows:
+        length = _known_prefix(ranking, rows)
+        if length is None:
+            return f"the paper {list(ranking)} starts no paper of the election"
+        under[ranking[:length]] = under.get(ranking[:length], 0) + value
+    for ranking, value in known.rows:
+        if value > 0 and under.get(ranking, 0) != value:
+            return f"the papers starting {list(ranking)} carry {under.get(ranking, 0)}, not {value}"
+    if sum(under.values()) != sum(v for _, v in known.rows if v > 0):
+        return "they carry value the election's papers do not"
+    return None

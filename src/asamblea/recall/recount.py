@@ -11,7 +11,10 @@ Pure module (no Django import). Importing it registers the checks:
   seat they left had itself been filled by countback, the papers that elected
   them there -- among the published standing candidates with the published
   seed, and fails unless it elects the published winner with the published
-  round totals.
+  round totals. When the election's papers were published cut where its count
+  stopped, the countback publishes the papers it read further ("papers"): they
+  must be the papers derived from the record with more of each shown (the same
+  value under each), and the countback is redone from them.
 - "seat.refill": a by-election opened because "the countback found nobody" is
   checked the same way (nobody must come out).
 
@@ -125,6 +128,18 @@ def _redo(
                 seed=election["seed"],
                 at_least=election["at_least"] or None,
             )
+        if "papers" in facts:
+            # The election's papers were published cut: the countback publishes the
+            # departing member's papers as far as it read them, which must be the
+            # papers derived from the record with more of each shown.
+            shown = countback.Papers.from_json(facts["papers"])
+            problem = countback.extends(shown, papers)
+            if problem is not None:
+                raise VerificationFailed(
+                    f"the papers published with the countback for seat {vacated} are not "
+                    f"the papers that elected {departing!r}: {problem}"
+                )
+            papers = shown
         redone = countback.countback(
             papers, not_standing=blocked, eligible=allowed.__contains__, seed=facts["seed"]
         )

@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea import hooks
 from asamblea.errors import InvalidFile, InvalidInput, NotFound
 from asamblea.record.canonical import (
     REQUIRED_ENTRY_FIELDS,
@@ -166,6 +167,8 @@ def append_entries(federation: Federation, events: Iterable[Event]) -> list[Entr
         signature=base64.b64encode(signed.signature).decode("ascii"),
         public_key=signed.public_key.to_text(),
     )
+    for handler in hooks.recorded:
+        handler(federation, created)
     return created
 
 

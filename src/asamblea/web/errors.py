@@ -141,10 +141,18 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 RETRY_AFTER_SECONDS = 30
 
 
+# PostgreSQL's "read-only transaction": a standby after a failover, or a database put
+# read-only by its operator (a full disk): it refuses writes until it is writable again.
+READ_ONLY_SQLSTATE = "25006"
+
+
 def database_unreachable(error: BaseException | None) -> bool:
-    """Whether `error` says the database could not be reached (down, restarting, cut off),
-    as opposed to a fault in our code."""
-    return isinstance(error, (OperationalError, InterfaceError))
+    """Whether `error` says the database could not be reached (down, restarting, cut off)
+    or cannot write for now (read-only, full), as opposed to a fault in our code."""
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return True
+    cause = getattr(error, "__cause__", None)
+    return getattr(cause, "sqlstate", None) == READ_ONLY_SQLSTATE
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -162,8 +170,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "saved: every change is made whole or not at all."
         )
         advice = _(
-            "Try again in a minute. If you were voting, open the election's page again: "
-            "it says whether your ballot was cast before you vote again."
+            "Try again in a minute. If you were voting, reload this page to send the same "
+            "ballot again: it is never cast twice, and if it was cast you are shown its code."
         )
     else:
         status = 500

@@ -14,10 +14,17 @@ Guard an action with `once_only`, which spends the token in the action's transac
 
 If the action is refused, the token is not used up and the person can correct
 the form and send it again; if it is done, the token is spent with it.
+
+The server never keeps a token itself, only its hash (in the session while the form
+is open, in `UsedFormToken` once used): the token lives in the page the person
+holds. A secret ballot's code is derived from it (`asamblea.ballots.codes`), so that
+re-sending the same form after a lost answer shows the same receipt, while nothing
+the server stores leads from the voter to their ballot. Never log or store a token.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from collections.abc import Iterator
@@ -30,7 +37,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from asamblea.errors import Conflict, InvalidInput
+from asamblea.errors import FormAlreadySent, InvalidInput
 from asamblea.web.models import UsedFormToken
 
 SESSION_KEY = "once_tokens"
@@ -39,11 +46,31 @@ PRUNE_EVERY = timedelta(minutes=10)
 _next_prune = 0.0  # time.monotonic() when this process next drops old used tokens
 
 
+# Set on the request once its guarded action has committed (see `action_committed`).
+COMMITTED = "_asamblea_once_committed"
+
+
+def token_digest(token: str) -> str:
+    """What the server keeps of a form token: 64 hex digits of SHA-256."""
+    return hashlib.sha256(f"asamblea-form-token:{token}".encode()).hexdigest()
+
+
 def issue_once_token(request: HttpRequest) -> str:
     token = secrets.token_urlsafe(16)
     tokens = request.session.get(SESSION_KEY, [])
-    request.session[SESSION_KEY] = [*tokens[-(KEEP - 1) :], token]
+    request.session[SESSION_KEY] = [*tokens[-(KEEP - 1) :], token_digest(token)]
     return token
+
+
+def posted_token(request: HttpRequest) -> str:
+    """The one-time token of the posted form ("" if none)."""
+    return str(request.POST.get("once", ""))
+
+
+def action_committed(request: HttpRequest) -> bool:
+    """Whether this request's once-guarded action was committed: its answer is then the
+    only account the person gets of it, and must not be replaced by an error later on."""
+    return bool(getattr(request, COMMITTED, False))
 
 
 @contextmanager
@@ -56,29 +83,41 @@ def once_only(request: HttpRequest) -> Iterator[None]:
 
 
 def consume_once_token(request: HttpRequest) -> None:
-    """Use up the posted form's token, or raise Conflict if it was used already."""
-    token = request.POST.get("once", "")
+    """Use up the posted form's token, or raise FormAlreadySent if it was used already."""
+    token = posted_token(request)
     if not token:
         raise InvalidInput(_("This form is incomplete. Reload the page and send it again."))
-    already_sent = Conflict(_("This form was already sent: it was done once, not twice."))
-    if token not in request.session.get(SESSION_KEY, []):
-        raise already_sent
+    digest = token_digest(token)
+    open_forms = request.session.get(SESSION_KEY, [])
+    # A plain token: a form shown before tokens were kept hashed.
+    if digest not in open_forms and token not in open_forms:
+        raise _already_sent(token, digest)
     try:
         with transaction.atomic():
-            UsedFormToken.objects.create(token=token)
+            UsedFormToken.objects.create(token=digest)
     except IntegrityError:
-        raise already_sent from None
+        raise _already_sent(token, digest) from None
     # Forget it in the session only once the action is committed: a refused action
     # rolls the used token back, and the same form may then be corrected and resent.
-    transaction.on_commit(lambda: _forget(request, token))
+    transaction.on_commit(lambda: _forget(request, token, digest))
     _prune()
 
 
-def _forget(request: HttpRequest, token: str) -> None:
+def _already_sent(token: str, digest: str) -> FormAlreadySent:
+    used_at = UsedFormToken.objects.filter(token=digest).values_list("used_at", flat=True).first()
+    return FormAlreadySent(
+        _("This form was already sent: it was done once, not twice."),
+        token=token,
+        used_at=used_at,
+    )
+
+
+def _forget(request: HttpRequest, token: str, digest: str) -> None:
+    setattr(request, COMMITTED, True)
     tokens = request.session.get(SESSION_KEY, [])
-    if token in tokens:
-        tokens.remove(token)
-        request.session[SESSION_KEY] = tokens
+    kept = [t for t in tokens if t not in (token, digest)]
+    if kept != tokens:
+        request.session[SESSION_KEY] = kept
 
 
 def _prune() -> None:

@@ -11,6 +11,7 @@ page (`asamblea.accounts.login`) before it is logged in.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,9 +19,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.exceptions import SuspiciousOperation
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from asamblea.web.once import action_committed
+
+logger = logging.getLogger(__name__)
 
 LAST_SEEN = "_asamblea_last_seen"
 # Writing the last-seen time on every request would write the session on every
@@ -83,3 +92,25 @@ class IdleTimeoutMiddleware:
             elif not isinstance(last, int) or now - last >= LAST_SEEN_GRANULARITY:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a session that cannot be saved after an action committed
+    does not turn the action's answer into an error.
+
+    Django answers a bare 400 when the session was deleted during the request (a
+    logout elsewhere: SessionInterrupted), and a database lost between the commit and
+    the session's save would answer 503 "most likely not saved": both false once the
+    action is done, and for a ballot they hide the receipt. The answer is sent as it
+    is, with the session unsaved (what it lost is the form's token, kept only hashed,
+    which the used-token table refuses anyway)."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        try:
+            return super().process_response(request, response)
+        except (SessionInterrupted, DatabaseError) as error:
+            if not action_committed(request):
+                raise
+            logger.warning("the session was not saved after a committed action: %s", error)
+            patch_vary_headers(response, ("Cookie",))
+            return response

@@ -19,8 +19,6 @@ from base64 import b32encode
 from binascii import unhexlify
 from dataclasses import dataclass
 
-import qrcode
-import qrcode.image.svg
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -70,13 +68,6 @@ def secret_in_groups(device: TOTPDevice) -> str:
     """The device's key as an authenticator app takes it typed: base32 in groups of four."""
     secret = b32encode(unhexlify(device.key)).decode("ascii").rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-
-
-def qr_svg(text: str) -> str:
-    """`text` as a QR code, an <svg> element to put in a page (drawn here: no script)."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    svg: str = image.to_string(encoding="unicode")
-    return svg
 
 
 def totp_code(key_hex: str, *, at: float | None = None) -> str:

@@ -197,13 +197,15 @@ def do_cast_referendum_ballot(
     body: Body | None = None,
     ballot_code: str | None = None,
     now: datetime | None = None,
+    form_token: str = "",
 ) -> CastReceipt:
     """A member votes once, through one of their assemblies (counted there); the ballot
-    code replaces the ballot before the close."""
+    code (drawn from the form's one-time token `form_token` when there is one) replaces
+    the ballot before the close."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            return _cast_referendum(actor, referendum, choice, body, ballot_code, now)
+            return _cast_referendum(actor, referendum, choice, body, ballot_code, now, form_token)
     except IntegrityError:
         raise already_voted() from None
 
@@ -215,6 +217,7 @@ def _cast_referendum(
     body: Body | None,
     ballot_code: str | None,
     now: datetime,
+    form_token: str,
 ) -> CastReceipt:
     if not actor.is_authenticated:
         raise PermissionDenied(_("Log in first."))
@@ -256,7 +259,18 @@ def _cast_referendum(
         voted_body=where
     ):
         raise already_voted()
-    return box.cast(person.pk, body_id=where.pk, choice=choice)
+    return box.cast(person.pk, form_token=form_token, body_id=where.pk, choice=choice)
+
+
+def referendum_cast_from_form(
+    user: User, referendum: Referendum, form_token: str
+) -> CastReceipt | None:
+    """The receipt of the ballot the user cast in the referendum from the form
+    `form_token` (sent again after its answer was lost), or None if they cast none."""
+    person = person_of(user, referendum.federation)
+    if person is None:
+        return None
+    return BallotBox(ReferendumBallot, referendum).cast_from_form(person.pk, form_token)
 
 
 def has_voted_in_referendum(user: User, referendum: Referendum) -> bool:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea import hooks
 from asamblea.ballots.box import (
     BallotBox,
     CastReceipt,
@@ -245,12 +246,16 @@ def do_cast_vote(
     ranking: Sequence[str] | None = None,
     ballot_code: str | None = None,
     now: datetime | None = None,
+    form_token: str = "",
 ) -> CastReceipt | None:
     """A member votes. Open votes may be changed until the close; a secret ballot is
-    replaced only with its ballot code. Returns the receipt of a secret ballot."""
+    replaced only with its ballot code. Returns the receipt of a secret ballot, whose
+    code is drawn from the form's one-time token `form_token` when there is one."""
     try:
         with transaction.atomic():
-            return _cast_vote(actor, motion, choice, ranking, ballot_code, now or timezone.now())
+            return _cast_vote(
+                actor, motion, choice, ranking, ballot_code, now or timezone.now(), form_token
+            )
     except IntegrityError:
         raise already_voted() from None
 
@@ -262,6 +267,7 @@ def _cast_vote(
     ranking: Sequence[str] | None,
     ballot_code: str | None,
     now: datetime,
+    form_token: str,
 ) -> CastReceipt | None:
     lock_for_casting(Motion, motion.pk)
     motion = Motion.objects.select_related("body__federation").get(pk=motion.pk)
@@ -269,6 +275,7 @@ def _cast_vote(
     person = require_member(actor, body)
     if motion.status != Motion.Status.VOTING:
         raise Conflict(_("The vote on this motion is not open."))
+    _refuse_if_in_room(motion)
     if motion.closes_at is not None and now >= motion.closes_at:
         raise Conflict(_("The vote has closed: no more votes are taken."))
     choice, ranking = _clean_choice(motion, choice, ranking)
@@ -298,7 +305,24 @@ def _cast_vote(
     if MotionCast.objects.filter(motion=motion, person=person).exists():
         raise already_voted()
     MotionCast.objects.create(motion=motion, person=person)
-    return box.cast(person.pk, choice=choice, ranking=ranking)
+    return box.cast(person.pk, form_token=form_token, choice=choice, ranking=ranking)
+
+
+def motion_cast_from_form(user: User, motion: Motion, form_token: str) -> CastReceipt | None:
+    """The receipt of the secret ballot the user cast on the motion from the form
+    `form_token` (sent again after its answer was lost), or None if they cast none."""
+    person = person_of(user, motion.federation)
+    if person is None:
+        return None
+    return BallotBox(MotionBallot, motion).cast_from_form(person.pk, form_token)
+
+
+def _refuse_if_in_room(motion: Motion) -> None:
+    """A vote taken in a meeting's room is decided there (see hooks.motion_in_room)."""
+    for check in hooks.motion_in_room:
+        message = check(motion)
+        if message:
+            raise Conflict(message)
 
 
 def has_voted(user: User, motion: Motion) -> bool:
@@ -492,15 +516,32 @@ def _mandates_and_compliance(
     return mandates, compliance, events
 
 
-def _close(motion: Motion, now: datetime, *, late: bool = False) -> list[Event]:
+@dataclass(frozen=True)
+class RoomCount:
+    """A vote taken in the room (the meetings app) and how (published as the entry's
+    "room" facts): a show of hands gives the tally its two tellers agreed on; a roll call
+    (tally None) is counted from the seats' votes entered by name, as in the app."""
+
+    tally: rules.Tally | None
+    how: dict[str, Any]
+
+    def choices(self) -> list[str | list[str]]:
+        t = self.tally or rules.Tally()
+        return [*["yes"] * t.yes, *["no"] * t.no, *["abstain"] * t.abstain]
+
+
+def _close(
+    motion: Motion, now: datetime, *, late: bool = False, room: RoomCount | None = None
+) -> list[Event]:
     """Count and decide a motion whose vote is open; returns the record events in order.
 
     `late`: a mandate vote closed because its council decided first (it binds nobody).
+    `room`: a show of hands counted in the room replaces the votes cast in the app.
     """
     body = motion.body
     before: list[Event] = []
     after: list[Event] = []
-    if motion.secret:
+    if motion.secret and room is None:
         box = BallotBox(MotionBallot, motion)
         box.reshuffle(casts=MotionCast.objects.filter(motion=motion).count(), now=now)
         trackers = box.trackers()
@@ -511,7 +552,11 @@ def _close(motion: Motion, now: datetime, *, late: bool = False) -> list[Event]:
                 body=body,
             )
         )
-    counted, roll_call, struck, ballots = _choices_of(motion)
+    if room is None or room.tally is None:
+        counted, roll_call, struck, ballots = _choices_of(motion)
+    else:
+        counted, roll_call, struck = room.choices(), [], []
+        ballots = aggregate(counted)
     if body.kind == Body.Kind.BASE:
         members = MotionRoll.objects.filter(motion=motion).count()
     else:
@@ -531,6 +576,8 @@ def _close(motion: Motion, now: datetime, *, late: bool = False) -> list[Event]:
         "ballots": ballots,
         "result": result,
     }
+    if room is not None:
+        published["room"] = room.how
     if motion.kind == Motion.Kind.OPTIONS:
         published["options"] = option_labels(motion)
         published["seed"] = motion.seed
@@ -538,6 +585,9 @@ def _close(motion: Motion, now: datetime, *, late: bool = False) -> list[Event]:
         published["mandate_for"] = motion.mandate_for_id
         published["late"] = late
     if motion.kind == Motion.Kind.MOTION and body.kind == Body.Kind.COUNCIL:
+        # A show of hands has no seat's vote to hold against a mandate.
+        if room is not None and room.tally is not None:
+            raise Conflict(_("A council votes by roll call: each seat's vote is published."))
         mandates, compliance, mandate_events = _mandates_and_compliance(motion, roll_call, now)
         before += mandate_events
         published["mandates"] = mandates
@@ -584,8 +634,15 @@ def _close(motion: Motion, now: datetime, *, late: bool = False) -> list[Event]:
 
 
 @transaction.atomic
-def do_close_vote(actor: User | None, motion: Motion, *, now: datetime | None = None) -> Motion:
-    """An officer (or, with actor None, the clock at `closes_at`) closes the vote and counts."""
+def do_close_vote(
+    actor: User | None,
+    motion: Motion,
+    *,
+    now: datetime | None = None,
+    room_facts: dict[str, Any] | None = None,
+) -> Motion:
+    """An officer (or, with actor None, the clock at `closes_at`) closes the vote and counts.
+    `room_facts`: the roll call was taken in a meeting's room (published with the count)."""
     now = now or timezone.now()
     motion = _lock(motion)
     if actor is not None:
@@ -594,8 +651,21 @@ def do_close_vote(actor: User | None, motion: Motion, *, now: datetime | None = 
         raise Conflict(_("This vote has no closing time that has passed."))
     if motion.status != Motion.Status.VOTING:
         raise Conflict(_("The vote on this motion is not open."))
-    append_entries(motion.federation, _close(motion, now))
+    if room_facts is None:
+        _refuse_if_in_room(motion)
+    room = None if room_facts is None else RoomCount(None, room_facts)
+    append_entries(motion.federation, _close(motion, now, room=room))
     return motion
+
+
+def close_counted_in_room(motion: Motion, count: RoomCount, now: datetime) -> list[Event]:
+    """Decide an open motion by the show of hands counted in the room (the caller, the
+    meetings app, holds the transaction and appends the events): the same count, rule,
+    resolution and "motion.counted" entry as a vote cast in the app."""
+    motion = _lock(motion)
+    if motion.status != Motion.Status.VOTING:
+        raise Conflict(_("The vote on this motion is not open."))
+    return _close(motion, now, room=count)
 
 
 def close_due_votes(now: datetime) -> int:

@@ -28,7 +28,8 @@ votes and by-elections); keep it stable:
     do_withdraw(actor, candidacy) -> Candidacy
     do_close_nominations(actor, election, *, now=None) -> Election
     do_open_voting(election, *, now=None) -> Election        (system; freezes the roll)
-    do_cast_ballot(user, election, ranking, *, ballot_code=None) -> CastReceipt
+    do_cast_ballot(user, election, ranking, *, ballot_code=None, form_token="") -> CastReceipt
+    cast_from_form(user, election, form_token) -> CastReceipt | None   (a lost answer's receipt)
     do_close_election(election, *, now=None) -> Election     (system; counts, publishes, fills)
     do_cancel_election(actor, election, reason) -> Election
 
@@ -73,6 +74,7 @@ from asamblea.elections.services._common import (
 )
 from asamblea.elections.services.casting import (
     RESHUFFLE_EVERY,
+    cast_from_form,
     do_cast_ballot,
     do_reshuffle_ballots,
 )
@@ -142,6 +144,7 @@ __all__ = [
     "_locked",
     "access_election",
     "access_election_by_slug",
+    "cast_from_form",
     "command_seats",
     "delegates_from",
     "delegates_into",

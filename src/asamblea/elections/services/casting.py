@@ -65,24 +65,31 @@ def do_cast_ballot(
     ranking: Sequence[object],
     *,
     ballot_code: str | None = None,
+    form_token: str = "",
 ) -> CastReceipt:
     """Cast (or, with the ballot code, replace) the user's ballot. One person, one ballot.
 
     `ranking`: candidacy ids in order of preference (ranked methods), the ids
     marked (approval, plurality), or ["yes"] / ["no"] (a recall vote).
+    `form_token`: the ballot form's one-time token, from which the ballot code is
+    drawn (`asamblea.ballots.codes.code_from_form`); without one it is random.
     """
     if not user.is_authenticated:
         raise PermissionDenied(_("Log in first."))
     try:
         with transaction.atomic():
-            return _cast(user, election, ranking, ballot_code)
+            return _cast(user, election, ranking, ballot_code, form_token)
     except IntegrityError:
         # The same person's other cast won the race on the VoteCast unique key.
         raise already_voted() from None
 
 
 def _cast(
-    user: Login, election: Election, ranking: Sequence[object], ballot_code: str | None
+    user: Login,
+    election: Election,
+    ranking: Sequence[object],
+    ballot_code: str | None,
+    form_token: str,
 ) -> CastReceipt:
     # Two reads, checked in this order: the election (locked) and the voter.
     row = lock_for_casting(Election, election.pk, ("status", "voting_closes_at"))
@@ -116,13 +123,29 @@ def _cast(
             raise already_voted()
         # A cast racing this one past the check above fails here, on the unique key.
         VoteCast.objects.create(election_id=election.pk, person_id=voter.person_id)
-        return box.cast(voter.person_id, ranking=choices)
+        return box.cast(voter.person_id, form_token=form_token, ranking=choices)
     code = normalise_ballot_code(ballot_code)
     if not voter.has_cast:
         raise InvalidInput(
             _("You have not voted yet in this election: leave the ballot code empty.")
         )
     return box.replace(voter.person_id, code, ranking=choices)
+
+
+def cast_from_form(user: User, election: Election, form_token: str) -> CastReceipt | None:
+    """The receipt of the ballot the user cast in the election from the form `form_token`
+    (sent again after its answer was lost), or None if they cast none from it."""
+    if not user.is_authenticated:
+        return None
+    person_id = (
+        Person.objects.filter(user=user, federation_id=election.federation_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if person_id is None:
+        return None
+    return BallotBox(Ballot, election).cast_from_form(person_id, form_token)
 
 
 def _reshuffle(election: Election, now: datetime, casts: int | None = None) -> None:

@@ -16,7 +16,9 @@ from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
 from asamblea.elections.models import Ballot, Candidacy, Election
 from asamblea.elections.publish import (
+    AS_READ,
     aggregate_ballots,
+    count_as_read,
     empty_result,
     profile_from_ballots,
     result_to_json,
@@ -83,6 +85,12 @@ def _count(election: Election) -> tuple[dict[str, Any], dict[str, Any]]:
     }
     if election.method == Election.Method.YES_NO:
         return inputs, tally_yes_no(ballot_list)
+    as_read = count_as_read(inputs)
+    if as_read is not None:
+        # Publish each paper only as far as the count read it (see publish.py).
+        result_json, inputs["ballots"] = as_read
+        inputs["ballots_as_read"] = AS_READ
+        return inputs, result_json
     profile = profile_from_ballots(
         names, ballot_list, seats=election.seats, groups=inputs["groups"]
     )
@@ -120,6 +128,9 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
         "breakdown_published": breakdown,
         "count": result,
     }
+    if breakdown and "ballots_as_read" in inputs:
+        # The published papers are cut: a countback publishes the papers it reads further.
+        election.result["ballots_as_read"] = inputs["ballots_as_read"]
     election.save(update_fields=["status", "closed_at", "result"])
     events = [
         Event(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asamblea import hooks
+from asamblea.counting.truncate import count_truncated
 from asamblea.elections import services as elections
 from asamblea.elections.models import Candidacy, Election, Seat
 from asamblea.errors import Conflict, InvalidInput, PermissionDenied
@@ -294,19 +295,23 @@ def run_countback(
     previous = Countback.objects.filter(filled=seat).first()
     if previous is not None and previous.papers:
         papers = countback.Papers.from_json(previous.papers)
-        return (
-            countback.countback(papers, not_standing=not_standing, eligible=may_stand, seed=seed),
-            person_by_name,
+        result = countback.countback(
+            papers, not_standing=not_standing, eligible=may_stand, seed=seed
         )
+        if "as_published" in previous.papers:
+            known = countback.Papers.from_json(previous.papers["as_published"])
+            result = _with_shown(result, papers, known, not_standing, may_stand, seed)
+        return result, person_by_name
     profile, _standing = elections.profile_for(election)
     if election.method in countback.PREFERENTIAL:
+        at_least = elections._at_least(election, candidacies) or None
         papers, rerun = countback.papers_that_elected(
             profile,
             election.method,
             seat.public_name,
             seats=election.seats,
             seed=election.seed,
-            at_least=elections._at_least(election, candidacies) or None,
+            at_least=at_least,
         )
         published = [
             item["name"] for item in ((election.result or {}).get("count") or {}).get("elected", [])
@@ -321,11 +326,47 @@ def run_countback(
         result = countback.countback(
             papers, not_standing=not_standing, eligible=may_stand, seed=seed
         )
+        if (election.result or {}).get("ballots_as_read"):
+            # The record shows the election's papers cut where its count stopped: what
+            # anyone derives from them is the departing member's papers as far as that.
+            _result, cut = count_truncated(
+                profile,
+                election.method,
+                seats=election.seats,
+                seed=election.seed,
+                at_least=at_least,
+            )
+            known, _rerun = countback.papers_that_elected(
+                cut,
+                election.method,
+                seat.public_name,
+                seats=election.seats,
+                seed=election.seed,
+                at_least=at_least,
+            )
+            result = _with_shown(result, papers, known, not_standing, may_stand, seed)
     else:
         result = countback.next_highest(
             profile, election.method, not_standing=not_standing, eligible=may_stand, seed=seed
         )
     return result, person_by_name
+
+
+def _with_shown(
+    result: countback.CountbackResult,
+    papers: countback.Papers,
+    known: countback.Papers,
+    not_standing: set[str],
+    may_stand: Callable[[str], bool],
+    seed: int,
+) -> countback.CountbackResult:
+    """`result` with the papers it publishes (the record shows `known` of them), and the
+    winner's papers as a redo from those gives them (what the next countback knows)."""
+    if result.count is None:
+        return result  # nothing was counted: the record's papers say all there is
+    shown = countback.shown_papers(papers, result, known)
+    redone = countback.countback(shown, not_standing=not_standing, eligible=may_stand, seed=seed)
+    return replace(result, shown=shown, shown_winner_papers=redone.winner_papers)
 
 
 def _parity_filter(
@@ -379,9 +420,19 @@ def _fill_by_countback(
         vacated=row,
         filled=new_seat,
         result=result.to_json(),
-        papers=result.winner_papers.to_json() if result.winner_papers else None,
+        papers=_stored_papers(result),
     )
     return new_seat
+
+
+def _stored_papers(result: countback.CountbackResult) -> dict[str, Any] | None:
+    """The winner's papers, kept for a next countback, with what the record shows of them."""
+    if result.winner_papers is None:
+        return None
+    stored = result.winner_papers.to_json()
+    if result.shown_winner_papers is not None:
+        stored["as_published"] = result.shown_winner_papers.to_json()
+    return stored
 
 
 def _public_countback(row: Seat, result: countback.CountbackResult) -> dict[str, Any]:
@@ -394,6 +445,9 @@ def _public_countback(row: Seat, result: countback.CountbackResult) -> dict[str,
             "rule": facts["rule"],
             "withheld": "too few voters at that election to publish the rounds",
         }
+    elif result.shown is not None:
+        # The election's papers are published cut: these are the ones the countback read.
+        facts["papers"] = result.shown.to_json()
     return facts
 
 

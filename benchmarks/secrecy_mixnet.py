@@ -1,0 +1,169 @@
+"""Encrypted ballots (issue 12): encrypt, mix with proof, verify, decrypt with proofs.
+
+The pure library `asamblea.secrecy` on ristretto255 through libsodium (rbcl),
+one process, one core. For a ranked ballot of `--candidates` candidates (8 by
+default: a full ranking packs into 2 ciphertexts; `--candidates 3 --ranks 1`
+is a referendum's yes/no/abstain in 1) and a 2-of-3 trustee key
+made by a joint Feldman dealing:
+
+1. per ballot: encode + encrypt + seal with the proof of knowledge (what the
+   voter's browser or the server does at casting), and checking that proof;
+2. for each size N: one mix (re-encrypt, permute, Terelius-Wikström proof) and
+   its verification; one trustee's decryption factors with the batched
+   Chaum-Pedersen proof, and its verification; combining k = 2 shares and
+   reading the rankings back (table lookup).
+
+Wall and CPU (process) time are both reported: on the shared machine the CPU
+time is the steadier figure. The raw speed of the group operations is
+measured first, so the figures can be scaled to another machine.
+
+Run:
+    .venv/bin/python benchmarks/secrecy_mixnet.py
+    .venv/bin/python benchmarks/secrecy_mixnet.py --sizes 1000 10000 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import random
+import resource
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from asamblea.secrecy.elgamal import Ballot, encrypt, encrypt_ballot, verify_ballot
+from asamblea.secrecy.encoding import BallotCodec
+from asamblea.secrecy.group import GENERATOR, Point, Scalar
+from asamblea.secrecy.shuffle import shuffle, verify_shuffle
+from asamblea.secrecy.threshold import (
+    ThresholdKey,
+    combine_decryption,
+    deal,
+    joint_key,
+    partial_decrypt,
+    verify_decryption_share,
+)
+
+T = TypeVar("T")
+CONTEXT = "benchmark/election-1"
+
+
+def timed(fn: Callable[[], T]) -> tuple[T, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def rate(fn: Callable[[], object], count: int) -> float:
+    _, _, cpu = timed(lambda: [fn() for _ in range(count)])
+    return count / cpu
+
+
+def run_size(
+    n: int,
+    key: ThresholdKey,
+    shares: dict[int, Scalar],
+    codec: BallotCodec,
+    rankings: list[tuple[int, ...]],
+    workers: int,
+) -> str | None:
+    """One row of the table; with workers > 1, also a row of the parallel verification."""
+    width = codec.width
+    ballots: list[Ballot] = [
+        tuple(encrypt(key.public, p) for p in codec.encode(rankings[i % len(rankings)]))
+        for i in range(n)
+    ]
+    (outputs, proof), w1, c1 = timed(lambda: shuffle(CONTEXT, key.public, ballots))
+    ok, w2, c2 = timed(lambda: verify_shuffle(CONTEXT, key.public, ballots, outputs, proof))
+    assert ok
+    flat = [c for b in outputs for c in b]
+    d1, w3, c3 = timed(lambda: partial_decrypt(CONTEXT, key, 1, shares[1], flat))
+    ok, w4, c4 = timed(lambda: verify_decryption_share(CONTEXT, key, flat, d1))
+    assert ok
+    d3 = partial_decrypt(CONTEXT, key, 3, shares[3], flat)
+
+    def read() -> list[tuple[int, ...] | None]:
+        opened = combine_decryption(key, flat, [d1, d3])
+        return [codec.decode(opened[j * width : (j + 1) * width]) for j in range(n)]
+
+    readings, w5, c5 = timed(read)
+    expected = sorted(rankings[i % len(rankings)] for i in range(n))
+    assert sorted(r for r in readings if r is not None) == expected
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cells = " | ".join(
+        f"{c:.1f} s ({w:.1f})" for w, c in ((w1, c1), (w2, c2), (w3, c3), (w4, c4), (w5, c5))
+    )
+    print(f"| {n:,} | {cells} | {rss:.0f} |", flush=True)
+    if workers == 1:
+        return None
+    ok, w6, _ = timed(
+        lambda: verify_shuffle(CONTEXT, key.public, ballots, outputs, proof, workers=workers)
+    )
+    assert ok
+    return f"| {n:,} | {w2:.1f} s | {w6:.1f} s |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--candidates", type=int, default=8)
+    parser.add_argument("--ranks", type=int, help="preferences a ballot holds (default: all)")
+    parser.add_argument("--per-ballot", type=int, default=500)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="also verify each mix with this many processes"
+    )
+    args = parser.parse_args()
+
+    print(f"# secrecy_mixnet.py, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores,")
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+
+    s = Scalar.random()
+    print("| group operation (one core) | per second (CPU) |\n| --- | ---: |")
+    print(f"| k·P, variable base | {rate(lambda: GENERATOR * s, 3000):,.0f} |")
+    print(f"| k·G, fixed base (libsodium table) | {rate(lambda: Point.base_times(s), 3000):,.0f} |")
+    print(f"| P + Q | {rate(lambda: GENERATOR + GENERATOR, 3000):,.0f} |\n")
+
+    dealings = [deal(CONTEXT, d, 2, 3) for d in (1, 2, 3)]
+    key = joint_key([dc for dc, _ in dealings], 3)
+    shares = {i: sum((sh[i] for _, sh in dealings[1:]), dealings[0][1][i]) for i in (1, 2, 3)}
+    codec = BallotCodec(args.candidates, args.ranks)
+    print(f"{args.candidates} candidates, rankings of {codec.ranks}: {codec.width} ciphertexts")
+    print(f"({codec.per_ciphertext} positions per ciphertext); key 2 of 3 trustees.\n")
+
+    rng = random.Random(12)
+    rankings = [tuple(rng.sample(range(args.candidates), codec.ranks)) for _ in range(200)]
+    sealed, _, cpu = timed(
+        lambda: [
+            encrypt_ballot(CONTEXT, key.public, codec.encode(rankings[i % 200]))
+            for i in range(args.per_ballot)
+        ]
+    )
+    enc_ms = 1000 * cpu / args.per_ballot
+    _, _, cpu = timed(lambda: [verify_ballot(CONTEXT, key.public, b, p) for b, p in sealed])
+    check_ms = 1000 * cpu / args.per_ballot
+    print("| per ballot | ms (CPU) |\n| --- | ---: |")
+    print(f"| encode + encrypt + proof (casting) | {enc_ms:.2f} |")
+    print(f"| check the cast proof | {check_ms:.2f} |\n")
+
+    _, _, table_cpu = timed(lambda: codec.decode(codec.encode(rankings[0])))
+    print(f"Decoding table ({(args.candidates + 1) ** codec.per_ciphertext:,} elements), built")
+    print(f"once per count: {table_cpu:.1f} s CPU.\n")
+    header = (
+        "| N ballots | mix + proof | verify mix | 1 trustee's factors + proof | verify"
+        " share | combine 2 + read | peak RSS MiB |"
+    )
+    print(header + "\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    parallel = [run_size(n, key, shares, codec, rankings, args.workers) for n in args.sizes]
+    print("\nCells: CPU seconds (wall seconds in brackets), one process.")
+    if args.workers > 1:
+        print(f"\n| N ballots | verify mix, 1 process (wall) | {args.workers} processes (wall) |")
+        print("| ---: | ---: | ---: |")
+        print("\n".join(row for row in parallel if row))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""Meetings in the room in the demo federation: a finished assembly with its signed acta,
+and an assembly in session with its speakers' list.
+
+Call `load_meetings_demo()` after `asamblea.federation.demo.load_demo()`. Everything
+goes through the real services, so the demo obeys every rule the product does.
+Idempotent: once the finished meeting exists, loading again changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from asamblea.deliberation import services as deliberation
+from asamblea.deliberation.models import Meeting, Motion
+from asamblea.federation.models import Body, Federation, Membership
+from asamblea.meetings import services
+from asamblea.meetings.models import Room, Speaker
+
+BASE = "distrito-050101-ayacucho"
+FINISHED = "Asamblea ordinaria de noviembre"
+IN_SESSION = "Asamblea extraordinaria: el agua del barrio"
+
+
+@dataclass(frozen=True)
+class MeetingsDemo:
+    finished: str  # the acta's page
+    in_session: str  # the room's page
+    screen: str  # the projector's link of the meeting in session
+
+
+def _members(body: Body) -> list[Any]:
+    return list(
+        get_user_model()
+        .objects.filter(
+            person__memberships__body=body,
+            person__memberships__status=Membership.Status.VERIFIED,
+        )
+        .order_by("username")
+    )
+
+
+def _motion(body: Body, users: list[Any], title: str, text: str) -> Motion:
+    motion = deliberation.do_propose_motion(users[0], body, title=title, text=text)
+    return deliberation.do_second_motion(users[1], motion)
+
+
+@transaction.atomic
+def load_meetings_demo() -> bool:
+    """Load the meetings demo into the "peru" federation; False if it is there already."""
+    federation = Federation.objects.get(slug="peru")
+    if Meeting.objects.filter(federation=federation, title=FINISHED).exists():
+        return False
+    body = Body.objects.get(federation=federation, slug=BASE)
+    officer = get_user_model().objects.get(username=f"oficial-{BASE}")
+    admin = get_user_model().objects.get(username="admin")
+    members = _members(body)
+    now = timezone.now()
+
+    # 1. A finished assembly: attendance, three speakers, two motions counted by show of
+    #    hands (the tellers disagree once), closed, its acta signed by two officers.
+    start = now - timedelta(days=2)
+    market = _motion(
+        body,
+        members,
+        "Feria del productor los sábados",
+        "La asamblea organiza una feria del productor cada sábado en la plaza del barrio.",
+    )
+    fee = _motion(
+        body,
+        members,
+        "Cuota extraordinaria para el local",
+        "Cada socio aporta una cuota extraordinaria de diez soles para techar el local.",
+    )
+    meeting = deliberation.do_create_meeting(
+        officer, body, title=FINISHED, starts_at=start, motions=[market, fee]
+    )
+    deliberation.do_set_meeting_status(officer, meeting, Meeting.Status.OPEN)
+    room = services.do_set_up_room(officer, meeting, speaker_seconds=120)
+    services.do_name_teller(officer, room, admin)
+    present = members[: max(3, len(members) * 3 // 4)]
+    for n, user in enumerate(present):
+        moment = start + timedelta(minutes=n)
+        if n % 3:
+            services.do_check_in_by_code(user, room, room.checkin_token, now=moment)
+        else:
+            services.do_check_in_member(officer, room, user.person.pk, now=moment)
+    clock = start + timedelta(minutes=30)
+    services.do_set_current_item(officer, room, meeting.items.get(motion=market).pk)
+    for n, user in enumerate(present[:3]):
+        services.do_ask_for_floor(user, room, now=clock + timedelta(seconds=n))
+    for n in range(4):
+        services.do_next_speaker(officer, room, now=clock + timedelta(minutes=2 * (n + 1)))
+    count = len(present)
+    vote = services.do_open_room_vote(officer, room, market, now=clock + timedelta(minutes=10))
+    yes, no = count - 2, 1
+    services.do_enter_count(officer, vote, yes, no, 1, now=clock + timedelta(minutes=11))
+    services.do_enter_count(admin, vote, yes - 1, no + 1, 1, now=clock + timedelta(minutes=11))
+    services.do_enter_count(officer, vote, yes, no, 1, now=clock + timedelta(minutes=13))
+    services.do_enter_count(admin, vote, yes, no, 1, now=clock + timedelta(minutes=13))
+    vote = services.do_open_room_vote(officer, room, fee, now=clock + timedelta(minutes=20))
+    services.do_enter_count(officer, vote, 1, count - 2, 1, now=clock + timedelta(minutes=21))
+    services.do_enter_count(admin, vote, 1, count - 2, 1, now=clock + timedelta(minutes=21))
+    acta = services.do_close_meeting(
+        officer,
+        room,
+        "La feria empieza el primer sábado del mes. La cuota se volverá a discutir con el "
+        "presupuesto del local.",
+        now=clock + timedelta(minutes=40),
+    )
+    services.do_sign_acta(officer, acta, "Secretaría de la asamblea")
+    services.do_sign_acta(admin, acta, "Presidencia de la asamblea")
+
+    # 2. An assembly in session: most of the members in, one speaking, three waiting (one
+    #    with a point of order, who goes first), the motion on the floor.
+    water = _motion(
+        body,
+        members,
+        "Defensa del agua del barrio",
+        "La asamblea exige a la municipalidad el arreglo del reservorio antes de enero.",
+    )
+    sitting = deliberation.do_create_meeting(
+        officer, body, title=IN_SESSION, starts_at=now - timedelta(minutes=40), motions=[water]
+    )
+    deliberation.do_set_meeting_status(officer, sitting, Meeting.Status.OPEN)
+    live = services.do_set_up_room(officer, sitting)
+    for user in present:
+        services.do_check_in_by_code(user, live, live.checkin_token)
+    services.do_set_current_item(officer, live, sitting.items.get().pk)
+    for user in present[:3]:
+        services.do_ask_for_floor(user, live)
+    services.do_next_speaker(officer, live)
+    services.do_ask_for_floor(present[3], live, Speaker.Kind.POINT_OF_ORDER)
+    return True
+
+
+def meetings_demo() -> MeetingsDemo | None:
+    federation = Federation.objects.filter(slug="peru").first()
+    room = Room.objects.filter(meeting__federation=federation, meeting__title=IN_SESSION).first()
+    done = Room.objects.filter(meeting__federation=federation, meeting__title=FINISHED).first()
+    if room is None or done is None:
+        return None
+    return MeetingsDemo(
+        finished=f"/f/peru/meetings/{done.meeting_id}/acta/",
+        in_session=f"/f/peru/meetings/{room.meeting_id}/room/",
+        screen=f"/f/peru/meetings/{room.meeting_id}/screen/?t={room.screen_token}",
+    )

@@ -1,0 +1,234 @@
+"""The room of a meeting: attendance, alternates, tellers, votes counted in the room, the
+speakers' list and the acta.
+
+A `Room` adds to deliberation's `Meeting` (one each) what happens in the hall; the
+meeting itself (its agenda of motions, its status) stays deliberation's. Models hold
+data and constraints only; every rule lives in `services/`.
+
+Made to grow: a vote's `method` and an attendance's `how` are open lists (paper ballots
+and entries made offline are future methods), and every row written by a person keeps
+who wrote it and when, so entries sent later from an offline device can be checked and
+deduplicated against them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from asamblea.deliberation.models import AgendaItem, Meeting, Motion, QuorumBasis
+from asamblea.elections.models import Seat
+from asamblea.federation.models import Person
+
+
+class Room(models.Model):
+    """A meeting held in a room: its check-in token, quorum rule and what is on the floor."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="room")
+    # In the meeting's QR code: whoever holds it (and is a member) may check in.
+    checkin_token = models.CharField(max_length=64, unique=True)
+    # Opens the projector's page without a login (a TV in the hall).
+    screen_token = models.CharField(max_length=64, unique=True)
+    # The body's quorum for this sitting: present members (or seats) needed to decide.
+    quorum_basis = models.CharField(
+        max_length=8, choices=QuorumBasis.choices, default=QuorumBasis.MEMBERS
+    )
+    quorum_share = models.CharField(max_length=9, default="1/2")
+    quorum_strict = models.BooleanField(default=True)
+    # The body's rules allow a vote to open without quorum (it is then decided as such).
+    votes_without_quorum = models.BooleanField(default=False)
+    speaker_seconds = models.PositiveIntegerField()
+    current_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Attendance(models.Model):
+    """Someone present: checked in, and (once they leave) checked out. In a council each
+    seat is present on its own row, sat by its delegate or by the seat's alternate."""
+
+    class How(models.TextChoices):
+        QR = "qr", _("Scanned the meeting's code")
+        OFFICER = "officer", _("Checked in by an officer")
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    seat = models.ForeignKey(
+        Seat, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    as_alternate = models.BooleanField(default=False)
+    how = models.CharField(max_length=10, choices=How.choices)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_in_at = models.DateTimeField()
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["checked_in_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "person"],
+                condition=Q(seat__isnull=True, checked_out_at__isnull=True),
+                name="attendance_person_present_once",
+            ),
+            models.UniqueConstraint(
+                fields=["room", "seat"],
+                condition=Q(seat__isnull=False, checked_out_at__isnull=True),
+                name="attendance_seat_present_once",
+            ),
+        ]
+
+
+class Alternate(models.Model):
+    """A substitute named for a council seat for this meeting only: sits and votes for the
+    seat while its delegate is absent."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="alternates")
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # The name published for them when they act for the seat (chosen, like a candidate's).
+    public_name = models.CharField(max_length=200)
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    named_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["room", "seat"], name="alternate_one_per_seat"),
+        ]
+
+
+class Teller(models.Model):
+    """A login named to count hands in this meeting (officers of the body count too)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="tellers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "user"], name="teller_unique")]
+
+
+class RoomVote(models.Model):
+    """A motion put to the vote in the room."""
+
+    class Method(models.TextChoices):
+        HANDS = "hands", _("Show of hands")
+        ROLL_CALL = "roll-call", _("Roll call, seat by seat")
+
+    class Status(models.TextChoices):
+        COUNTING = "counting", _("Counting")
+        DECIDED = "decided", _("Decided")
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="votes")
+    motion = models.OneToOneField(Motion, on_delete=models.PROTECT, related_name="room_vote")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COUNTING)
+    # The count under way: a new round starts when two tellers' counts differ.
+    round = models.PositiveSmallIntegerField(default=1)
+    present_at_opening = models.PositiveIntegerField()
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+
+
+class TellerCount(models.Model):
+    """One teller's count of one round of a show of hands."""
+
+    vote = models.ForeignKey(RoomVote, on_delete=models.CASCADE, related_name="counts")
+    round = models.PositiveSmallIntegerField()
+    teller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    yes = models.PositiveIntegerField()
+    no = models.PositiveIntegerField()
+    abstain = models.PositiveIntegerField()
+    # The present roll when the count was entered (what it was checked against).
+    present = models.PositiveIntegerField()
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["round", "entered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "round", "teller"], name="teller_count_once_a_round"
+            ),
+        ]
+
+
+class Speaker(models.Model):
+    """A request for the floor, in the order the list takes it."""
+
+    class Kind(models.TextChoices):
+        SPEECH = "speech", _("Speech")
+        POINT_OF_ORDER = "order", _("Point of order")
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        SPEAKING = "speaking", _("Speaking")
+        DONE = "done", _("Spoke")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="speakers")
+    item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # A delegate's seat name (published); empty for a base member (names stay internal).
+    public_name = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.SPEECH)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        indexes = [models.Index(fields=["room", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room"], condition=Q(status="speaking"), name="one_speaker_at_a_time"
+            ),
+        ]
+
+
+class Acta(models.Model):
+    """The minutes of a closed meeting: the internal copy (with names) and the public one,
+    whose hash goes on the record once two officers have signed."""
+
+    room = models.OneToOneField(Room, on_delete=models.CASCADE, related_name="acta")
+    internal = models.JSONField()
+    public = models.JSONField()
+    # SHA-256 of the public version's canonical JSON (what the record publishes).
+    public_hash = models.CharField(max_length=64)
+    generated_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+
+
+class ActaSignature(models.Model):
+    """An officer's confirmation of the acta, with the name they sign it under."""
+
+    acta = models.ForeignKey(Acta, on_delete=models.CASCADE, related_name="signatures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    public_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["acta", "user"], name="acta_signed_once_each"),
+        ]

@@ -1,0 +1,20 @@
+"""Pages of the room, under /f/<federation>/ (included from asamblea.urls)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from asamblea.meetings import views
+
+urlpatterns = [
+    path("meetings/<int:meeting_id>/room/", views.room_page, name="meeting_room"),
+    path("meetings/<int:meeting_id>/room/live/", views.room_live, name="meeting_room_live"),
+    path("meetings/<int:meeting_id>/room/roll/", views.roll_print, name="meeting_roll_print"),
+    path("meetings/<int:meeting_id>/room/setup/", views.room_setup, name="meeting_room_setup"),
+    path("meetings/<int:meeting_id>/room/action/", views.room_action, name="meeting_room_action"),
+    path("meetings/<int:meeting_id>/checkin/<str:token>/", views.checkin, name="meeting_checkin"),
+    path("meetings/<int:meeting_id>/screen/", views.screen, name="meeting_screen"),
+    path("meetings/<int:meeting_id>/screen/live/", views.screen_live, name="meeting_screen_live"),
+    path("meetings/<int:meeting_id>/acta/", views.acta_page, name="meeting_acta"),
+    path("meetings/<int:meeting_id>/acta/sign/", views.acta_sign, name="meeting_acta_sign"),
+]
