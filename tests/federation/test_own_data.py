@@ -67,6 +67,7 @@ def test_the_page_shows_everything_held_about_the_member(federation: Federation,
     for held in (NAME, PHONE, EMAIL, "rosa", "Base 1", "Base 2", "Verified"):
         assert held in page
     assert 'id="leave-base-1"' in page and 'id="delete-link"' in page
+    assert 'href="/me/notices/"' in page  # the notices app's preferences
 
 
 def test_a_login_with_no_person_is_told_there_is_nothing_personal(db: None) -> None:
