@@ -61,6 +61,7 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "api_router",
         "page_language",
         "officer_action",
+        "member_agenda",
         "membership_verified",
         "motion_in_room",
         "meeting_section",
@@ -83,6 +84,7 @@ def test_the_apps_register_their_tick_steps_in_order() -> None:
 def test_the_apps_register_their_page_sections_in_order() -> None:
     modules = [section.__module__ for section in hooks.body_section]
     assert modules == [
+        "asamblea.deliberation.sections",  # a delegate's own seats, first
         "asamblea.elections.sections",
         "asamblea.recall.sections",
         "asamblea.elections.sections",
@@ -90,6 +92,15 @@ def test_the_apps_register_their_page_sections_in_order() -> None:
         "asamblea.federation.record_views",
     ]
     assert [s.__module__ for s in hooks.federation_section] == ["asamblea.recall.sections"]
+
+
+def test_each_app_tells_what_awaits_a_member_in_order() -> None:
+    assert [name for name, _provider in hooks.member_agenda.named()] == [
+        "federation",
+        "elections",
+        "recall",
+        "deliberation",
+    ]
 
 
 def test_each_app_writes_the_sentences_of_its_own_entries() -> None:

@@ -29,10 +29,12 @@ import importlib
 import importlib.util
 import pkgutil
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from asamblea.federation.agenda import Member
     from asamblea.record.sentences import Context, Sentence
     from asamblea.record.verify import CheckContext
 
@@ -389,4 +391,40 @@ notice_channel: KeyedHook[Any] = KeyedHook(
     kind of notice on their preferences page, and the worker delivers, with retries.
     """,
     single=True,
+)
+# ---------------------------------------------------------------- what awaits a member
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One thing that awaits a logged-in person now, on their "Mis asambleas" page.
+
+    `text`: one sentence in the reader's language; `url`: the one page to act on it;
+    `action`: the link's words ("Vote", "Sign"); `due`: when it stops waiting, if ever;
+    `key`: a stable id for the page and tests (e.g. "election-12")."""
+
+    text: str
+    url: str
+    action: str
+    key: str
+    due: datetime | None = None
+
+
+# (the member: asamblea.federation.agenda.Member) -> what awaits them.
+AgendaProvider = Callable[["Member"], "list[AgendaItem]"]
+
+member_agenda: Hook[AgendaProvider] = Hook(
+    "member_agenda",
+    """What awaits a logged-in person now: `provider(member) -> list[AgendaItem]`.
+
+    Called by the federation's "Mis asambleas" page with the person's roles loaded
+    once (asamblea.federation.agenda.Member: their memberships, held seats and officer
+    roles). Each capability app registers one provider (elections: votes not cast,
+    nominations open, seats to fill; recall: petitions and recall votes; deliberation:
+    motions, referendums, calls to action; federation: applications waiting). A
+    provider makes a constant number of queries, whatever the size of the
+    federation, and returns only what this person may act on now; [] when nothing
+    waits. Items may name bodies and published names, never another person's
+    personal data.
+    """,
 )

@@ -469,7 +469,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# A member lands on "Mis asambleas": their bodies and what awaits them.
+LOGIN_REDIRECT_URL = "my_assemblies"
 LOGOUT_REDIRECT_URL = "home"
 
 # Login throttling (django-axes): lock a user name from one address after repeated failures.

@@ -5,6 +5,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from asamblea.accounts.login import AsambleaLoginView
+from asamblea.federation import me_views
 from asamblea.federation import views as federation_views
 from asamblea.web.health import healthz
 
@@ -38,6 +39,12 @@ urlpatterns = [
     ),
     path("f/<slug:federation_slug>/", include("asamblea.elections.urls")),
     path("record/", include("asamblea.federation.record_urls")),
+    path("me/", me_views.my_assemblies, name="my_assemblies"),
+    path("me/data/", me_views.own_data, name="own_data"),
+    path("me/data/details/", me_views.own_details, name="own_details"),
+    path("me/data/language/", me_views.own_language, name="own_language"),
+    path("me/leave/<int:membership_id>/", me_views.own_leave, name="own_leave"),
+    path("me/delete/", me_views.own_delete, name="own_delete"),
     path("f/<slug:federation_slug>/", include("asamblea.recall.urls")),
     path("f/<slug:federation_slug>/", include("asamblea.deliberation.urls")),
     path("f/<slug:federation_slug>/", include("asamblea.meetings.urls")),

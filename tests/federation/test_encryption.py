@@ -329,7 +329,8 @@ def test_the_migration_encrypts_existing_people_in_place_and_back(
         assert crypto.stored_key_id(_raw("federation_person", "full_name", person_id))
         assert crypto.stored_key_id(_raw("federation_person", "email", person_id))
         assert "955443322" not in _raw("federation_person", "phone", person_id)
-        person = Person.objects.get(pk=person_id)
+        # Only the columns the schema has at this migration (later ones add others).
+        person = Person.objects.only("full_name", "phone", "email").get(pk=person_id)
         assert (person.full_name, person.phone, person.email) == (NAME, PHONE, "")
         _migrate(BEFORE)
         assert _raw("federation_person", "full_name", person_id) == NAME

@@ -8,6 +8,7 @@ class DeliberationConfig(AppConfig):
     verbose_name = _("Deliberation")
 
     def ready(self) -> None:
-        # Registered with asamblea.hooks on import: the tick step that closes votes on
-        # time, the record checks, the sections of body pages and the record's sentences.
-        from asamblea.deliberation import recount, scheduler, sections, sentences  # noqa: F401
+        # Registered with asamblea.hooks on import: what awaits a member (agenda), the tick step
+        # that closes votes on time, the record checks, the sections of body pages and the
+        # record's sentences.
+        from asamblea.deliberation import agenda, recount, scheduler, sections, sentences  # noqa: F401

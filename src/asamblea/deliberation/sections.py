@@ -1,16 +1,20 @@
 """What deliberation adds to a body's page: its open motions, mandates awaited and
-broken (with a recall petition one step away), calls to action and referendums."""
+broken (with a recall petition one step away), calls to action and referendums; and,
+for a delegate, their own seats there and the mandates they carry."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from asamblea import hooks
 from asamblea.deliberation import services
-from asamblea.deliberation.models import Motion, Referendum
+from asamblea.deliberation.models import Mandate, Motion, Referendum
+from asamblea.elections.models import Seat
+from asamblea.federation.membership import person_of
 from asamblea.federation.models import Body
 from asamblea.federation.services import is_officer
 
@@ -80,3 +84,44 @@ def deliberation_section(request: Any, body: Body) -> str | None:
         "is_officer": is_officer(request.user, body),
     }
     return render_to_string("deliberation/_section.html", context, request=request)
+
+
+@hooks.body_section.register(order=15, name="your_seats")
+def your_seats_section(request: Any, body: Body) -> str | None:
+    """For a delegate reading a body they sit in or were elected by: their seats there,
+    and the mandates their constituency gave them on the motions still open."""
+    person = person_of(request.user, body.federation_id)
+    if person is None:
+        return None
+    seats = list(
+        Seat.objects.filter(holder=person, status=Seat.Status.HELD)
+        .filter(
+            Q(delegation__source=body)
+            | Q(delegation__council=body)
+            | Q(command=body)
+            | Q(command__command_of=body)
+        )
+        .select_related("delegation__source", "delegation__council", "command")
+        .order_by("pk")
+    )
+    if not seats:
+        return None
+    pairs = [(s.delegation.source_id, s.delegation.council_id) for s in seats if s.delegation]
+    mandates = list(
+        Mandate.objects.filter(
+            body_id__in={source for source, _council in pairs},
+            motion__body_id__in={council for _source, council in pairs},
+            motion__status__in=(Motion.Status.TABLED, Motion.Status.VOTING),
+        )
+        .select_related("body", "motion__body")
+        .order_by("motion__body__name", "motion_id")
+    )
+    return render_to_string(
+        "deliberation/_your_seats.html",
+        {
+            "federation": body.federation,
+            "seats": seats,
+            "mandates": [m for m in mandates if (m.body_id, m.motion.body_id) in set(pairs)],
+        },
+        request=request,
+    )

@@ -8,6 +8,7 @@ without it the page reloads itself (a meta refresh) and a link does the same.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -606,7 +608,23 @@ def _referendum(user: User, federation_slug: str, referendum_id: int) -> Referen
 
 def referendum_page(request: HttpRequest, federation_slug: str, referendum_id: int) -> HttpResponse:
     referendum = _referendum(request.user, federation_slug, referendum_id)
-    return render(request, "deliberation/referendum.html", _referendum_context(request, referendum))
+    context = _referendum_context(request, referendum)
+    if referendum.status == Referendum.Status.VOTING:
+        # A shared link says what is asked, by whom, until when: public facts only.
+        context["share"] = {
+            "title": _("Referendum: %(title)s") % {"title": referendum.motion.title},
+            "text": _("Referendum of %(council)s: “%(title)s”. Vote until %(when)s.")
+            % {
+                "council": referendum.council.name,
+                "title": referendum.motion.title,
+                "when": _when(referendum.closes_at),
+            },
+        }
+    return render(request, "deliberation/referendum.html", context)
+
+
+def _when(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def referendum_live(request: HttpRequest, federation_slug: str, referendum_id: int) -> HttpResponse:
@@ -778,6 +796,19 @@ def call_page(request: HttpRequest, federation_slug: str, call_id: int) -> HttpR
             "people": sum(u.number or 0 for u in reported),
             "regions": list(call.regions.all()),
             "sectors": list(call.sectors.all()),
+            # A shared link says what is called, by whom, when: public facts only.
+            "share": {
+                "title": call.title,
+                "text": _(
+                    "Call to action from %(council)s: “%(title)s”, from %(start)s to %(end)s."
+                )
+                % {
+                    "council": call.council.name,
+                    "title": call.title,
+                    "start": _when(call.starts_at),
+                    "end": _when(call.ends_at),
+                },
+            },
         },
     )
 

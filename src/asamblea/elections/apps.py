@@ -8,6 +8,6 @@ class ElectionsConfig(AppConfig):
     verbose_name = _("Elections")
 
     def ready(self) -> None:
-        # Registered with asamblea.hooks on import: the tick step, the sections of body
-        # pages and the record's sentences.
-        from asamblea.elections import scheduler, sections, sentences  # noqa: F401
+        # Registered with asamblea.hooks on import: what awaits a member (agenda), the tick
+        # step, the sections of body pages and the record's sentences.
+        from asamblea.elections import agenda, scheduler, sections, sentences  # noqa: F401

@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -175,8 +177,40 @@ def election_page(request: HttpRequest, federation_slug: str, election_id: int) 
         "table": _result_table(count)
         if (election.result or {}).get("breakdown_published")
         else None,
+        "share": _share(election, body, services.election_title(election)),
     }
     return render(request, "elections/election.html", context)
+
+
+def _share(election: Election, body: Body, title: str) -> dict[str, str] | None:
+    """What a shared link of an election under way says: public facts only (what it
+    fills, where, until when), never a candidate's or a voter's name."""
+    texts = {
+        Election.Status.NOMINATIONS: (
+            _("Nominations are open until %(when)s: %(title)s, %(body)s."),
+            election.nominations_close_at,
+        ),
+        Election.Status.READY: (
+            _("The vote opens on %(when)s: %(title)s, %(body)s."),
+            election.voting_opens_at,
+        ),
+        Election.Status.VOTING: (
+            _("Vote until %(when)s: %(title)s, %(body)s."),
+            election.voting_closes_at,
+        ),
+    }
+    if election.status not in texts:
+        return None
+    text, when = texts[Election.Status(election.status)]
+    return {
+        "title": f"{title} · {body.name}",
+        "text": text
+        % {
+            "when": date_format(timezone.localtime(when), "DATETIME_FORMAT"),
+            "title": title,
+            "body": body.name,
+        },
+    }
 
 
 def turnout(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:

@@ -8,7 +8,8 @@ class FederationConfig(AppConfig):
     verbose_name = _("Federation")
 
     def ready(self) -> None:
-        # Registered with asamblea.hooks on import: the record's sentences, the record's
-        # section of body pages, the language of the pages under a federation, and the
-        # tick step that erases personal data no feature needs any more.
-        from asamblea.federation import language, record_views, retention, sentences  # noqa: F401
+        # Registered with asamblea.hooks on import: what awaits an officer (agenda), the
+        # record's sentences, the record's section of body pages, the language of the pages
+        # under a federation, and the tick step that erases personal data no feature needs any
+        # more.
+        from asamblea.federation import agenda, language, record_views, retention, sentences  # noqa: F401

@@ -51,3 +51,36 @@ class DecisionForm(forms.Form):
 
 class AppointOfficerForm(forms.Form):
     username = forms.CharField(label=_("User name of the new officer"), max_length=150)
+
+
+class OwnDetailsForm(forms.Form):
+    """A member corrects their own name and contact details."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of the pages"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from django.conf import settings
+
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            ("", _("The federation's language")),
+            *[(code, name) for code, name in settings.LANGUAGES],
+        ]
+
+
+class ConfirmDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password, to confirm"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

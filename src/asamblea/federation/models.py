@@ -173,6 +173,9 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+    # The language the person chose for the pages (a code of settings.LANGUAGES);
+    # blank: the federation's language.
+    language = models.CharField(max_length=10, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -29,7 +30,7 @@ from asamblea.errors import (
     PermissionDenied,
     SecondFactorNeeded,
 )
-from asamblea.federation.membership import Login, User
+from asamblea.federation.membership import SEAT_HELD, Login, User
 from asamblea.federation.models import (
     Body,
     Delegation,
@@ -634,3 +635,168 @@ def access_log_federation(slug: str | None) -> Federation:
         _("There are several federations; say which with --federation: %(slugs)s")
         % {"slugs": ", ".join(slugs)}
     )
+
+
+# ---------------------------------------------------------------- the member's own data
+
+
+def _own_person(user: User) -> Person:
+    """The person behind the acting login, locked for the change about to be made."""
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in first."))
+    person = Person.objects.select_for_update().filter(user=user).first()
+    if person is None:
+        raise NotFound(
+            _("This login belongs to no member of an assembly: there is no personal data to show.")
+        )
+    return person
+
+
+def _held_seat_bodies(person: Person) -> list[tuple[int, str]]:
+    """(constituency id, name of the body sat in) of every seat the person holds.
+
+    Seats belong to the elections app, above this one: read through the relations'
+    names, never by importing its models."""
+    rows: list[tuple[int, str]] = []
+    for source_id, council_name in Delegation.objects.filter(
+        seat_holders__holder=person, seat_holders__status=SEAT_HELD
+    ).values_list("source_id", "council__name"):
+        rows.append((source_id, council_name))
+    for command_of_id, name in Body.objects.filter(
+        command_seats__holder=person, command_seats__status=SEAT_HELD
+    ).values_list("command_of_id", "name"):
+        rows.append((command_of_id, name))
+    return rows
+
+
+@transaction.atomic
+def do_correct_own_details(user: User, *, full_name: str, phone: str, email: str) -> Person:
+    """A member corrects their own name and contact details (stored encrypted)."""
+    person = _own_person(user)
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise InvalidInput(_("Write your name."))
+    person.full_name = full_name[:200]
+    person.phone = normalise_phone(phone) if phone.strip() else ""
+    person.email = email.strip().lower()
+    person.save(update_fields=["full_name", "phone", "email"])
+    return person
+
+
+def language_codes() -> set[str]:
+    """The languages a person may choose for the pages (settings.LANGUAGES)."""
+    return {code for code, _name in settings.LANGUAGES}
+
+
+@transaction.atomic
+def do_set_own_language(user: User, language: str) -> Person:
+    """A member chooses the language of their pages; "" is the federation's language."""
+    if language and language not in language_codes():
+        raise InvalidInput(_("Choose one of the languages offered."))
+    person = _own_person(user)
+    person.language = language
+    person.save(update_fields=["language"])
+    return person
+
+
+STILL_A_MEMBER = (
+    Membership.Status.APPLIED,
+    Membership.Status.VERIFIED,
+    Membership.Status.SUSPENDED,
+)
+
+
+def _leave(person: Person, membership: Membership) -> None:
+    """End one membership as the member's own choice; counts and seats above follow."""
+    was_verified = membership.status == Membership.Status.VERIFIED
+    membership.status = Membership.Status.LEFT
+    membership.reason = ""
+    membership.decided_at = timezone.now()
+    membership.decided_by = None
+    membership.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+    if was_verified:
+        changed = _shift_counts(membership, -1)
+        _after_count_change(membership.body.federation, changed)
+
+
+def _refuse_while_seated(person: Person, body_ids: set[int]) -> None:
+    for constituency_id, seat_body in _held_seat_bodies(person):
+        if constituency_id in body_ids:
+            raise Conflict(
+                _(
+                    "You hold a seat in %(body)s that this assembly elected you to. Give "
+                    "it up first (on the seat's page, “Vacate”), so that it is refilled; "
+                    "then you can leave."
+                )
+                % {"body": seat_body}
+            )
+
+
+@transaction.atomic
+def do_leave_assembly(user: User, membership_id: int) -> Membership:
+    """A member leaves a base assembly (or withdraws an application): the membership
+    becomes "left", and the verified counts and seats above it follow."""
+    person = _own_person(user)
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("body__federation")
+        .filter(pk=membership_id, person=person)
+        .first()
+    )
+    if membership is None:
+        raise NotFound(_("That membership is not yours."))
+    if membership.status not in STILL_A_MEMBER:
+        raise Conflict(
+            _("You are no longer a member of %(body)s: nothing was changed.")
+            % {"body": membership.body.name}
+        )
+    _refuse_while_seated(person, {membership.body_id})
+    _leave(person, membership)
+    return membership
+
+
+@transaction.atomic
+def do_delete_own_account(user: User, password: str) -> None:
+    """A member deletes their login, and their name and contact details with it.
+
+    Every current membership ends ("left", counts and seats follow), the person's
+    name, phone, e-mail and language are erased, and the login is deleted (its
+    officer roles and second factors with it). What stays holds nothing personal:
+    the person's row (so that "this person voted" rows keep votes one per person),
+    anonymous ballots, and the public record."""
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in first."))
+    if not password or not user.check_password(password):
+        raise InvalidInput(_("That is not your password: nothing was deleted."))
+    if user.is_superuser or FederationAdmin.objects.filter(user=user).exists():
+        raise Conflict(
+            _(
+                "You are an administrator: the operator of the server first takes that "
+                "role away (asamblea admin remove), so that no federation is left "
+                "without one; then you can delete your account."
+            )
+        )
+    person = Person.objects.select_for_update().filter(user=user).first()
+    if person is not None:
+        memberships = list(
+            Membership.objects.select_for_update()
+            .select_related("body__federation")
+            .filter(person=person, status__in=STILL_A_MEMBER)
+        )
+        if _held_seat_bodies(person):
+            raise Conflict(
+                _(
+                    "You hold a seat: give it up first (on the seat's page, “Vacate”), "
+                    "so that it is refilled; then you can delete your account."
+                )
+            )
+        for membership in memberships:
+            _leave(person, membership)
+        Membership.objects.filter(person=person).update(reason="")
+        person.full_name = ""
+        person.phone = ""
+        person.email = ""
+        person.language = ""
+        person.user = None
+        person.save(update_fields=["full_name", "phone", "email", "language", "user"])
+    get_user_model().objects.filter(pk=user.pk).delete()

@@ -100,6 +100,14 @@ def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> Htt
     # A council's page lists first the bodies that already count; those with nobody
     # verified yet (no seat now, one at the first election) fold into one line.
     waiting = [d for d in children if d.seats == 0 and d.source.verified_members == 0]
+    # The reader's own membership here, if any: the page speaks to them.
+    my_status = (
+        Membership.objects.filter(person__user=user, body=body)
+        .values_list("status", flat=True)
+        .first()
+        if user.is_authenticated and body.is_base
+        else None
+    )
     context = {
         "federation": federation,
         "body": body,
@@ -111,7 +119,8 @@ def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> Htt
         "seats_in": sum(d.next_seats for d in children),
         "waiting_seats": sum(d.next_seats for d in waiting),
         "is_officer": services.is_officer(user, body),
-        "is_member": services.is_verified_member(user, body),
+        "is_member": my_status == Membership.Status.VERIFIED,
+        "my_status": my_status,
         "extra_sections": _extra_sections(request, body),
     }
     return render(request, "federation/body.html", context)

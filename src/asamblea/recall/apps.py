@@ -8,7 +8,7 @@ class RecallConfig(AppConfig):
     verbose_name = _("Recall")
 
     def ready(self) -> None:
-        # Registered with asamblea.hooks on import: the close of a recall vote and the
-        # seat-ended cascade (services), the tick step, the page sections and the
-        # record's sentences.
-        from asamblea.recall import sections, sentences, services, tick  # noqa: F401
+        # Registered with asamblea.hooks on import: what awaits a member (agenda), the close of
+        # a recall vote and the seat-ended cascade (services), the tick step, the page sections
+        # and the record's sentences.
+        from asamblea.recall import agenda, sections, sentences, services, tick  # noqa: F401

@@ -15,7 +15,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,7 +27,7 @@ from asamblea.elections.scheduler import catch_up
 from asamblea.errors import InvalidInput
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import User, person_of
-from asamblea.federation.models import Federation
+from asamblea.federation.models import Body, Federation
 from asamblea.recall import services
 from asamblea.recall.forms import SHARES, PetitionForm, RecallRulesForm, VacateForm
 from asamblea.recall.models import Countback, RecallPetition, RecallSettings
@@ -104,8 +106,33 @@ def _render_seat(
         "may_vacate": seat.status == Seat.Status.HELD and (officer or is_holder),
         "vacate_form": VacateForm(officer=officer),
         "threshold_percent": _percent(services.recall_settings(federation).threshold),
+        "share": _share(federation, body, active),
     }
     return render(request, "recall/seat.html", context, status=status)
+
+
+def _share(
+    federation: Federation, body: Body, petition: RecallPetition | None
+) -> dict[str, str] | None:
+    """What a shared link of a petition collecting signatures says: where, how many
+    signatures, until when. Never the delegate's name, nor the reason (free text that
+    may name people), nor who signed."""
+    if petition is None or petition.status != RecallPetition.Status.OPEN:
+        return None
+    return {
+        "title": _("Recall petition in %(body)s") % {"body": body.name},
+        "text": _(
+            "A recall petition in %(body)s is collecting signatures: %(signatures)d of "
+            "%(threshold)d, until %(when)s."
+        )
+        % {
+            "body": body.name,
+            "signatures": petition.signatures,
+            "threshold": petition.threshold,
+            "when": date_format(timezone.localtime(petition.closes_at), "DATETIME_FORMAT"),
+        },
+        "path": reverse("recall_petition", args=[federation.slug, petition.pk]),
+    }
 
 
 @login_required
