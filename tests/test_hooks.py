@@ -97,6 +97,7 @@ def test_the_apps_register_their_page_sections_in_order() -> None:
 def test_each_app_tells_what_awaits_a_member_in_order() -> None:
     assert [name for name, _provider in hooks.member_agenda.named()] == [
         "federation",
+        "accounts",
         "elections",
         "recall",
         "deliberation",

@@ -421,7 +421,8 @@ member_agenda: Hook[AgendaProvider] = Hook(
     once (asamblea.federation.agenda.Member: their memberships, held seats and officer
     roles). Each capability app registers one provider (elections: votes not cast,
     nominations open, seats to fill; recall: petitions and recall votes; deliberation:
-    motions, referendums, calls to action; federation: applications waiting). A
+    motions, referendums, calls to action; federation: applications waiting; accounts:
+    verified members with no login and no working activation code). A
     provider makes a constant number of queries, whatever the size of the
     federation, and returns only what this person may act on now; [] when nothing
     waits. Items may name bodies and published names, never another person's

@@ -11,11 +11,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from asamblea.accounts.models import Account, ActivationCode, OfficerAction
 from asamblea.accounts.services import activation
 from asamblea.errors import Conflict, InvalidField, PermissionDenied
+from asamblea.federation import agenda
 from asamblea.federation.models import Federation, Membership, Person
 from support.factories import add_member, body, make_federation, make_officer, make_user
 from support.language import english
@@ -399,3 +400,26 @@ def test_an_officer_gives_a_new_code_for_a_lost_password(
     html = answer.content.decode()
     assert answer.status_code == 200
     assert activation.do_activate(_code_in(html), "rosa", GOOD_PASSWORD) == login
+
+
+def test_an_officer_is_told_of_verified_members_with_no_way_in_until_each_has_a_working_code(
+    federation: Federation, officer: User, member: Membership
+) -> None:
+    def waiting() -> dict[str, str]:
+        with translation.override("en"):
+            items = agenda.agenda(agenda.member_of(officer))
+        return {item.key: item.text for item in items if item.key.startswith("activation-")}
+
+    other = add_member(federation, "base-1", "Juan Quispe")
+    assert waiting() == {
+        "activation-base-1": "2 verified members of Base 1 have no login and no activation "
+        "code that works (none given yet, or expired)."
+    }
+    issue(officer, member)
+    assert waiting()["activation-base-1"].startswith("1 verified member of Base 1 has")
+    issue(officer, other)
+    assert waiting() == {}
+    ActivationCode.objects.filter(person=other.person).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert waiting()["activation-base-1"].startswith("1 verified member of Base 1 has")

@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from asamblea import hooks
-        from asamblea.accounts import activation_views
+        from asamblea.accounts import activation_views, agenda  # noqa: F401 (registers on import)
         from asamblea.accounts.services import trail
 
         # The federation's pages and the API tell the trail what officers do and see.
