@@ -49,3 +49,17 @@ def test_an_anonymous_visitor_still_gives_their_name(
 ) -> None:
     page = client.get("/f/test/b/base-2/join/").content.decode()
     assert 'name="full_name"' in page and 'id="apply-as-yourself"' not in page
+
+
+def test_a_member_opening_the_join_page_of_their_own_assembly_is_told_so_not_given_a_form(
+    client: Client, federation: Federation
+) -> None:
+    login = make_user("rosa")
+    add_member(federation, "base-1", "Rosa Mamani", user=login)
+    client.force_login(login)
+    page = client.get("/f/test/b/base-1/join/").content.decode()
+    assert 'id="you-are-member"' in page and "<form" not in page.split("<main", 1)[-1]
+    # Sending the form anyway (an old tab) changes nothing and says the same.
+    answer = client.post("/f/test/b/base-1/join/", {"sector": "1", "once": "x"})
+    assert answer.status_code == 200 and 'id="you-are-member"' in answer.content.decode()
+    assert Membership.objects.filter(person__user=login).count() == 1

@@ -166,7 +166,31 @@ def join(request: HttpRequest, federation_slug: str, body_slug: str) -> HttpResp
         raise InvalidInput(
             _("%(body)s is not a base assembly: people join base assemblies.") % {"body": body.name}
         )
-    known = person_of(request.user, federation) is not None
+    person = person_of(request.user, federation)
+    known = person is not None
+    standing = (
+        Membership.objects.filter(
+            person=person,
+            body=body,
+            status__in=[
+                Membership.Status.VERIFIED,
+                Membership.Status.APPLIED,
+                Membership.Status.SUSPENDED,
+            ],
+        )
+        .values_list("status", flat=True)
+        .first()
+        if person is not None
+        else None
+    )
+    if standing is not None:
+        # Already in (or waiting, or suspended): the page says so instead of a form
+        # whose sending could only be refused.
+        return render(
+            request,
+            "federation/join.html",
+            {"federation": federation, "body": body, "my_status": standing},
+        )
     if request.method == "POST":
         form = JoinForm(request.POST, body=body, as_known_person=known)
         if form.is_valid():
