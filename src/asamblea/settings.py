@@ -403,6 +403,8 @@ MIDDLEWARE = [
     # request.user.is_verified(): whether this session gave its second factor.
     "django_otp.middleware.OTPMiddleware",
     "asamblea.web.sessions.IdleTimeoutMiddleware",
+    # A NUL character in a page's path or query (the API's own guard answered first): 400.
+    "asamblea.web.guard.PageInputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -15,16 +15,7 @@ from django.utils.translation import gettext as _
 
 from asamblea.api.errors import error_response
 from asamblea.api.ratelimit import PREFIX
-
-NUL = "\x00"
-
-
-def _has_nul(request: HttpRequest) -> bool:
-    if NUL in request.path_info:
-        return True
-    return any(
-        NUL in key or any(NUL in value for value in values) for key, values in request.GET.lists()
-    )
+from asamblea.web.guard import has_nul
 
 
 class ApiInputGuardMiddleware:
@@ -34,7 +25,7 @@ class ApiInputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith(PREFIX) and _has_nul(request):
+        if request.path_info.startswith(PREFIX) and has_nul(request):
             return error_response(
                 400,
                 _(
