@@ -1,21 +1,26 @@
 """From applicant to voter on a phone, with and without JavaScript, in Spanish and English:
 a person applies, the officer verifies them and prints the activation slip, the member
-makes their login with the code on it and votes; and a member who lost their password
+makes their login with the code on it, finds the open vote on "Mis asambleas",
+votes, and signs a recall petition found there too; and a member who lost their password
 gets a new code from an officer."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from asamblea.elections import services as elections
-from asamblea.elections.models import Ballot
+from asamblea.elections.models import Ballot, Seat
 from asamblea.federation.models import Federation, Membership
 from asamblea.federation.services import find_login
+from asamblea.recall import services as recall
+from asamblea.recall.models import PetitionSignature
 from elections.helpers import open_election
-from support.factories import add_member, make_federation, make_officer, make_user
+from support.factories import add_member, make_federation, make_officer, make_user, site_admin
 from support.people import people_named
 from support.phone import PASSWORD, fits_the_phone, log_in
 
@@ -130,7 +135,10 @@ def test_an_applicant_becomes_a_voter_with_the_code_on_a_printed_slip(
     for username in ("member-1", "member-2"):
         elections.do_stand(find_login(username), election)
     elections.do_open_voting(election)
-    page.goto(f"{base_url}/f/test/e/{election.pk}/ballot/")
+    # "Mis asambleas" shows the open vote; one tap leads to the ballot.
+    page.goto(f"{base_url}/me/")
+    page.locator(f"#now-vote-{election.pk} a").click()
+    page.wait_for_url(f"**/e/{election.pk}/ballot/")
     row = page.locator(".ballot-row", has_text="Juan Quispe")
     if javascript:
         row.locator(".name").click()
@@ -140,6 +148,26 @@ def test_an_applicant_becomes_a_voter_with_the_code_on_a_printed_slip(
     page.wait_for_selector("#cast-done")
     fits_the_phone(page)
     assert Ballot.objects.count() == 1
+
+    # Juan takes the seat; another member opens a petition to recall him, and the new
+    # member finds it on "Mis asambleas" and signs it.
+    elections.do_close_election(election, now=election.voting_closes_at + timedelta(seconds=1))
+    seat = Seat.objects.get(status=Seat.Status.HELD, holder__in=people_named("Juan Quispe"))
+    # Three of the four members must sign before a recall vote: the petition stays open.
+    recall.do_update_recall_settings(site_admin(), federation, threshold=Decimal("0.75"))
+    petition = recall.do_open_recall_petition(
+        find_login("member-3"), seat, "He did not report back to the assembly."
+    )
+    page.goto(f"{base_url}/me/")
+    page.locator(f"#now-petition-{petition.pk} a").click()
+    page.locator("#sign").click()
+    page.locator("#signature-count", has_text="2").wait_for()
+    fits_the_phone(page)
+    petition.refresh_from_db()
+    assert (petition.signatures, petition.status) == (2, petition.Status.OPEN)
+    assert PetitionSignature.objects.filter(
+        petition=petition, person__user__username="wilber"
+    ).exists()
 
 
 @pytest.mark.parametrize(
