@@ -404,6 +404,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "asamblea.web.sessions.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: a session ended by "log out everywhere" is logged out, and told so.
+    "asamblea.accounts.middleware.SessionGenerationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "asamblea.web.errors.DomainErrorMiddleware",
