@@ -184,3 +184,11 @@ def test_an_administrator_without_a_second_factor_in_this_session_may_not(
     assert client.post("/f/strict/second-factor-rule/", {"once": "x"}).status_code == 403
     federation.refresh_from_db()
     assert federation.officers_need_second_factor is True
+
+
+def test_the_button_and_the_switch_speak_spanish(federation: Federation) -> None:
+    admin = make_user("boss")
+    FederationAdmin.objects.create(user=admin, federation=federation)
+    client = log_in_verified(Client(), admin)  # Spanish: the default
+    assert "Cerrar las demás sesiones" in client.get("/me/data/").content.decode()
+    assert "Segundo factor de los dirigentes" in client.get("/f/strict/").content.decode()
