@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from asamblea import hooks
-        from asamblea.accounts import activation_views, agenda, views  # noqa: F401 (registers on import)
+        from asamblea.accounts import activation_views, agenda, sections  # noqa: F401 (registers on import)
         from asamblea.accounts.services import sessions, trail
 
         # The federation's pages and the API tell the trail what officers do and see.

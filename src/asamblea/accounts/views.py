@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -17,14 +16,12 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from asamblea import hooks
 from asamblea.accounts import login as login_steps
 from asamblea.accounts.forms import CodeForm, SecondFactorRuleForm
 from asamblea.accounts.services import second_factor, sessions, trail
 from asamblea.errors import InvalidInput, SecondFactorNeeded, TooManyRequests
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import Login
-from asamblea.federation.models import Federation
 from asamblea.web.once import once_only
 from asamblea.web.qr import qr_svg
 
@@ -199,18 +196,6 @@ def end_other_sessions(request: HttpRequest) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- the federation's rule
-
-
-@hooks.federation_section.register(order=60)
-def second_factor_rule_section(request: HttpRequest, federation: Federation) -> str | None:
-    """For the federation's administrators: whether officers must use a second factor."""
-    if not federation_services.is_federation_admin(request.user, federation):
-        return None
-    return render_to_string(
-        "accounts/_second_factor_rule_section.html",
-        {"federation": federation, "form": SecondFactorRuleForm.for_federation(federation)},
-        request=request,
-    )
 
 
 @login_required
