@@ -91,7 +91,10 @@ def test_the_apps_register_their_page_sections_in_order() -> None:
         "asamblea.deliberation.sections",
         "asamblea.federation.record_views",
     ]
-    assert [s.__module__ for s in hooks.federation_section] == ["asamblea.recall.sections"]
+    assert [s.__module__ for s in hooks.federation_section] == [
+        "asamblea.recall.sections",
+        "asamblea.accounts.sections",  # administrators only: the officers' second factor
+    ]
 
 
 def test_each_app_tells_what_awaits_a_member_in_order() -> None:

@@ -406,6 +406,8 @@ MIDDLEWARE = [
     # A NUL character in a page's path or query (the API's own guard answered first): 400.
     "asamblea.web.guard.PageInputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: a session ended by "log out everywhere" is logged out, and told so.
+    "asamblea.accounts.middleware.SessionGenerationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "asamblea.web.errors.DomainErrorMiddleware",

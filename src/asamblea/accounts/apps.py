@@ -8,9 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from asamblea import hooks
-        from asamblea.accounts import activation_views, agenda  # noqa: F401 (registers on import)
-        from asamblea.accounts.services import trail
+        from asamblea.accounts import activation_views, agenda, sections  # noqa: F401 (registers on import)
+        from asamblea.accounts.services import sessions, trail
 
         # The federation's pages and the API tell the trail what officers do and see.
         hooks.officer_action.register(name="accounts.trail")(trail.do_record_officer_action)
@@ -20,3 +22,5 @@ class AccountsConfig(AppConfig):
         hooks.membership_verified.register(name="accounts.activation")(
             activation_views.code_shown_on_verify
         )
+        # A new session keeps its login's generation ("log out everywhere").
+        user_logged_in.connect(sessions.note_login, dispatch_uid="accounts.session_generation")

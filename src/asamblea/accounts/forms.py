@@ -11,6 +11,18 @@ from asamblea.accounts.models import Account
 from asamblea.accounts.services.activation import email_digest
 
 
+class SecondFactorRuleForm(forms.Form):
+    """A federation administrator's switch: officers must use a second factor."""
+
+    required = forms.BooleanField(
+        required=False, label=_("Officers of this federation must use a second factor")
+    )
+
+    @classmethod
+    def for_federation(cls, federation: Any) -> SecondFactorRuleForm:
+        return cls(initial={"required": federation.officers_need_second_factor})
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),

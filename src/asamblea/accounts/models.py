@@ -96,6 +96,9 @@ class Account(models.Model):
     replaced_in = models.ForeignKey(
         Body, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Raised by "log out everywhere": a session keeps the number its login had when it
+    # logged in, and one whose number is older is logged out at its next request.
+    session_generation = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Account #{self.pk}"

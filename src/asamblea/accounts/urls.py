@@ -86,4 +86,10 @@ urlpatterns = [
         name="passkey_login_options",
     ),
     path("accounts/login/passkey/", passkey_views.passkey_login, name="passkey_login"),
+    path("me/data/sessions/end/", views.end_other_sessions, name="end_other_sessions"),
+    path(
+        "f/<slug:federation_slug>/second-factor-rule/",
+        views.second_factor_rule,
+        name="second_factor_rule",
+    ),
 ]

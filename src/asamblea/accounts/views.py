@@ -1,5 +1,6 @@
-"""Pages of the second factor (set up, log in with a code, recovery codes) and of a
-body's officers' trail. Thin: parse → access → do → render."""
+"""Pages of the second factor (set up, log in with a code, recovery codes, the
+federation's rule for officers), of a body's officers' trail, and "log out everywhere".
+Thin: parse → access → do → render."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from asamblea.accounts import login as login_steps
-from asamblea.accounts.forms import CodeForm
-from asamblea.accounts.services import second_factor, trail
+from asamblea.accounts.forms import CodeForm, SecondFactorRuleForm
+from asamblea.accounts.services import second_factor, sessions, trail
 from asamblea.errors import InvalidInput, SecondFactorNeeded, TooManyRequests
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import Login
+from asamblea.web.once import once_only
 from asamblea.web.qr import qr_svg
 
 
@@ -172,3 +174,56 @@ def officer_trail(request: HttpRequest, federation_slug: str, body_slug: str) ->
         "accounts/officer_trail.html",
         {"federation": federation, "body": body, "entries": entries, "limit": trail.PAGE_SIZE},
     )
+
+
+# ---------------------------------------------------------------- log out everywhere
+
+
+@login_required
+@require_POST
+def end_other_sessions(request: HttpRequest) -> HttpResponse:
+    """The button on "Your data": every other session of this login ends."""
+    with once_only(request):
+        sessions.do_end_other_sessions(_login(request), request.session)
+    messages.success(
+        request,
+        _(
+            "Your other sessions are ended: every other browser or device logged in as you "
+            "is logged out at its next page. This one stays logged in."
+        ),
+    )
+    return redirect("own_data")
+
+
+# ---------------------------------------------------------------- the federation's rule
+
+
+@login_required
+@require_POST
+def second_factor_rule(request: HttpRequest, federation_slug: str) -> HttpResponse:
+    federation = federation_services.access_federation(federation_slug)
+    second_factor.require_rule_admin(request.user, federation)  # before the form's token
+    form = SecondFactorRuleForm(request.POST)
+    form.is_valid()  # a lone checkbox: always valid, unticked is False
+    required = bool(form.cleaned_data.get("required"))
+    with once_only(request):
+        changed = second_factor.do_set_second_factor_rule(request.user, federation, required)
+    if not changed:
+        messages.info(request, _("Nothing changed: that was already the rule."))
+    elif required:
+        messages.success(
+            request,
+            _(
+                "Officers of this federation now need a second factor. Those without one are "
+                "asked to set it up at their next login. The change is on the public record."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Officers of this federation no longer need a second factor. The change is on "
+                "the public record."
+            ),
+        )
+    return redirect("federation", federation_slug=federation.slug)

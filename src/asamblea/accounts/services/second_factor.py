@@ -30,8 +30,10 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from asamblea.errors import AsambleaError, InvalidInput, PermissionDenied, TooManyRequests
-from asamblea.federation.membership import Login
-from asamblea.federation.services import needs_second_factor
+from asamblea.federation.membership import Login, User
+from asamblea.federation.models import Federation
+from asamblea.federation.services import is_federation_admin, needs_second_factor
+from asamblea.record.services import Event, append_entries
 
 RECOVERY_CODES = 10
 # 31 letters and digits that cannot be mistaken for one another when copied by hand.
@@ -241,3 +243,36 @@ def do_enrol_known_key(user: Login, key_hex: str) -> TOTPDevice:
         return device
     TOTPDevice.objects.filter(user=user).delete()
     return TOTPDevice.objects.create(user=user, name=DEVICE_NAME, key=key_hex, confirmed=True)
+
+
+# ---------------------------------------------------------------- the federation's rule
+
+
+def require_rule_admin(actor: User, federation: Federation) -> None:
+    """Only an administrator of the federation (who gave their second factor in this
+    session) sets its officers' second-factor rule."""
+    if not is_federation_admin(actor, federation):
+        raise PermissionDenied(_("Only an administrator of the federation can do this."))
+
+
+@transaction.atomic
+def do_set_second_factor_rule(actor: User, federation: Federation, required: bool) -> bool:
+    """A federation administrator says whether the federation's officers must use a
+    second factor; whether that changed anything.
+
+    A change goes on the federation's public record (the rule, never who changed it:
+    an administrator's login name is personal data), so members and officers can see
+    when their officers' protection was lowered. The officers' trail belongs to one
+    body, and this rule is the whole federation's."""
+    require_rule_admin(actor, federation)
+    locked = Federation.objects.select_for_update().get(pk=federation.pk)
+    federation.officers_need_second_factor = required
+    if locked.officers_need_second_factor == required:
+        return False
+    locked.officers_need_second_factor = required
+    locked.save(update_fields=["officers_need_second_factor"])
+    append_entries(
+        locked,
+        [Event("federation.second_factor_rule", {"officers_need_second_factor": required})],
+    )
+    return True
