@@ -22,6 +22,7 @@ import polib
 import pytest
 from django.test import Client
 
+from asamblea.deliberation.models import CallToAction, Motion
 from asamblea.federation.models import Body, Federation
 from support.language import in_language
 from support.second_factor import log_in_verified
@@ -243,11 +244,20 @@ def test_dates_on_the_record_read_as_spanish_writes_them(demo: Federation) -> No
     assert not re.search(r"\b\d{1,2} (Ene|Feb|Mar|Abr|May|Jun|Jul|Ago|Sep|Oct|Nov|Dic) \d{4}", text)
 
 
-@pytest.mark.parametrize("path", ["/f/peru/m/1/", "/f/peru/c/1/"])
+def first_of(demo: Federation, kind: str) -> str:
+    """The page of the demo's first motion ("m") or call to action ("c"): by the lowest
+    number, since PostgreSQL's numbers need not start at 1 in the demo's copy."""
+    model = {"m": Motion, "c": CallToAction}[kind]
+    first = model.objects.filter(federation=demo).order_by("pk").first()
+    assert first is not None
+    return f"/f/peru/{kind}/{first.pk}/"
+
+
+@pytest.mark.parametrize("kind", ["m", "c"], ids=["motion", "call"])
 def test_a_table_that_scrolls_can_be_reached_by_keyboard_and_says_so(
-    demo: Federation, path: str
+    demo: Federation, kind: str
 ) -> None:
-    html = in_language(Client(), "es").get(path).content.decode()
+    html = in_language(Client(), "es").get(first_of(demo, kind)).content.decode()
     boxes = re.findall(r'<div class="scroll"[^>]*>', html)
     assert boxes, "the page has a wide table"
     for box in boxes:
@@ -258,6 +268,6 @@ def test_a_table_that_scrolls_can_be_reached_by_keyboard_and_says_so(
 def test_a_motions_result_states_its_rule_not_a_fixed_number_of_yes_votes(
     demo: Federation,
 ) -> None:
-    html = in_language(Client(), "es").get("/f/peru/m/1/").content.decode()
+    html = in_language(Client(), "es").get(first_of(demo, "m")).content.decode()
     assert "La regla: más votos por el sí que por el no" in html
     assert "Votos sí necesarios" not in html
