@@ -266,7 +266,8 @@ def test_no_form_answers_5xx_or_leaves_work_half_done(kind: str) -> None:
 
     @FUZZ
     @given(
-        body=posts(form, names, values), token=st.sampled_from(["fresh", "fresh", "spent", "forged", "none"])
+        body=posts(form, names, values),
+        token=st.sampled_from(["fresh", "fresh", "spent", "forged", "none"]),
     )
     def post(body: list[tuple[bytes, bytes]], token: str) -> None:
         pairs = [pair for pair in body if pair[0] != b"once"]
