@@ -15,19 +15,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote_from_bytes
 
 import pytest
 from django.db.models import Model
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asamblea.deliberation import services as deliberation
-from asamblea.deliberation.models import Comment, Motion, MotionCast, MotionOption, MotionVote
+from asamblea.deliberation.models import (
+    Comment,
+    Motion,
+    MotionCast,
+    MotionOption,
+    MotionVote,
+    ReferendumRoll,
+)
 from asamblea.elections import services as elections
-from asamblea.elections.models import Ballot, Candidacy, VoteCast
+from asamblea.elections.models import Ballot, Candidacy, Election, VoteCast
 from asamblea.federation.models import Membership, Person
 from asamblea.meetings.models import Attendance, Room, RoomVote, Speaker
 from asamblea.notices.models import NoticeChoice
@@ -36,7 +45,7 @@ from asamblea.recall.models import PetitionSignature, RecallPetition
 from deliberation.helpers import member, seat_delegates
 from elections.helpers import open_election
 from meetings.helpers import base_meeting, check_in
-from support.factories import MembershipFactory, body, make_federation, make_officer
+from support.factories import MembershipFactory, body, make_federation, make_officer, site_admin
 from support.language import english
 
 EXAMPLES = 12  # per form; the whole module stays well under a minute on SQLite
@@ -104,9 +113,15 @@ def world(kind: str) -> Form:
             ids=ids,
             valid={"action": "verify", "reason": ""},
         )
-    if kind in ("stand", "ballot"):
+    if kind in ("stand", "ballot", "nominate"):
         election = open_election(f, officer=officer, method="plurality")
         page = f"/f/{f.slug}/e/{election.pk}/"
+        if kind == "nominate":
+            luis = member(f, "base-1", "luis")
+            valid = {"person": str(Person.objects.get(user=luis).pk)}
+            return Form(
+                client_for(socia), page, page + "nominate/", (Candidacy,), ids=ids, valid=valid
+            )
         if kind == "stand":
             valid = {"public_name": "Socia"}
             return Form(
@@ -117,13 +132,13 @@ def world(kind: str) -> Form:
         cands = list(Candidacy.objects.filter(election=election).values_list("pk", flat=True))
         return Form(
             client_for(socia),
-            page,
+            page + "ballot/",
             page + "ballot/",
             (Ballot, VoteCast),
             ids=ids + cands,
             valid={"choice": str(cands[0])},
         )
-    if kind in ("motion_new", "comment", "motion_vote"):
+    if kind in ("motion_new", "comment", "motion_vote", "referendum_vote"):
         url = f"/f/{f.slug}/b/base-1/motions/new/"
         if kind == "motion_new":
             valid = {"title": "Paro", "text": "Paro de 72 horas", "kind": "motion"}
@@ -134,6 +149,26 @@ def world(kind: str) -> Form:
             socia, body(f, "base-1"), title="Olla común", text="Texto."
         )
         page = f"/f/{f.slug}/m/{motion.pk}/"
+        if kind == "referendum_vote":
+            luis = member(f, "base-1", "luis")
+            seat_delegates(f, "base-1", "prov-a1", [socia, luis])
+            motion = deliberation.do_propose_motion(
+                socia, body(f, "prov-a1"), title="Paro regional", text="Texto."
+            )
+            deliberation.do_second_motion(luis, motion)
+            referendum = deliberation.do_open_referendum(
+                site_admin(), motion, closes_at=timezone.now() + timedelta(days=1)
+            )
+            page = f"/f/{f.slug}/r/{referendum.pk}/"
+            return Form(
+                client_for(socia),
+                page,
+                page + "vote/",
+                (),
+                also=(ReferendumRoll,),
+                ids=ids,
+                valid={"choice": "yes"},
+            )
         if kind == "comment":
             valid = {"text": "De acuerdo."}
             return Form(
@@ -161,10 +196,17 @@ def world(kind: str) -> Form:
             ids=ids,
             valid={"reason": "Faltó a tres asambleas."},
         )
-    if kind == "recall_sign":
+    if kind in ("recall_sign", "recall_vote"):
         seat = seat_delegates(f, "base-1", "prov-a1", [socia])[0]
+        if kind == "recall_sign":  # enough members that one signature does not open the vote
+            for n in range(8):
+                member(f, "base-1", f"socio-{n}")
         luis, rosa = member(f, "base-1", "luis"), member(f, "base-1", "rosa")
         petition = recall.do_open_recall_petition(luis, seat, "Faltó a tres asambleas.")
+        if kind == "recall_vote":  # the one signature was enough: the recall vote is open
+            page = f"/f/{f.slug}/e/{Election.objects.latest('pk').pk}/ballot/"
+            valid = {"choice": "yes"}
+            return Form(client_for(rosa), page, page, (Ballot, VoteCast), ids=ids, valid=valid)
         page = f"/f/{f.slug}/seats/{seat.pk}/"
         action = f"/f/{f.slug}/recall/{petition.pk}/sign/"
         return Form(client_for(rosa), page, action, (PetitionSignature,), ids=ids)
@@ -201,12 +243,15 @@ FORMS = [
     "activate",
     "decide",
     "stand",
+    "nominate",
     "ballot",
     "motion_new",
     "comment",
     "motion_vote",
+    "referendum_vote",
     "recall_open",
     "recall_sign",
+    "recall_vote",
     "own_details",
     "notice_preferences",
     "room_action",
