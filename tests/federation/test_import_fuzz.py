@@ -141,6 +141,8 @@ def test_a_spoilt_csv_file_is_imported_or_refused_whole(text: str) -> None:
     ids=["carriage-return", "huge-cell"],
 )
 def test_an_unreadable_csv_file_is_refused_as_an_invalid_file(text: str) -> None:
-    with pytest.raises(InvalidFile):
+    with pytest.raises(InvalidFile) as refused:
         parse_file(text, path="f.csv", slug="fuzzed", name="Fuzzed")
+    if "x" * 1000 in text:  # the line of the huge cell is named
+        assert f"line {GOOD_CSV.count(chr(10)) + 1}:" in str(refused.value)
     assert not Federation.objects.exists()

@@ -335,7 +335,7 @@ def parse_csv(text: str, *, path: str, slug: str | None, name: str | None) -> Fe
         header = reader.fieldnames or []
         rows = [(reader.line_num, row) for row in reader]
     except csv.Error as error:  # e.g. a field longer than the csv module reads
-        line = reader.line_num
+        line = reader.line_num + 1  # the record that could not be read starts there
         raise InvalidFile(f"not readable as CSV: {error}", line=line, path=path) from None
     missing = [c for c in ("slug", "name", "kind", "level", "sector") if c not in header]
     if missing:
