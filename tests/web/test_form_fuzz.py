@@ -48,7 +48,7 @@ from meetings.helpers import base_meeting, check_in
 from support.factories import MembershipFactory, body, make_federation, make_officer, site_admin
 from support.language import english
 
-EXAMPLES = 12  # per form; the whole module stays well under a minute on SQLite
+EXAMPLES = 20  # per form; the whole module stays well under a minute on SQLite
 FUZZ = settings(
     max_examples=EXAMPLES,
     derandomize=True,
