@@ -338,3 +338,21 @@ def test_no_form_answers_5xx_or_leaves_work_half_done(kind: str) -> None:
             assert after - before in (-1, 0, 1), kind
 
     post()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("nominate", "person"), ("ballot", "choice"), ("meeting_action", "motion")],
+)
+def test_a_forged_id_is_refused_not_a_server_error(kind: str, name: str) -> None:
+    form = world(kind)
+    for value in ["-1", str(2**70), "abc", "\x00", "", "1.5"]:
+        match = ONCE.search(form.client.get(form.page).content)
+        assert match, kind
+        before = counts(form.together)
+        response = form.client.post(
+            form.action, {**form.valid, name: value, "once": match.group(1).decode()}
+        )
+        assert 400 <= response.status_code < 500, (kind, value, response.status_code)
+        assert counts(form.together) == before
