@@ -329,8 +329,14 @@ def parse_csv(text: str, *, path: str, slug: str | None, name: str | None) -> Fe
         )
     text = text.lstrip("\ufeff")
     # Comma-separated, or semicolon-separated as Excel saves CSV in a Spanish locale.
-    reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text))
-    header = reader.fieldnames or []
+    # newline="": a lone carriage return ends a line, as the csv module expects.
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
+    try:
+        header = reader.fieldnames or []
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as error:  # e.g. a field longer than the csv module reads
+        line = reader.line_num + 1  # the record that could not be read starts there
+        raise InvalidFile(f"not readable as CSV: {error}", line=line, path=path) from None
     missing = [c for c in ("slug", "name", "kind", "level", "sector") if c not in header]
     if missing:
         raise InvalidFile(
@@ -350,8 +356,7 @@ def parse_csv(text: str, *, path: str, slug: str | None, name: str | None) -> Fe
     level_rank: dict[str, int] = {}
     sectors: dict[str, None] = {}
     body_level: dict[str, str] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if None in row:
             raise InvalidFile(
                 f"this row has more fields than the header's {len(header)}", line=line, path=path
