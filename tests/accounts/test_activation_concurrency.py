@@ -3,43 +3,18 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 
 from asamblea.accounts.models import ActivationCode
 from asamblea.accounts.services import activation
-from asamblea.errors import AsambleaError
 from asamblea.federation.models import Person
 from support.factories import add_member, make_federation, make_officer
+from support.threads import run_at_once
 
 pytestmark = pytest.mark.postgres_only
-
-
-def run_at_once(calls: list[Any]) -> list[str]:
-    """Run the calls in threads released together; 'ok' or the error's class name each."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = [""] * len(calls)
-
-    def run(index: int, call: Any) -> None:
-        try:
-            barrier.wait()
-            call()
-            outcomes[index] = "ok"
-        except AsambleaError as error:
-            outcomes[index] = type(error).__name__
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_one_code_used_at_once_by_several_makes_one_login(

@@ -3,43 +3,18 @@ always equals the signatures stored, and exactly one recall vote opens."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from asamblea.elections.models import Election
-from asamblea.errors import AsambleaError
 from asamblea.recall import services
 from asamblea.recall.models import PetitionSignature, RecallPetition, RecallSettings
 from recall.world import build_world, member
+from support.threads import run_at_once
 
 pytestmark = pytest.mark.postgres_only
-
-
-def run_at_once(calls: list[Any]) -> list[str]:
-    """Run the calls in threads released together; 'ok' or the error's class name each."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = [""] * len(calls)
-
-    def run(index: int, call: Any) -> None:
-        try:
-            barrier.wait()
-            call()
-            outcomes[index] = "ok"
-        except AsambleaError as error:
-            outcomes[index] = type(error).__name__
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_many_members_sign_at_once_and_one_member_many_times(
