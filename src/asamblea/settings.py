@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django.conf.locale
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -76,7 +77,7 @@ SETTINGS: tuple[Setting, ...] = (
         "120",
         "Minutes without a request after which a login ends. 0: no idle limit.",
     ),
-    Setting("LANGUAGE_CODE", "es", "Default language of the site (es, en)."),
+    Setting("LANGUAGE_CODE", "es", "Default language of the site (es, en, qu, ay)."),
     Setting("TIME_ZONE", "America/Lima", "Time zone in which dates are shown."),
     Setting(
         "LOGIN_FAILURE_LIMIT", "5", "Failed logins (per user name and address) before a lock-out."
@@ -535,7 +536,25 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = env("LANGUAGE_CODE")
-LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
+LANGUAGES = [
+    ("es", _("Spanish")),
+    ("en", _("English")),
+    ("qu", _("Southern Quechua")),
+    ("ay", _("Aymara")),
+]
+# Django has no locale data for Quechua and Aymara: their names, and "draft", which
+# the switcher shows until a speaker has reviewed the catalog (docs/translating.md).
+# "qu" is one Southern Quechua catalog (Chanka and Collao read the same written
+# standard for the strings we need); plural rules are CLDR's (one form) in the
+# catalogs' Plural-Forms header.
+EXTRA_LANG_INFO = {
+    "qu": {"bidi": False, "code": "qu", "name": "Southern Quechua", "name_local": "Runasimi"},
+    "ay": {"bidi": False, "code": "ay", "name": "Aymara", "name_local": "Aymar aru"},
+}
+DRAFT_LANGUAGES = frozenset({"qu", "ay"})
+django.conf.locale.LANG_INFO.update(
+    {code: {**info, "draft": code in DRAFT_LANGUAGES} for code, info in EXTRA_LANG_INFO.items()}
+)
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

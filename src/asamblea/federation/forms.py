@@ -73,9 +73,16 @@ class LanguageForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         from django.conf import settings
 
+        from django.utils.translation import get_language_info
+
         self.fields["language"].choices = [  # type: ignore[attr-defined]
             ("", _("The federation's language")),
-            *[(code, name) for code, name in settings.LANGUAGES],
+            *[
+                (code, _("%(language)s — draft") % {"language": name})
+                if get_language_info(code).get("draft")
+                else (code, name)
+                for code, name in settings.LANGUAGES
+            ],
         ]
 
 
