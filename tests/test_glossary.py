@@ -120,3 +120,79 @@ def test_a_membership_status_quoted_in_a_sentence_agrees_with_it():
     assert "el estado" in done and "el estado" in already
     for label in labels:
         assert re.fullmatch(r"[A-ZÁÉÍÓÚ][a-záéíóúñ]+[oe]", label), label
+
+
+# The draft Quechua and Aymara catalogs (issue 14) use the glossary's terms too: where an
+# English source string names one of these things, its translation holds the glossary's
+# word for it. A word is matched by its stem (the term less its last letter), so that
+# suffixes and Aymara's dropped final vowels ("khitatax", "tama masïtawa") still match.
+CHECKED_TERMS = (
+    "assembly (body)",
+    "delegate",
+    "officer",
+    "member",
+    "seat",
+    "election",
+    "by-election",
+    "recall petition",
+    "ballot tracker (public)",
+    "ballot code (secret)",
+    "motion",
+    "resolution",
+    "mandate",
+    "referendum",
+    "call to action",
+    "meeting",
+    "public record",
+    "federation",
+)
+DRAFT_COLUMNS = {"qu": "Quechua (draft, unreviewed)", "ay": "Aymara (draft, unreviewed)"}
+PLACEHOLDERS = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
+
+
+def folded(text: str) -> str:
+    """Lower case, without the diaeresis Aymara writes on long vowels (ï, ä, ü)."""
+    return text.lower().translate(str.maketrans("ïäü", "iau"))
+
+
+def english_pattern(term: str) -> re.Pattern[str]:
+    words = term.split(" (")[0]
+    return re.compile(rf"\b{re.escape(words)}s?\b", re.IGNORECASE)
+
+
+def draft_catalogs() -> list[tuple[str, Path]]:
+    root = ROOT / "src" / "asamblea"
+    return [
+        (language, path)
+        for language in DRAFT_COLUMNS
+        for path in sorted(root.rglob(f"locale/{language}/LC_MESSAGES/django.po"))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "po_path"),
+    draft_catalogs(),
+    ids=[f"{lang}:{p.relative_to(ROOT / 'src' / 'asamblea')}" for lang, p in draft_catalogs()],
+)
+def test_quechua_and_aymara_use_the_glossary_words(language: str, po_path: Path) -> None:
+    rows = {row["English"]: row for row in glossary_rows()}
+    terms = [
+        (english_pattern(term), folded(rows[term][DRAFT_COLUMNS[language]])[:-1])
+        for term in CHECKED_TERMS
+    ]
+    wrong = []
+    for msgid, text in translations(po_path):
+        source = PLACEHOLDERS.sub(" ", msgid)
+        for english, stem in terms:
+            if english.search(source) and stem not in folded(text):
+                wrong.append(f"{english.pattern} -> {stem!r} missing in {text!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_draft_catalog_exists_for_every_spanish_one() -> None:
+    """Quechua and Aymara cover every app that has a Spanish catalog."""
+    root = ROOT / "src" / "asamblea"
+    for spanish in SPANISH:
+        for language in DRAFT_COLUMNS:
+            draft = root / str(spanish.relative_to(root)).replace("/es/", f"/{language}/")
+            assert draft.exists(), f"no {language} catalog beside {spanish}"
