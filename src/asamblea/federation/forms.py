@@ -72,7 +72,6 @@ class LanguageForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         from django.conf import settings
-
         from django.utils.translation import get_language_info
 
         self.fields["language"].choices = [  # type: ignore[attr-defined]

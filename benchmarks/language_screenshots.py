@@ -1,6 +1,6 @@
 """Screenshots of a member's main pages in each language, at 360 px, to check by eye.
 
-    .venv/bin/python tools/language_screenshots.py [--out var/screenshots]
+    .venv/bin/python benchmarks/language_screenshots.py [--out var/screenshots]
         [--languages qu ay es] [--base-url http://127.0.0.1:8000] [--full-page]
 
 Without --base-url it starts the demo by itself (`asamblea up` in a throw-away data
@@ -49,7 +49,7 @@ OVERFLOW_JS = """
     const r = el.getBoundingClientRect();
     if (r.right > width + 1 && r.width > 0) {
       out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
-               `${el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''}` +
+               `${typeof el.className === 'string' && el.className ? '.' + el.className : ''}` +
                ` right=${Math.round(r.right)} “${(el.innerText || '').slice(0, 40)}”`);
     }
   }
@@ -84,10 +84,12 @@ def demo_server() -> Iterator[str]:
             try:
                 deadline = time.monotonic() + 600  # loading the demo takes a while
                 while True:
-                    with suppress(OSError):
-                        with urllib.request.urlopen(f"{base}/health/", timeout=5) as answer:
-                            if answer.status == 200:
-                                break
+                    with (
+                        suppress(OSError),
+                        urllib.request.urlopen(f"{base}/health/", timeout=5) as answer,
+                    ):
+                        if answer.status == 200:
+                            break
                     if server.poll() is not None or time.monotonic() > deadline:
                         sys.exit(f"the demo server did not start:\n{log.read_text()[-2000:]}")
                     time.sleep(1)
@@ -145,7 +147,7 @@ def main() -> int:
 
     overflowing = 0
     with (
-        (demo_server() if not args.base_url else nullcontext(args.base_url)) as base,
+        demo_server() if not args.base_url else nullcontext(args.base_url) as base,
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
@@ -169,7 +171,9 @@ def main() -> int:
                 measured = page.evaluate(OVERFLOW_JS, WIDTH)
                 wide = measured["scrollWidth"] > WIDTH
                 overflowing += wide
-                status = f"OVERFLOWS ({measured['scrollWidth']} px): {measured['out']}" if wide else "ok"
+                status = "ok"
+                if wide:
+                    status = f"OVERFLOWS ({measured['scrollWidth']} px): {measured['out']}"
                 print(f"{language} {path:45} {shot.stat().st_size // 1024:4d} KB  {status}")
             context.close()
         browser.close()
