@@ -67,7 +67,9 @@ def test_draft_catalogs_cover_every_spanish_string(spanish: Path, language: str)
     assert draft.exists(), f"no {language} catalog beside {spanish}"
     translated = {(e.msgctxt, e.msgid) for e in polib.pofile(str(draft)).translated_entries()}
     missing = [
-        e.msgid for e in polib.pofile(str(spanish)) if (e.msgctxt, e.msgid) not in translated
+        e.msgid
+        for e in polib.pofile(str(spanish))
+        if not e.obsolete and (e.msgctxt, e.msgid) not in translated
     ]
     assert not missing, f"{len(missing)} strings missing in {draft}: {missing[:10]}"
 
