@@ -86,7 +86,7 @@ def demo_server() -> Iterator[str]:
                 while True:
                     with (
                         suppress(OSError),
-                        urllib.request.urlopen(f"{base}/health/", timeout=5) as answer,
+                        urllib.request.urlopen(f"{base}/healthz", timeout=5) as answer,
                     ):
                         if answer.status == 200:
                             break
@@ -124,6 +124,13 @@ def member_pages(page: Page, base: str) -> list[tuple[str, str]]:
         "call": re.compile(r"^/f/peru/c/\d+/$"),
         "petition": re.compile(r"^/f/peru/recall/\d+/$|^/f/peru/seats/\d+/$"),
     }
+    # The assembly's elections and the national assembly's delegates lead to a ballot
+    # or a result, and to a delegate's seat (where a recall petition starts).
+    for listing in ("/f/peru/b/sutep-huamanga/elections/", "/f/peru/b/nacional/"):
+        page.goto(base + listing)
+        hrefs += page.eval_on_selector_all(
+            "main a[href]", "els => els.map(e => e.getAttribute('href'))"
+        )
     for name, pattern in wanted.items():
         path = next((h for h in hrefs if pattern.match(h or "")), None)
         if path:
