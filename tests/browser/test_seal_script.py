@@ -234,12 +234,24 @@ def _open_vote(federation: Federation, method: str | None = None, seats: int = 2
 
 
 def _ballot_page(
-    new_phone: Any, base_url: str, election: Any, key: str, codec: BallotCodec
+    new_phone: Any,
+    base_url: str,
+    election: Any,
+    key: str,
+    codec: BallotCodec,
+    held: list[Any] | None = None,
 ) -> tuple[Any, list[dict[str, list[str]]]]:
-    """The voter's ballot page with the key on it; the posts it makes, caught on the way."""
+    """The voter's ballot page with the key on it; the posts it makes, caught on the way.
+    With `held`, the request for the ristretto255 bundle is kept there, unanswered."""
     path = f"/f/test/e/{election.pk}/ballot/"
     page = log_in(new_phone(), base_url, "voter-base-1-4", f"/f/test/e/{election.pk}/")
     posts: list[dict[str, list[str]]] = []
+    if held is not None:
+
+        def hold(route: Any) -> None:
+            held.append(route)
+
+        page.route("**/ballots/vendor/*.min.js", hold)
 
     def handle(route: Any) -> None:
         request = route.request
@@ -251,7 +263,9 @@ def _ballot_page(
         route.fulfill(response=response, body=_with_seal_key(response.text(), key, codec))
 
     page.route(f"**{path}", handle)
-    page.goto(f"{base_url}{path}")
+    # Not "load": a held bundle would hold the load event too.
+    page.goto(f"{base_url}{path}", wait_until="domcontentloaded")
+    page.wait_for_selector("#cast")
     return page, posts
 
 
@@ -323,3 +337,27 @@ def test_when_sealing_fails_the_form_posts_as_served_for_the_server_to_encrypt(
     assert posted["sealed"] == [""]
     ranks = {k: v for k, v in posted.items() if k.startswith("rank-")}
     assert len(ranks) == 3 and sorted(v[0] for v in ranks.values()) == ["", "", "1"]
+
+
+def test_a_cast_before_the_bundle_arrives_waits_for_it_and_posts_sealed(
+    federation: Federation, live_server: Any, new_phone: Any
+) -> None:
+    election = _open_vote(federation)
+    codec = BallotCodec(3)
+    held: list[Any] = []
+    page, posts = _ballot_page(new_phone, live_server.url, election, KEY.public.hex(), codec, held)
+    page.locator(".ballot-row").nth(2).locator("select").select_option("1")
+    page.click("#cast")
+    page.click("#cast")  # an impatient second tap changes nothing
+    for _ in range(10_000):  # each call lets Playwright hand over the held request
+        if held:
+            break
+        page.evaluate("0")
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_selector("#posted")
+    assert len(posts) == 1
+    assert not [field for field in posts[0] if field.startswith("rank-")]
+    ballot, proof = _read(json.loads(posts[0]["sealed"][0]))
+    assert verify_ballot(SEAL_CONTEXT, KEY.public, ballot, proof)
+    assert codec.decode([decrypt(KEY.secret, c) for c in ballot]) == (2,)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 
@@ -22,3 +23,9 @@ def test_the_build_recipe_pins_the_versions_in_the_file_name() -> None:
     for package in ("@noble/curves", "@noble/hashes"):
         assert f'"node_modules/{package}": {{\n      "version": "2.4.0"' in lock
     assert (VENDOR / "LICENSE").read_text().startswith("The MIT License")
+
+
+def test_seal_js_pins_the_bundle_by_its_subresource_integrity() -> None:
+    digest = base64.b64encode(hashlib.sha384(BUNDLE.read_bytes()).digest()).decode()
+    seal = (VENDOR.parent / "seal.js").read_text(encoding="utf-8")
+    assert f'var VENDOR_INTEGRITY = "sha384-{digest}";' in seal

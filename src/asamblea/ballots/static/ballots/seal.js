@@ -19,6 +19,7 @@
   var PREFIX = "asamblea/secrecy/v1/";
   // Subresource integrity of the vendored bundle: a swapped file does not run.
   var VENDOR_INTEGRITY = "sha384-hUSIwBOj+gg8+e41dub5catqgrBLE2xlt9gPdJxUGF1wzVwwIbJq19x9TsZF8wN4";
+  var WAIT_FOR_BUNDLE = 20000; // ms: 14 KB over a slow 2G line, with room to spare
 
   function noble() {
     if (!root.nobleRistretto) { throw new Error("ristretto255 is not loaded"); }
@@ -431,10 +432,15 @@
     }
     if (loaded) { sealInto(ranking); return; }
     if (failed) { return; }
-    // The bundle is still on its way: wait for it (or for its failure) and post then.
+    // The bundle is still on its way: wait for it (or its failure) and post then. A
+    // second tap meanwhile does nothing; a bundle that never comes (a dead connection)
+    // is given up after WAIT_FOR_BUNDLE and the server encrypts.
     event.preventDefault();
     pending = ranking;
-    waiting = true;
+    if (!waiting) {
+      waiting = true;
+      root.setTimeout(function () { if (waiting) { failed = true; submitNow(); } }, WAIT_FOR_BUNDLE);
+    }
   });
 
   // Back to this page from the receipt (bfcache): the form as served again.
