@@ -203,13 +203,15 @@ def test_a_tampered_browser_ballot_is_refused(seal_page: Any) -> None:
 SEAL_CONTEXT = "test/elections/sealed"
 
 
-def _with_seal_key(html: str, key: str, codec: BallotCodec) -> str:
-    """The page as the server will serve an encrypted vote: the key on the form, a
-    "sealed" input in it (put first, so they win over any the server already put)."""
+def _with_seal_key(html: str, key: str, codec: BallotCodec, choices: list[str] | None) -> str:
+    """The page as the server serves an encrypted vote: the key on the form, a "sealed"
+    input in it (put first, so they win over any the server already put there)."""
     attributes = (
         f' data-seal-key="{key}" data-seal-context="{SEAL_CONTEXT}"'
         f" data-seal-codec='{json.dumps(codec.describe())}'"
     )
+    if choices is not None:
+        attributes += f" data-seal-choices='{json.dumps(choices)}'"
     opened = re.search(r'<form method="post" id="ballot"[^>]*>', html)
     assert opened is not None
     tag = opened.group(0)
@@ -240,6 +242,7 @@ def _ballot_page(
     key: str,
     codec: BallotCodec,
     held: list[Any] | None = None,
+    choices: list[str] | None = None,
 ) -> tuple[Any, list[dict[str, list[str]]]]:
     """The voter's ballot page with the key on it; the posts it makes, caught on the way.
     With `held`, the request for the ristretto255 bundle is kept there, unanswered."""
@@ -260,7 +263,7 @@ def _ballot_page(
             route.fulfill(status=200, content_type="text/html", body="<p id='posted'>posted</p>")
             return
         response = route.fetch()
-        route.fulfill(response=response, body=_with_seal_key(response.text(), key, codec))
+        route.fulfill(response=response, body=_with_seal_key(response.text(), key, codec, choices))
 
     page.route(f"**{path}", handle)
     # Not "load": a held bundle would hold the load event too.
@@ -275,9 +278,13 @@ def test_the_ballot_page_posts_only_the_sealed_ballot(
     election = _open_vote(federation)
     candidates = list(services.standing(election))
     codec = BallotCodec(len(candidates))
-    page, posts = _ballot_page(new_phone, live_server.url, election, KEY.public.hex(), codec)
+    # The codec's order need not be the page's: seal.js goes by data-seal-choices.
+    choices = [str(c.pk) for c in reversed(candidates)]
+    page, posts = _ballot_page(
+        new_phone, live_server.url, election, KEY.public.hex(), codec, choices=choices
+    )
     names = page.locator(".ballot-row .name").all_inner_texts()
-    assert names == [c.public_name for c in candidates]  # codec index = page order
+    assert names == [c.public_name for c in candidates]
 
     # A gap in the ranks is stopped in the browser, in the server's words; nothing posted.
     page.locator(".ballot-row").nth(2).locator("select").select_option("2")
@@ -296,7 +303,9 @@ def test_the_ballot_page_posts_only_the_sealed_ballot(
     assert {"csrfmiddlewaretoken", "sealed"} <= set(posted)
     ballot, proof = _read(json.loads(posted["sealed"][0]))
     assert verify_ballot(SEAL_CONTEXT, KEY.public, ballot, proof)
-    assert codec.decode([decrypt(KEY.secret, c) for c in ballot]) == (1, 2)
+    chosen = (choices.index(str(candidates[1].pk)), choices.index(str(candidates[2].pk)))
+    assert chosen == (1, 0)
+    assert codec.decode([decrypt(KEY.secret, c) for c in ballot]) == chosen
 
 
 def test_a_plurality_ballot_with_too_many_marks_is_stopped_in_the_browser(
@@ -304,7 +313,10 @@ def test_a_plurality_ballot_with_too_many_marks_is_stopped_in_the_browser(
 ) -> None:
     election = _open_vote(federation, method="plurality", seats=1)
     codec = BallotCodec(3, ranks=1)
-    page, posts = _ballot_page(new_phone, live_server.url, election, KEY.public.hex(), codec)
+    choices = [str(c.pk) for c in services.standing(election)]  # as the server gives them
+    page, posts = _ballot_page(
+        new_phone, live_server.url, election, KEY.public.hex(), codec, choices=choices
+    )
     boxes = page.locator("input[name=choice]")
     boxes.nth(0).check()
     boxes.nth(2).check()
@@ -323,13 +335,21 @@ def test_a_plurality_ballot_with_too_many_marks_is_stopped_in_the_browser(
     assert "choice" not in posts[0]
 
 
+@pytest.mark.parametrize(
+    ("key", "choices"),
+    [
+        # The identity is no public key: seal.js refuses to encrypt under it.
+        pytest.param("00" * 32, None, id="sealing-throws"),
+        # A codec index for a candidate the form does not show: seal.js does not act.
+        pytest.param(KEY.public.hex(), ["1", "2", "999999"], id="choices-do-not-fit-the-form"),
+    ],
+)
 def test_when_sealing_fails_the_form_posts_as_served_for_the_server_to_encrypt(
-    federation: Federation, live_server: Any, new_phone: Any
+    federation: Federation, live_server: Any, new_phone: Any, key: str, choices: Any
 ) -> None:
     election = _open_vote(federation)
     codec = BallotCodec(3)
-    # The identity is no public key: seal.js refuses to encrypt under it.
-    page, posts = _ballot_page(new_phone, live_server.url, election, "00" * 32, codec)
+    page, posts = _ballot_page(new_phone, live_server.url, election, key, codec, choices=choices)
     page.locator(".ballot-row").nth(0).locator("select").select_option("1")
     page.click("#cast")
     page.wait_for_selector("#posted")

@@ -10,9 +10,10 @@
 //
 // On a ballot form with data-seal-key, data-seal-context, data-seal-codec and a hidden
 // input named "sealed", the submit fills "sealed" with the sealed ballot and takes the
-// name off the ranking's inputs, so only the ciphertext leaves the phone. Candidate k
-// of the codec is the k-th ranking input of the form, in page order (the server's
-// order of candidates). Plain ES2017 and BigInt: Chromium 67 and later.
+// name off the ranking's inputs, so only the ciphertext leaves the phone. Index k of
+// the codec is the choice that the form's data-seal-choices (a JSON list of candidacy
+// ids, or "yes" and "no") names at k; without it, the k-th ranking input in page order.
+// Plain ES2017 and BigInt: Chromium 67 and later.
 (function (root) {
   "use strict";
 
@@ -329,7 +330,17 @@
     form.querySelectorAll('select.rank, input[name="choice"]'));
   var names = inputs.map(function (input) { return input.name; });
   var codecDescription = JSON.parse(form.getAttribute("data-seal-codec"));
-  if (inputs.length !== codecDescription.candidates) { return; }
+  // The codec index of each input: by the value it posts (rank-<id> or the choice's value).
+  var indexOf = inputs.map(function (input, i) { return i; });
+  if (form.hasAttribute("data-seal-choices")) {
+    var choices = JSON.parse(form.getAttribute("data-seal-choices")).map(String);
+    if (choices.length !== codecDescription.candidates) { return; }
+    indexOf = inputs.map(function (input, i) {
+      return choices.indexOf(input.tagName === "SELECT" ? names[i].replace(/^rank-/, "") : input.value);
+    });
+  }
+  if (inputs.length !== codecDescription.candidates || indexOf.indexOf(-1) >= 0 ||
+      new Set(indexOf).size !== indexOf.length) { return; } // a form the key does not fit
 
   var loaded = !!root.nobleRistretto;
   var failed = false;
@@ -360,7 +371,7 @@
         var raw = String(select.value).trim();
         if (!raw) { return; }
         if (!/^[0-9]+$/.test(raw) || parseInt(raw, 10) < 1) { throw new Problem(say(text.notARank, { text: raw })); }
-        given.push({ index: index, rank: parseInt(raw, 10) });
+        given.push({ index: indexOf[index], rank: parseInt(raw, 10) });
       });
       var used = given.map(function (g) { return g.rank; }).sort(function (a, b) { return a - b; });
       var twice = used.filter(function (rank, i) { return i > 0 && used[i - 1] === rank && used[i - 2] !== rank; });
@@ -371,7 +382,8 @@
       ranking = given.sort(function (a, b) { return a.rank - b.rank; }).map(function (g) { return g.index; });
     } else {
       ranking = [];
-      inputs.forEach(function (input, index) { if (input.checked) { ranking.push(index); } });
+      inputs.forEach(function (input, index) { if (input.checked) { ranking.push(indexOf[index]); } });
+      ranking.sort(function (a, b) { return a - b; }); // a set: in codec order, as the server seals it
       if (kind === "radio") {
         if (ranking.length !== 1) { throw new Problem(text.yesOrNo); }
         return ranking;
