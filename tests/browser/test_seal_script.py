@@ -354,7 +354,7 @@ def test_when_sealing_fails_the_form_posts_as_served_for_the_server_to_encrypt(
     page.click("#cast")
     page.wait_for_selector("#posted")
     posted = posts[0]
-    assert posted["sealed"] == [""]
+    assert set(posted["sealed"]) == {""}  # ours, and the server's own if it put one
     ranks = {k: v for k, v in posted.items() if k.startswith("rank-")}
     assert len(ranks) == 3 and sorted(v[0] for v in ranks.values()) == ["", "", "1"]
 
