@@ -371,17 +371,17 @@ def do_enter_tally(
             % {"marks": most, "valid": valid}
         )
     total = sum(counts.values())
-    if election.method == Election.Method.PLURALITY and total > valid * election.seats:
-        raise InvalidInput(
-            _("%(total)d marks is more than the %(valid)d valid papers can hold: count again.")
-            % {"total": total, "valid": valid}
-        )
     if election.method == Election.Method.PLURALITY and election.seats == 1 and total != valid:
         raise InvalidInput(
             _(
                 "Each valid paper marks one candidate: the marks (%(total)d) must add up to "
                 "the valid papers (%(valid)d)."
             )
+            % {"total": total, "valid": valid}
+        )
+    if election.method == Election.Method.PLURALITY and total > valid * election.seats:
+        raise InvalidInput(
+            _("%(total)d marks is more than the %(valid)d valid papers can hold: count again.")
             % {"total": total, "valid": valid}
         )
     if _agreed_tally(vote) is not None:
@@ -484,6 +484,8 @@ def _text(ranking: list[int], numbers: dict[int, int]) -> str:
 
 
 def paper_state(vote: PaperVote) -> PaperState:
+    """The papers as they stand now (the vote read afresh: its counts change under it)."""
+    vote = PaperVote.objects.select_related("room__meeting", "election").get(pk=vote.pk)
     candidates = ballot_order(vote.election)
     numbers = {c.pk: n for n, c in enumerate(candidates, 1)}
     handed = PaperVoter.objects.filter(vote=vote).count()
