@@ -117,16 +117,20 @@ def test_papers_are_numbered_within_the_printed_count(federation):
         services.do_enter_paper(officer, vote, "x", "1")
 
 
-def test_only_the_tellers_of_this_meeting_enter_papers_and_mark_the_roll(federation):
-    _room, _officer, users, _election, vote, _teller = paper_election(federation)
+def test_only_the_tellers_of_this_meeting_enter_papers_and_officers_mark_the_roll(federation):
+    _room, _officer, users, _election, vote, teller = paper_election(federation)
     stranger = make_user("extraña")
     for user in (users[0], stranger):
         with pytest.raises(PermissionDenied, match="not a teller of this meeting"):
             services.do_enter_paper(user, vote, 1, "1")
-        with pytest.raises(PermissionDenied, match="not a teller of this meeting"):
+    # The table (names of the present roll) and the printing are the officers'.
+    for user in (users[0], teller):
+        with pytest.raises(PermissionDenied):
             services.do_mark_paper_voter(user, vote, users[1].person.pk)
-    with pytest.raises(PermissionDenied):
-        services.do_print_papers(users[0], vote, 10)
+        with pytest.raises(PermissionDenied):
+            services.do_print_papers(user, vote, 10)
+        with pytest.raises(PermissionDenied):
+            services.do_replace_spoiled_paper(user, vote)
 
 
 def test_a_member_who_took_a_paper_cannot_vote_online_and_an_online_voter_gets_no_paper(

@@ -32,10 +32,13 @@ from asamblea.meetings.services.paper import (
     do_open_paper_vote,
     do_print_papers,
     do_replace_spoiled_paper,
+    elections_for_paper,
+    next_paper_number,
     paper_state,
     paper_voter_ids,
     paper_votes_of,
     read_paper_ballots,
+    table_rows,
 )
 from asamblea.meetings.services.rooms import (
     QuorumState,
@@ -112,8 +115,10 @@ __all__ = [
     "do_set_up_room",
     "do_sign_acta",
     "do_withdraw_speaker",
+    "elections_for_paper",
     "floor",
     "my_attendance",
+    "next_paper_number",
     "open_vote",
     "paper_state",
     "paper_voter_ids",
@@ -123,5 +128,6 @@ __all__ = [
     "quorum_state",
     "read_paper_ballots",
     "room_of",
+    "table_rows",
     "vote_state",
 ]

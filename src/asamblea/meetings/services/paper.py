@@ -50,6 +50,7 @@ from asamblea.meetings.models import (
     PaperVoter,
     Room,
 )
+from asamblea.meetings.services.attendance import present_roll
 from asamblea.meetings.services.rooms import require_open, require_teller
 from asamblea.meetings.services.votes import Outcome
 
@@ -157,13 +158,14 @@ def do_print_papers(actor: User, vote: PaperVote, count: Any) -> PaperVote:
 
 @transaction.atomic
 def do_mark_paper_voter(actor: User, vote: PaperVote, person_id: int) -> PaperVoter:
-    """A teller hands a paper to a member present and marks them on the roll as voted.
+    """An officer at the table hands a paper to a member present and marks them on the
+    roll as voted (officers see the names of the present roll; tellers count).
 
     Refused to someone who voted online already: their online ballot stands (cancelling
     it needs the encrypted ballot box, not built yet)."""
     vote = _lock(vote)
     room = vote.room
-    require_teller(actor, room)
+    require_officer(actor, room.meeting.body)
     require_open(room)
     _require_voting(vote)
     election = vote.election
@@ -198,7 +200,7 @@ def do_mark_paper_voter(actor: User, vote: PaperVote, person_id: int) -> PaperVo
 def do_replace_spoiled_paper(actor: User, vote: PaperVote) -> PaperVote:
     """A member spoilt their paper and hands it back: it is kept aside and a new one given."""
     vote = _lock(vote)
-    require_teller(actor, vote.room)
+    require_officer(actor, vote.room.meeting.body)
     require_open(vote.room)
     _require_voting(vote)
     if PaperVoter.objects.filter(vote=vote).count() + vote.spoiled >= vote.printed:
@@ -573,3 +575,46 @@ def read_paper_ballots(election: Any) -> hooks.PaperBallots | None:
         return None
     state = paper_state(vote)
     return hooks.PaperBallots(rankings=state.rankings, facts=state.facts())
+
+
+def elections_for_paper(room: Room) -> list[Election]:
+    """The body's elections an officer may take to paper in this room now."""
+    return list(
+        Election.objects.filter(constituency=room.meeting.body, status__in=PRINTABLE)
+        .exclude(method=Election.Method.YES_NO)
+        .exclude(paper_vote__isnull=False)
+        .select_related("delegation__council", "command")
+        .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """A member present, as the table sees them: whether they took a paper or voted online."""
+
+    attendance: Attendance
+    on_paper: bool
+    online: bool  # voted online: no paper for them
+
+
+def table_rows(actor: User, vote: PaperVote) -> list[TableRow]:
+    """The present roll at the table (names: officers only)."""
+    room = vote.room
+    require_officer(actor, room.meeting.body)
+    on_paper = paper_voter_ids(vote)
+    cast = set(VoteCast.objects.filter(election=vote.election).values_list("person_id", flat=True))
+    return [
+        TableRow(a, a.person_id in on_paper, a.person_id in cast and a.person_id not in on_paper)
+        for a in present_roll(room)
+    ]
+
+
+def next_paper_number(actor: User, vote: PaperVote) -> int:
+    """The paper a teller most likely enters next: one after their last."""
+    last = (
+        PaperEntry.objects.filter(vote=vote, teller_id=actor.pk)
+        .order_by("-pk")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return 1 if last is None else last + 1
