@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -492,9 +493,13 @@ def paper_state(vote: PaperVote) -> PaperState:
     numbers = {c.pk: n for n, c in enumerate(candidates, 1)}
     handed = PaperVoter.objects.filter(vote=vote).count()
     by_paper: dict[int, list[PaperEntry]] = {}
-    for entry in PaperEntry.objects.filter(vote=vote).select_related("teller"):
+    # Every entry is read on each page of the count: only what agreement needs.
+    for entry in PaperEntry.objects.filter(vote=vote).only("number", "ranking", "teller_id"):
         by_paper.setdefault(entry.number, []).append(entry)
-    waiting, discrepancies, rankings = [], [], []
+    differing: list[tuple[int, list[PaperEntry]]] = []
+    waiting: list[int] = []
+    discrepancies: list[Discrepancy] = []
+    rankings: list[list[int]] = []
     invalid = agreed = 0
     for number, entries in sorted(by_paper.items()):
         found = _agreed(entries)
@@ -507,12 +512,20 @@ def paper_state(vote: PaperVote) -> PaperState:
         elif len(entries) == 1:
             waiting.append(number)
         else:
-            discrepancies.append(
-                Discrepancy(
-                    number,
-                    [(e.teller.get_username(), _text(e.ranking, numbers)) for e in entries],
-                )
+            differing.append((number, entries))
+    if differing:
+        tellers = {
+            user.pk: user.get_username()
+            for user in get_user_model().objects.filter(
+                pk__in={e.teller_id for _n, rows in differing for e in rows}
             )
+        }
+        discrepancies = [
+            Discrepancy(
+                number, [(tellers[e.teller_id], _text(e.ranking, numbers)) for e in entries]
+            )
+            for number, entries in differing
+        ]
     tally = None
     tally_discrepancies: list[list[PaperTally]] = []
     if vote.entry == PaperVote.Entry.TALLY:
