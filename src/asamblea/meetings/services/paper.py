@@ -262,11 +262,11 @@ def parse_paper(text: str, election: Election, candidates: list[Candidacy]) -> l
     return [int(choice) for choice in stored]
 
 
-def _agreed(entries: list[PaperEntry]) -> PaperEntry | None:
-    """The entry two of a paper's entries agree on, or None."""
-    for index, entry in enumerate(entries):
-        if any(other.ranking == entry.ranking for other in entries[index + 1 :]):
-            return entry
+def _agreed(rankings: list[list[int]]) -> list[int] | None:
+    """What two of a paper's entries agree on, or None."""
+    for index, ranking in enumerate(rankings):
+        if ranking in rankings[index + 1 :]:
+            return ranking
     return None
 
 
@@ -297,7 +297,9 @@ def do_enter_paper(
             % {"number": paper, "printed": vote.printed}
         )
     ranking = parse_paper(text, vote.election, ballot_order(vote.election))
-    entries = list(PaperEntry.objects.filter(vote=vote, number=paper))
+    entries = list(
+        PaperEntry.objects.filter(vote=vote, number=paper).values_list("ranking", flat=True)
+    )
     if _agreed(entries) is not None:
         raise Conflict(
             _("Paper %(number)d is entered twice already and both agree.") % {"number": paper}
@@ -316,7 +318,7 @@ def do_enter_paper(
     )
     if not entries:
         return Outcome.WAITING
-    if any(entry.ranking == ranking for entry in entries):
+    if ranking in entries:
         return Outcome.DECIDED
     return Outcome.DISCREPANCY
 
@@ -492,21 +494,23 @@ def paper_state(vote: PaperVote) -> PaperState:
     candidates = ballot_order(vote.election)
     numbers = {c.pk: n for n, c in enumerate(candidates, 1)}
     handed = PaperVoter.objects.filter(vote=vote).count()
-    by_paper: dict[int, list[PaperEntry]] = {}
-    # Every entry is read on each page of the count: only what agreement needs.
-    for entry in PaperEntry.objects.filter(vote=vote).only("number", "ranking", "teller_id"):
-        by_paper.setdefault(entry.number, []).append(entry)
-    differing: list[tuple[int, list[PaperEntry]]] = []
+    by_paper: dict[int, list[tuple[int, list[int]]]] = {}
+    # Every entry is read on each page of the count: plain rows, only what agreement needs.
+    for number, teller_id, ranking in PaperEntry.objects.filter(vote=vote).values_list(
+        "number", "teller_id", "ranking"
+    ):
+        by_paper.setdefault(number, []).append((teller_id, ranking))
+    differing: list[tuple[int, list[tuple[int, list[int]]]]] = []
     waiting: list[int] = []
     discrepancies: list[Discrepancy] = []
     rankings: list[list[int]] = []
     invalid = agreed = 0
     for number, entries in sorted(by_paper.items()):
-        found = _agreed(entries)
+        found = _agreed([ranking for _teller, ranking in entries])
         if found is not None:
             agreed += 1
-            if found.ranking:
-                rankings.append(list(found.ranking))
+            if found:
+                rankings.append(list(found))
             else:
                 invalid += 1
         elif len(entries) == 1:
@@ -517,13 +521,11 @@ def paper_state(vote: PaperVote) -> PaperState:
         tellers = {
             user.pk: user.get_username()
             for user in get_user_model().objects.filter(
-                pk__in={e.teller_id for _n, rows in differing for e in rows}
+                pk__in={teller for _n, rows in differing for teller, _r in rows}
             )
         }
         discrepancies = [
-            Discrepancy(
-                number, [(tellers[e.teller_id], _text(e.ranking, numbers)) for e in entries]
-            )
+            Discrepancy(number, [(tellers[t], _text(ranking, numbers)) for t, ranking in entries])
             for number, entries in differing
         ]
     tally = None
