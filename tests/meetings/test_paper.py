@@ -284,11 +284,20 @@ def test_the_verifier_refuses_a_record_whose_paper_ballots_do_not_add_up(federat
     _close_and_publish(election)
     verify_lines(export(federation))
 
-    def pad(entry):
-        if entry.get("type") == "election.counted" or "paper" in entry:
-            entry = json.loads(json.dumps(entry))
-            entry["paper"]["ballots"] += 1
-        return entry
+    def change(key, by):
+        def forge(entry):
+            if "paper" in entry:
+                entry = json.loads(json.dumps(entry))
+                entry["paper"][key] += by
+            return entry
 
+        return forge
+
+    # One paper ballot more than the ballot list holds.
     with pytest.raises(VerificationFailed, match="paper ballots"):
-        verify_lines(export(federation, pad))
+        verify_lines(export(federation, change("ballots", 1)))
+    # Papers that do not reconcile: printed, handed out, spoilt and unused; the box.
+    with pytest.raises(VerificationFailed, match="20 papers printed, but 2 handed out"):
+        verify_lines(export(federation, change("spoiled", 1)))
+    with pytest.raises(VerificationFailed, match="3 paper ballots in the box, but 2 counted"):
+        verify_lines(export(federation, change("in_box", 1)))
