@@ -109,9 +109,7 @@ class Hall:
         self.room = services.do_set_up_room(self.chair, meeting)
         Attendance.objects.bulk_create(
             [
-                Attendance(
-                    room=self.room, person=p, how="officer", checked_in_at=timezone.now()
-                )
+                Attendance(room=self.room, person=p, how="officer", checked_in_at=timezone.now())
                 for p in people
             ]
         )
