@@ -69,6 +69,7 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "recorded",
         "membership_decided",
         "notice_channel",
+        "paper_ballots",
     }
     assert all(hook.__doc__ and len(hook.__doc__) > 60 for hook in declared)
 

@@ -270,6 +270,34 @@ seat_ended: Hook[SeatEndedHandler] = Hook(
     """,
 )
 
+
+@dataclass(frozen=True)
+class PaperBallots:
+    """The paper ballots of an election, entered in the room, as its close reads them.
+
+    `rankings`: one list per paper counted, as an online `Ballot.ranking` (candidacy
+    ids), with no voter: papers are anonymous. `facts`: what the record says of them
+    (papers counted, the reconciliation of printed, handed out, spoiled and unused);
+    `facts["ballots"]` is len(rankings), which the record's verifier adds to the trackers.
+    """
+
+    rankings: list[list[Any]]
+    facts: dict[str, Any]
+
+
+# (the election) -> its paper ballots, or None when it has none.
+PaperBallotsReader = Callable[[Any], "PaperBallots | None"]
+
+paper_ballots: Hook[PaperBallotsReader] = Hook(
+    "paper_ballots",
+    """The papers of an election voted in a room: `reader(election) -> PaperBallots | None`.
+
+    Called by the elections app's count (inside the close transaction, and by a
+    countback), which adds the rankings to the online ballots it reads. The meetings
+    app registers the reader (the papers its tellers entered twice, or a tally sheet).
+    """,
+)
+
 # ---------------------------------------------------------------- the ways in
 
 api_router: KeyedHook[Any] = KeyedHook(

@@ -54,18 +54,21 @@ def check_counted(entry: Mapping[str, Any], context: CheckContext) -> None:
     if commitment is not None and seed_commitment(entry["seed"]) != commitment:
         raise VerificationFailed("the seed of the count is not the one committed to at the opening")
     published = entry["result"]
+    # Paper ballots entered in a room have no tracker: the record says how many they are.
+    expected = len(state["trackers"]) + entry.get("paper", {}).get("ballots", 0)
     if "ballots" not in entry:
         # Withheld (too few voters to publish a breakdown): only the totals can be checked.
-        if entry["papers"] != len(state["trackers"]):
+        if entry["papers"] != expected:
             raise VerificationFailed(
-                f"{entry['papers']} papers counted but {len(state['trackers'])} trackers published"
+                f"{entry['papers']} papers counted but {len(state['trackers'])} trackers "
+                f"published and {expected - len(state['trackers'])} paper ballots"
             )
         return
     papers = sum(ballot["count"] for ballot in entry["ballots"])
-    if papers != len(state["trackers"]):
+    if papers != expected:
         raise VerificationFailed(
             f"the ballot list has {papers} papers but {len(state['trackers'])} trackers "
-            "were published"
+            f"were published and {expected - len(state['trackers'])} paper ballots"
         )
     as_read = _as_read(entry) if "ballots_as_read" in entry else None
     recounted = as_read[0] if as_read is not None else count_published(entry)

@@ -232,3 +232,80 @@ class ActaSignature(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["acta", "user"], name="acta_signed_once_each"),
         ]
+
+
+class PaperVote(models.Model):
+    """An election voted on paper in the room: the papers printed for it, the members who
+    voted on paper, the spoiled papers replaced at the table, and how the tellers enter
+    the box (each paper twice, or a tally sheet for plurality and approval)."""
+
+    class Entry(models.TextChoices):
+        PAPERS = "papers", _("Each paper entered twice")
+        TALLY = "tally", _("The tally sheet")
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="paper_votes")
+    election = models.OneToOneField(
+        "elections.Election", on_delete=models.PROTECT, related_name="paper_vote"
+    )
+    entry = models.CharField(max_length=8, choices=Entry.choices, default=Entry.PAPERS)
+    # Printed on every paper of this election: a paper without it is not this box's.
+    audit_number = models.CharField(max_length=16, unique=True)
+    printed = models.PositiveIntegerField(default=0)
+    spoiled = models.PositiveIntegerField(default=0)
+    # The round of the tally sheet under way (a new one when two tellers' sheets differ).
+    tally_round = models.PositiveSmallIntegerField(default=1)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+
+
+class PaperVoter(models.Model):
+    """THAT a member present took a paper (the roll is marked). No time, no paper number:
+    nothing leads from here to a paper (the election's VoteCast is written with it)."""
+
+    vote = models.ForeignKey(PaperVote, on_delete=models.CASCADE, related_name="voters")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "person"], name="paper_voter_once"),
+        ]
+
+
+class PaperEntry(models.Model):
+    """One teller's reading of one paper: the number written on it at the count and the
+    candidacies it marks, in order ([] for a blank or spoilt paper). A paper counts once
+    two entries of it agree."""
+
+    vote = models.ForeignKey(PaperVote, on_delete=models.CASCADE, related_name="entries")
+    number = models.PositiveIntegerField()
+    teller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ranking = models.JSONField()
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number", "entered_at", "pk"]
+        indexes = [models.Index(fields=["vote", "number"])]
+
+
+class PaperTally(models.Model):
+    """One teller's tally sheet (plurality, approval): the papers in the box, the blank
+    or spoilt ones among them, and the marks for each candidacy."""
+
+    vote = models.ForeignKey(PaperVote, on_delete=models.CASCADE, related_name="tallies")
+    round = models.PositiveSmallIntegerField()
+    teller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    papers = models.PositiveIntegerField()
+    blank = models.PositiveIntegerField()
+    # {"<candidacy id>": marks}
+    marks = models.JSONField()
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["round", "entered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "round", "teller"], name="paper_tally_once_a_round"
+            ),
+        ]

@@ -4,6 +4,11 @@ Pure module (no Django import). Importing it registers the checks:
 
 - "meeting.acta": the published hash is the SHA-256 of the published public acta's
   canonical JSON, the acta is this meeting's, and two officers signed it.
+- "election.counted" of an election voted on paper in a room (its "paper" facts; the
+  elections app's own check adds the paper ballots to the trackers): the papers
+  reconcile. Printed = handed out + spoilt at the table + unused; papers entered one
+  by one: the papers in the box are the ballots counted, the blank or spoilt ones and
+  the unresolved ones; with a tally sheet, no more papers in the box than handed out.
 """
 
 from __future__ import annotations
@@ -34,4 +39,30 @@ def check_acta(entry: Mapping[str, Any], context: CheckContext) -> None:
         )
 
 
+def check_paper(entry: Mapping[str, Any], context: CheckContext) -> None:
+    paper = entry.get("paper")
+    if paper is None:
+        return
+    figures = ("printed", "handed_out", "spoiled", "unused", "in_box", "invalid", "unresolved")
+    if not all(isinstance(paper.get(k), int) and paper[k] >= 0 for k in (*figures, "ballots")):
+        raise VerificationFailed("the paper ballots' figures are not all whole numbers")
+    if paper["handed_out"] + paper["spoiled"] + paper["unused"] != paper["printed"]:
+        raise VerificationFailed(
+            f"{paper['printed']} papers printed, but {paper['handed_out']} handed out, "
+            f"{paper['spoiled']} spoilt and {paper['unused']} unused"
+        )
+    if paper["entry"] == "papers":
+        accounted = paper["ballots"] + paper["invalid"] + paper["unresolved"]
+        if accounted != paper["in_box"]:
+            raise VerificationFailed(
+                f"{paper['in_box']} paper ballots in the box, but {paper['ballots']} counted, "
+                f"{paper['invalid']} blank or spoilt and {paper['unresolved']} unresolved"
+            )
+    elif paper["in_box"] > paper["handed_out"]:
+        raise VerificationFailed(
+            f"the tally sheet has {paper['in_box']} papers, {paper['handed_out']} handed out"
+        )
+
+
 hooks.verify_check.add("meeting.acta", check_acta)
+hooks.verify_check.add("election.counted", check_paper)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from asamblea.meetings import views
+from asamblea.meetings import paper_views, views
 
 urlpatterns = [
     path("meetings/<int:meeting_id>/room/", views.room_page, name="meeting_room"),
@@ -17,4 +17,22 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/screen/live/", views.screen_live, name="meeting_screen_live"),
     path("meetings/<int:meeting_id>/acta/", views.acta_page, name="meeting_acta"),
     path("meetings/<int:meeting_id>/acta/sign/", views.acta_sign, name="meeting_acta_sign"),
+    path(
+        "meetings/<int:meeting_id>/room/paper/", paper_views.paper_open, name="meeting_paper_open"
+    ),
+    path(
+        "meetings/<int:meeting_id>/room/paper/<int:vote_id>/",
+        paper_views.paper_page,
+        name="meeting_paper",
+    ),
+    path(
+        "meetings/<int:meeting_id>/room/paper/<int:vote_id>/action/",
+        paper_views.paper_action,
+        name="meeting_paper_action",
+    ),
+    path(
+        "meetings/<int:meeting_id>/room/paper/<int:vote_id>/print/",
+        paper_views.paper_print,
+        name="meeting_paper_print",
+    ),
 ]

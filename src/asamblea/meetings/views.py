@@ -34,7 +34,7 @@ from asamblea.federation.services import (
     is_officer,
     require_officer,
 )
-from asamblea.meetings import services
+from asamblea.meetings import paper_views, services
 from asamblea.meetings.models import Room, RoomVote, Speaker
 from asamblea.web.once import once_only
 from asamblea.web.qr import qr_svg
@@ -128,6 +128,7 @@ def room_page(request: HttpRequest, federation_slug: str, meeting_id: int) -> Ht
             "mine": services.my_attendance(request.user, room),
             "agenda": agenda(meeting),
             "votes": list(RoomVote.objects.filter(room=room).select_related("motion")),
+            **paper_views.room_context(request.user, room),
         }
     )
     if officer:

@@ -33,9 +33,20 @@ from asamblea.federation.services import require_officer
 from asamblea.record.services import Event, append_entries
 
 
+def paper_ballots(election: Election) -> hooks.PaperBallots | None:
+    """The election's paper ballots entered in a room (the meetings app's), if any."""
+    for reader in hooks.paper_ballots:
+        papers = reader(election)
+        if papers is not None:
+            return papers
+    return None
+
+
 def _ballot_names(election: Election, candidacies: Sequence[Candidacy]) -> list[list[str]]:
     names = {c.pk: c.public_name for c in candidacies}
-    rankings = Ballot.objects.filter(election=election).values_list("ranking", flat=True)
+    rankings = list(Ballot.objects.filter(election=election).values_list("ranking", flat=True))
+    papers = paper_ballots(election)
+    rankings += papers.rankings if papers is not None else []
     if election.method == Election.Method.YES_NO:
         return [list(ranking) for ranking in rankings]
     return [[names[pk] for pk in ranking if pk in names] for ranking in rankings]
@@ -120,13 +131,15 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
     inputs, result = _count(election)
     casts, roll = turnout(election)
     trackers = BallotBox(Ballot, election).trackers()
-    breakdown = len(trackers) >= min_voters_for_breakdown()
+    papers = paper_ballots(election)
+    on_paper = len(papers.rankings) if papers is not None else 0
+    breakdown = len(trackers) + on_paper >= min_voters_for_breakdown()
     election.status = Election.Status.CLOSED
     election.closed_at = now
     election.result = {
         "roll": roll,
         "casts": casts,
-        "papers": len(trackers),
+        "papers": len(trackers) + on_paper,
         "breakdown_published": breakdown,
         "count": result,
     }
@@ -146,12 +159,14 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
         for tracker in trackers
     ]
     counted: dict[str, Any] = dict(inputs)
+    if papers is not None:
+        counted["paper"] = election.result["paper"] = papers.facts
     if breakdown:
         counted["result"] = result
     else:
         # Too few voters: the ballots and the stages would show how people voted.
         del counted["ballots"]
-        counted["papers"] = len(trackers)
+        counted["papers"] = len(trackers) + on_paper
         counted["result"] = {
             key: result[key] for key in ("method", "seats", "elected", "yes", "no") if key in result
         }
