@@ -187,7 +187,8 @@ def visit(page: Any, cdp: Any, url: str) -> Visit:
     paints = {
         entry["name"]: float(entry["startTime"])
         for entry in page.evaluate(
-            "performance.getEntriesByType('paint').map(e => ({name: e.name, startTime: e.startTime}))"
+            "performance.getEntriesByType('paint')"
+            ".map(e => ({name: e.name, startTime: e.startTime}))"
         )
     }
     cdp.remove_listener("Network.responseReceived", on_response)

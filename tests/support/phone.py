@@ -16,9 +16,7 @@ def fits_the_phone(page: Any) -> None:
     assert width <= PHONE_WIDTH, f"{page.url} scrolls sideways on a phone ({width}px wide)"
 
 
-def log_in(
-    context: Any, base_url: str, username: str, then: str, password: str = PASSWORD
-) -> Any:
+def log_in(context: Any, base_url: str, username: str, then: str, password: str = PASSWORD) -> Any:
     """A new page in `context`, logged in as `username` through the login form, at `then`."""
     page = context.new_page()
     page.goto(f"{base_url}/accounts/login/?next={then}")

@@ -16,7 +16,8 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 UNCOMPRESSED = ("ninja/",)
 
 
-class StaticStorage(CompressedManifestStaticFilesStorage):
+# WhiteNoise ships no type information: its class is Any to mypy.
+class StaticStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     def stored_name(self, name: str) -> str:
         if not self.hashed_files:  # nothing collected: no manifest to read names from
             return name
