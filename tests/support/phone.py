@@ -16,12 +16,12 @@ def fits_the_phone(page: Any) -> None:
     assert width <= PHONE_WIDTH, f"{page.url} scrolls sideways on a phone ({width}px wide)"
 
 
-def log_in(context: Any, base_url: str, username: str, then: str, password: str = PASSWORD) -> Any:
+def log_in(context: Any, base_url: str, username: str, then: str) -> Any:
     """A new page in `context`, logged in as `username` through the login form, at `then`."""
     page = context.new_page()
     page.goto(f"{base_url}/accounts/login/?next={then}")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
+    page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(f"{CODE_PAGE}|{re.escape(then)}"))
     if CODE_PAGE in page.url:
