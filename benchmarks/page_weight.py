@@ -1,6 +1,6 @@
 """Benchmark: the weight of the eight main pages over slow 3G, in real Chromium (issue 14).
 
-    .venv/bin/python benchmarks/page_weight.py [--data-dir DIR] [--port N] [--markdown]
+    .venv/bin/python benchmarks/page_weight.py [--data-dir DIR] [--port N]
 
 What it does:
 
