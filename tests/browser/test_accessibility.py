@@ -21,7 +21,7 @@ import pytest
 from asamblea.deliberation.models import CallToAction, Motion, Referendum
 from asamblea.elections.models import Election, Seat
 from asamblea.federation.demo import DEMO_PASSWORD
-from asamblea.federation.models import Federation
+from asamblea.federation.models import Federation, Membership
 from asamblea.federation.services import find_login
 from asamblea.recall.models import RecallPetition
 from asamblea.recall.services.petitions import do_open_recall_petition, do_sign_petition
@@ -186,18 +186,26 @@ def test_a_members_pages_pass_axe(demo: str, walk: Walk) -> None:
     signer = walk.person("socio-sutep-huamanga-3", f"/f/peru/recall/{petition.pk}/")
     walk.check(signer)
     walk.check(signer, f"/f/peru/seats/{seat.pk}/")
-    number = 3
-    while petition.status == RecallPetition.Status.OPEN:
-        number += 1
-        login = find_login(f"socio-sutep-huamanga-{number}")
-        assert login is not None
-        petition = do_sign_petition(login, petition)
-    assert petition.election_id is not None
-    recall_voter = walk.person(
-        f"socio-sutep-huamanga-{number + 1}", f"/f/peru/e/{petition.election_id}/ballot/"
+    members = (
+        Membership.objects.filter(
+            body=petition.constituency,
+            status=Membership.Status.VERIFIED,
+            person__user__isnull=False,
+        )
+        .exclude(person_id__in=[seat.holder_id, opener.person.pk])
+        .select_related("person__user")
+        .order_by("pk")
     )
+    for membership in members:
+        if petition.status != RecallPetition.Status.OPEN:
+            break
+        petition = do_sign_petition(membership.person.user, petition)
+    assert petition.election_id is not None, "the demo's petition reached no vote"
+    # The signer, a member of the constituency, votes in the recall.
+    recall_voter = signer
+    recall_voter.goto(f"{walk.base_url}/f/peru/e/{petition.election_id}/ballot/")
     walk.check(recall_voter)
-    recall_voter.locator("#vote-form input[type=radio], .ballot-row .name").first.click()
+    recall_voter.locator("#ballot input[type=radio][value=no]").check()
     recall_voter.click("#cast")
     recall_voter.wait_for_selector("#cast-done")
     walk.check(recall_voter)

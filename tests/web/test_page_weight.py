@@ -115,7 +115,7 @@ def main_pages(demo_output: str) -> Iterator[tuple[str, str | None]]:
     voter = re.search(r"with a login that has not voted yet: ([^\s,]+)", demo_output)
     assert ballot and voter
     counted = Election.objects.filter(status=Election.Status.CLOSED).first()
-    motion = Motion.objects.filter(body__slug="nacional", parent__isnull=True).first()
+    motion = Motion.objects.filter(body__slug="nacional", kind=Motion.Kind.MOTION).first()
     assert counted and motion
     yield "/", None
     yield "/f/peru/b/nacional/", None
