@@ -391,6 +391,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed on their way out, last to touch them; not those that hold a
+    # secret (BREACH: asamblea.web.compression says which and why).
+    "asamblea.web.compression.PageGZipMiddleware",
     # Django's, but a session save that fails after a committed action keeps its answer.
     "asamblea.web.sessions.SessionMiddleware",
     "asamblea.web.language.PageLanguageMiddleware",
@@ -567,12 +570,15 @@ STATIC_URL = "/static/"
 # or the finders (and so WhiteNoise) never see them and every page loads unstyled.
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
-# collectstatic fills it; WhiteNoise warns (an error in the tests) when it is missing.
+# collectstatic fills it (`asamblea serve` runs it); WhiteNoise warns (an error in the
+# tests) when it is missing.
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (cached for ten years by WhiteNoise), gzip and Brotli copies made once.
+    "staticfiles": {"BACKEND": "asamblea.web.staticfiles.StaticStorage"},
 }
+# Before collectstatic ran, the plain names are served from the source folders.
 WHITENOISE_USE_FINDERS = True
 
 # Outside the database, so that a dump or a backup of it never holds the key.

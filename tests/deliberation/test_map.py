@@ -74,6 +74,18 @@ def test_the_svg_is_well_formed_and_escapes_titles(peru):
     assert [t.text for t in root.findall(f".//{SVG}text")] == ["50%"]
 
 
+def test_a_map_with_links_is_a_group_of_named_links_not_an_image_holding_them(peru):
+    # An image's content is hidden from screen readers: links inside it are never reached
+    # (axe: nested-interactive).
+    linked = ET.fromstring(  # noqa: S314 - our own output
+        render_svg(peru, {"05": RegionFill("#123456", "Ayacucho: 3 of 5", "/f/x/")}, title="T")
+    )
+    assert linked.get("role") == "group" and linked.get("aria-label") == "T"
+    assert linked.find(f".//{SVG}a").get("aria-label") == "Ayacucho: 3 of 5"
+    plain = ET.fromstring(render_svg(peru, {"05": RegionFill("#123456", "A")}, title="T"))  # noqa: S314
+    assert plain.get("role") == "img" and plain.find(f".//{SVG}a") is None
+
+
 def test_outlines_are_traced_from_cells():
     mask = np.array([[True, True], [True, False]])
     path = regions_map._outline(mask, 10.0)

@@ -184,14 +184,24 @@ def serve_command(args: argparse.Namespace) -> int:
     from waitress import serve
 
     from asamblea.federation.keys import check_data_key
-    from asamblea.wsgi import application
 
     # A missing or wrong data key stops the server here, in one line.
     check_data_key()
+    # Before the app is made: its WhiteNoise lists the static folder once, as it starts.
+    collect_static()
+    from asamblea.wsgi import application
 
     print(f"Serving Asamblea on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
     serve(application, host=args.host, port=args.port, threads=args.threads, ident="asamblea")
     return 0
+
+
+def collect_static() -> None:
+    """Copy the static files to STATIC_ROOT with hashed names, gzip and Brotli copies
+    beside them (asamblea.web.staticfiles)."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def up_command(args: argparse.Namespace) -> int:

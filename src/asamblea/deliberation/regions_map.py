@@ -253,10 +253,16 @@ class RegionFill:
 def render_svg(
     region_map: RegionMap, fills: Mapping[str, RegionFill], *, title: str, empty: str = "#e5e5e5"
 ) -> str:
-    """The map as an inline SVG element; regions without a fill are drawn grey."""
+    """The map as an inline SVG element; regions without a fill are drawn grey.
+
+    A map whose regions link somewhere is a group of links, each named by its region's
+    title (an image may hold no link: screen readers would never reach them); one
+    without links is a single image."""
+    linked = any(fill.href for fill in fills.values())
+    role = "group" if linked else "img"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {region_map.width} '
-        f'{region_map.height}" role="img" aria-label="{escape(title)}" class="region-map">',
+        f'{region_map.height}" role="{role}" aria-label="{escape(title)}" class="region-map">',
         f"<title>{escape(title)}</title>",
     ]
     for code, shape in sorted(region_map.regions.items()):
@@ -268,7 +274,7 @@ def render_svg(
             f'data-region="{escape(code)}"><title>{escape(tip)}</title></path>'
         )
         if fill and fill.href:
-            path = f'<a href="{escape(fill.href)}">{path}</a>'
+            path = f'<a href="{escape(fill.href)}" aria-label="{escape(tip)}">{path}</a>'
         parts.append(path)
     for _code, shape in sorted(region_map.regions.items()):
         fill = fills.get(shape.code)
