@@ -44,6 +44,8 @@ UNCOMPRESSED_PAGES = frozenset(
         "meeting_screen",
         "meeting_screen_live",
         "meeting_checkin",
+        "meeting_paper_open",
+        "meeting_paper",
     }
 )
 
