@@ -87,7 +87,9 @@ def _swap_the_seed(entry):
     ("change", "message"),
     [
         pytest.param(
-            _change_one_ballot, "recount|differ|elects|papers the decryption", id="one-ballot-changed"
+            _change_one_ballot,
+            "recount|differ|elects|papers the decryption",
+            id="one-ballot-changed",
         ),
         pytest.param(_claim_another_winner, "elects", id="another-winner-claimed"),
         pytest.param(_swap_the_seed, "seed", id="seed-not-the-committed-one"),
@@ -182,7 +184,7 @@ def test_papers_said_to_be_cut_but_showing_more_than_was_read_fail(federation, s
         return entry
 
     # Caught as papers the decryption does not read that way, before the cut is redone.
-    with pytest.raises(LogVerificationFailed, match="never read|papers the decryption"):
+    with pytest.raises(LogVerificationFailed, match=r"never read|papers the decryption"):
         verify_lines(export(federation, show_whole_papers))
 
 

@@ -208,13 +208,17 @@ class BallotBox(Generic[B]):
             return None
         return CastReceipt(code, tracker, resent=True)
 
-    def _sealed_columns(self, sealed: dict[str, Any] | None) -> dict[str, Any]:
-        if sealed is None:
-            return {}
-        digest = seal_hash(sealed)
-        if self.model._default_manager.filter(seal_hash=digest).exists():
+    def refuse_copy_of(self, sealed: dict[str, Any]) -> None:
+        """Refuse a sealed ballot whose ciphertext was cast already (a copy of another
+        voter's, sent to learn after the mix what it said). A ballot sealed on the
+        server is fresh by construction; one posted by a browser is checked here."""
+        if self.model._default_manager.filter(seal_hash=seal_hash(sealed)).exists():
             raise refuse_copy()
-        return {"sealed": sealed, "seal_hash": digest}
+
+    @staticmethod
+    def _sealed_columns(sealed: dict[str, Any] | None) -> dict[str, Any]:
+        # The unique seal_hash refuses a copy that races past `refuse_copy_of`.
+        return {} if sealed is None else {"sealed": sealed, "seal_hash": seal_hash(sealed)}
 
     def cast_list(self) -> list[tuple[str, dict[str, Any]]]:
         """The sealed ballots in tracker order, with their trackers: what the close mixes."""

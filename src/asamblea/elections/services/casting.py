@@ -141,7 +141,9 @@ def _content(election: Election, ranking: Sequence[object], sealed: str) -> dict
     browser sealed it, or the checked ranking sealed here), else the checked ranking."""
     key = election_key(election)
     if key is not None and sealed:
-        return {"ranking": [], "sealed": accept_sealed(key, sealed)}
+        accepted = accept_sealed(key, sealed)
+        BallotBox(Ballot, election).refuse_copy_of(accepted)
+        return {"ranking": [], "sealed": accepted}
     candidates = standing(election)
     listed = [papers.Candidate(c.pk, c.public_name) for c in candidates]
     try:
