@@ -211,7 +211,7 @@ def accept_sealed(key: BallotKey, posted: str | JSON) -> dict[str, JSON]:
             raise problem
         try:
             value = json.loads(posted)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise problem from None
     try:
         ballot = ballot_from_json(value["ballot"])
