@@ -205,7 +205,7 @@ def accept_sealed(key: BallotKey, posted: str | JSON) -> dict[str, JSON]:
             "Reload the ballot page and vote again."
         )
     )
-    value = posted
+    value: JSON = posted
     if isinstance(posted, str):
         if len(posted) > MAX_SEALED_CHARS:
             raise problem

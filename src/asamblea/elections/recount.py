@@ -20,10 +20,9 @@ Pure module (no Django import). Importing it registers the checks:
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
-
-from collections import Counter
 
 from asamblea import hooks
 from asamblea.ballots.recount import SealedVote, sealed_vote

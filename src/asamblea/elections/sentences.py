@@ -270,7 +270,6 @@ def _secrecy_opened(facts: Mapping[str, Any], context: Context) -> Sentence:
         )
     else:
         text = _(
-            "Sealed ballots of election %(election)s mixed and decrypted, "
-            "with the proofs of both"
+            "Sealed ballots of election %(election)s mixed and decrypted, with the proofs of both"
         )
     return Sentence(text % values, election_url(facts, context))

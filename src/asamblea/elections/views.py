@@ -26,8 +26,8 @@ from asamblea.elections.ballots import RANKED_METHODS, YES_NO, BallotProblem, ra
 from asamblea.elections.forms import CancelForm, OpenElectionForm, StandForm
 from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry, Seat
 from asamblea.elections.scheduler import catch_up
-from asamblea.elections.services.sealed import election_key
 from asamblea.elections.sentences import cancel_reason_said
+from asamblea.elections.services.sealed import election_key
 from asamblea.errors import AlreadyVoted, FormAlreadySent, InvalidInput, NotFound, WrongBallotCode
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import User

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea.ballots.sealing import key_facts
 from asamblea.elections.models import Election, RollEntry
 from asamblea.elections.services._common import OPEN_STATUSES, _locked
-from asamblea.ballots.sealing import key_facts
 from asamblea.elections.services.reads import standing
 from asamblea.elections.services.sealed import open_election_key
 from asamblea.errors import Conflict, InvalidInput
