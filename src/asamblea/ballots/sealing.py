@@ -288,15 +288,3 @@ def forget_key_on_commit(key: BallotKey) -> None:
     a close rolled back must still find the key to be redone)."""
     path = key_path(key.context)
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
-
-
-def forget_published_keys(contexts: Sequence[str]) -> int:
-    """Delete the key files left of votes already counted (a close whose process died
-    between its commit and the deletion); returns how many were found."""
-    gone = 0
-    for context in contexts:
-        path = key_path(context)
-        if path.exists():
-            path.unlink(missing_ok=True)
-            gone += 1
-    return gone
