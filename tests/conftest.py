@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +60,25 @@ def _flush() -> None:
 
 
 SNAPSHOT_SCHEMA = "demo_snapshot"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ballot_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's ballot keys (BALLOT_KEY_DIR) in a folder of this test process's own:
+    xdist workers and PostgreSQL passes make keys for the same vote numbers, and a key
+    file is named by its vote. Subprocesses (a served site) are told it too."""
+    from django.conf import settings
+
+    path = tmp_path_factory.getbasetemp() / "ballot-keys"
+    settings.BALLOT_KEY_DIR = path
+    os.environ["ASAMBLEA_BALLOT_KEY_DIR"] = str(path)
+    return path
+
+
+def _copy_keys(source: Path, target: Path) -> None:
+    """The ballot keys go with the database they open (a snapshot and its restore)."""
+    if source.exists():
+        shutil.copytree(source, target, dirs_exist_ok=True)
 
 
 def _tables() -> list[str]:
@@ -116,6 +136,7 @@ def demo_snapshot(
     django_db_setup: None,
     django_db_blocker: Any,
     tmp_path_factory: pytest.TempPathFactory,
+    ballot_key_dir: Path,
 ) -> tuple[str, Path]:
     """`asamblea demo` run once: what it printed, and a copy of the database it left.
 
@@ -131,6 +152,7 @@ def demo_snapshot(
             try:
                 output = run_demo()
                 _take_snapshot(run_folder / "demo.sqlite3")
+                _copy_keys(ballot_key_dir, run_folder / "demo-ballot-keys")
             finally:
                 _flush()
         return output, run_folder / "demo.sqlite3"
@@ -143,6 +165,7 @@ def demo_snapshot(
         try:
             output = run_demo()
             _take_snapshot(copy)
+            _copy_keys(ballot_key_dir, shared / "demo-ballot-keys")
         finally:
             _flush()
         printed.write_text(output, encoding="utf-8")  # last: the copy is complete
@@ -150,12 +173,16 @@ def demo_snapshot(
 
 
 @pytest.fixture(scope="module")
-def demo_loaded(demo_snapshot: tuple[str, Path], django_db_blocker: Any) -> Iterator[str]:
-    """The demo in the database for this module (what `asamblea demo` printed); emptied
-    out afterwards. Each test's own changes are rolled back by its `db` fixture."""
+def demo_loaded(
+    demo_snapshot: tuple[str, Path], django_db_blocker: Any, ballot_key_dir: Path
+) -> Iterator[str]:
+    """The demo in the database for this module (what `asamblea demo` printed), with the
+    keys of its sealed votes; emptied out afterwards. Each test's own changes are rolled
+    back by its `db` fixture."""
     output, copy = demo_snapshot
     with django_db_blocker.unblock():
         _restore_snapshot(copy)
+        _copy_keys(copy.with_name("demo-ballot-keys"), ballot_key_dir)
         try:
             yield output
         finally:

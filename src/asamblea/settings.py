@@ -182,6 +182,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Empty: record_signing_key.pem in the data dir.",
     ),
     Setting(
+        "ASAMBLEA_BALLOT_KEY_DIR",
+        "",
+        "Folder of the keys that open sealed ballots in server mode (one file per vote, "
+        "mode 0600, deleted when the count is published). Keep it out of every backup. "
+        "Empty: a folder beside the data dir, named after it with -ballot-keys.",
+    ),
+    Setting(
         "MEETING_SPEAKER_SECONDS",
         "180",
         "Seconds each speaker has on a meeting's speakers' list (a meeting may set its own).",
@@ -593,6 +600,15 @@ RECORD_KEY_FILE = (
 DATA_KEY = env("DATA_KEY").strip()
 DATA_KEY_FILE = (
     Path(env("DATA_KEY_FILE")).resolve() if env("DATA_KEY_FILE") else DATA_DIR / "data_key"
+)
+
+# The keys that open sealed ballots (asamblea.ballots.sealing): beside the data dir,
+# never inside it, since the data dir goes into backups and a key in a backup would
+# open the ballots of the database beside it.
+BALLOT_KEY_DIR = (
+    Path(env("ASAMBLEA_BALLOT_KEY_DIR")).resolve()
+    if env("ASAMBLEA_BALLOT_KEY_DIR")
+    else DATA_DIR.parent / f"{DATA_DIR.name}-ballot-keys"
 )
 
 LOGGING = {

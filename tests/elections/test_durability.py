@@ -418,8 +418,11 @@ def _close(election_id: int) -> dict[str, Any]:
     from asamblea.elections.models import Ballot, Election
     from asamblea.elections.scheduler import tick
     from asamblea.record.models import Entry
+    from support.sealed import ballot_says
 
     election = Election.objects.get(pk=election_id)
+    # The ballots are sealed: read them with the vote's key before the close deletes it.
+    stored = {b.tracker: ballot_says(b) for b in Ballot.objects.filter(election=election)}
     opened = election.roll_frozen_at
     Election.objects.filter(pk=election_id).update(
         nominations_close_at=opened, voting_opens_at=opened, voting_closes_at=timezone.now()
@@ -440,7 +443,7 @@ def _close(election_id: int) -> dict[str, Any]:
         "trackers": [p["tracker"] for p in mine if p["type"] == "ballot.tracker"],
         "ballots": counted["ballots"],
         "names": {str(c.pk): c.public_name for c in election.candidacies.all()},
-        "stored": dict(Ballot.objects.filter(election=election).values_list("tracker", "ranking")),
+        "stored": stored,
     }
 
 

@@ -86,7 +86,11 @@ def _swap_the_seed(entry):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        pytest.param(_change_one_ballot, "recount|differ|elects", id="one-ballot-changed"),
+        pytest.param(
+            _change_one_ballot,
+            "recount|differ|elects|papers the decryption",
+            id="one-ballot-changed",
+        ),
         pytest.param(_claim_another_winner, "elects", id="another-winner-claimed"),
         pytest.param(_swap_the_seed, "seed", id="seed-not-the-committed-one"),
         # The same names elected at another stage: the message says the stages, not
@@ -120,7 +124,11 @@ def test_a_ballot_list_with_more_papers_than_trackers_fails(federation, settings
     out = io.StringIO()
     log.write(out)
     assert lines != out.getvalue().splitlines(keepends=True)
-    with pytest.raises(LogVerificationFailed, match="7 papers but 6 trackers"):
+    # The sealed ballots cast name their trackers, so the count is caught there first.
+    with pytest.raises(
+        LogVerificationFailed,
+        match=r"7 papers but 6 trackers|7 sealed ballots cast, but the published trackers \(6\)",
+    ):
         verify_lines(out.getvalue().splitlines(keepends=True))
 
 
@@ -175,7 +183,8 @@ def test_papers_said_to_be_cut_but_showing_more_than_was_read_fail(federation, s
             entry["ballots"] = whole
         return entry
 
-    with pytest.raises(LogVerificationFailed, match="never read"):
+    # Caught as papers the decryption does not read that way, before the cut is redone.
+    with pytest.raises(LogVerificationFailed, match=r"never read|papers the decryption"):
         verify_lines(export(federation, show_whole_papers))
 
 

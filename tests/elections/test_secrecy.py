@@ -32,7 +32,14 @@ def foreign_keys(table: str) -> dict[str, tuple[str, str]]:
 
 
 def test_the_schema_has_no_link_between_a_vote_cast_and_a_ballot(db):
-    assert set(table_columns(Ballot)) == {"id", "election_id", "tracker", "ranking"}
+    assert set(table_columns(Ballot)) == {
+        "id",
+        "election_id",
+        "tracker",
+        "ranking",
+        "sealed",
+        "seal_hash",
+    }
     assert set(table_columns(VoteCast)) == {"id", "election_id", "person_id"}
     assert set(table_columns(RollEntry)) == {"id", "election_id", "person_id"}
     ballot_keys = foreign_keys(Ballot._meta.db_table)
@@ -99,14 +106,14 @@ def test_the_tick_rewrites_the_ballots_while_the_vote_is_open(federation):
 
 
 def test_stored_ballots_hold_no_person_no_time_and_random_keys(federation):
-    election, members, candidates, _order = cast_everyone(federation)
+    election, members, _candidates, _order = cast_everyone(federation)
     services.do_close_election(election)
     person_ids = {m.person.pk for m in members}
-    candidacy_ids = {c.pk for c in candidates}
     for ballot in Ballot.objects.filter(election=election):
         assert uuid.UUID(str(ballot.pk)).version == 4
-        assert set(ballot.ranking) <= candidacy_ids
-        assert not (set(ballot.ranking) & (person_ids - candidacy_ids))
+        # Sealed: the row holds ciphertexts only (the ranking column stays empty).
+        assert ballot.ranking == [] and ballot.sealed is not None
+        assert set(ballot.sealed) == {"ballot", "proof"}
         assert len(ballot.tracker) == 64
         for person_id in person_ids:
             assert str(person_id) != ballot.tracker

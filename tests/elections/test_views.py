@@ -15,6 +15,7 @@ from asamblea.elections.scheduler import tick
 from elections.helpers import voters
 from support.factories import body, make_officer
 from support.language import english, in_language
+from support.sealed import ballot_says
 
 
 def logged_in(user, language: str = "en") -> Client:
@@ -99,7 +100,7 @@ def test_an_officer_opens_members_stand_vote_and_read_the_result(federation, set
     )
     assert response.status_code == 200
     assert "replaced" in response.content.decode()
-    assert Ballot.objects.get(tracker=tracker).ranking == [cands[1].pk]
+    assert ballot_says(Ballot.objects.get(tracker=tracker)) == [cands[1].pk]
     other = logged_in(members[0])
     other.post(
         ballot_url,

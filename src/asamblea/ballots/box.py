@@ -34,6 +34,7 @@ from asamblea.ballots.codes import (
     tracker_for,
 )
 from asamblea.ballots.models import SecretBallot
+from asamblea.ballots.sealing import refuse_copy, seal_hash
 from asamblea.errors import (
     AlreadyVoted,
     FormAlreadySent,
@@ -154,11 +155,21 @@ class BallotBox(Generic[B]):
         """The tracker of the ballot `person` casts in this vote with `code`."""
         return tracker_for(self.model.TRACKER_SCHEME, self.vote.pk, person_id, code)
 
-    def cast(self, person_id: int, *, form_token: str = "", **content: Any) -> CastReceipt:
+    def cast(
+        self,
+        person_id: int,
+        *,
+        form_token: str = "",
+        sealed: dict[str, Any] | None = None,
+        **content: Any,
+    ) -> CastReceipt:
         """Put a new ballot (its columns in `content`) in the box, under a fresh ballot code:
         drawn from the ballot form's one-time token when there is one (see `codes`).
 
-        The caller has already recorded, in the same transaction, that the person voted."""
+        `sealed`: the ballot sealed for a sealed vote, checked already
+        (`sealing.seal_choices` or `sealing.accept_sealed`); a ciphertext already in
+        the box is refused. The caller has already recorded, in the same
+        transaction, that the person voted."""
         code = (
             code_from_form(self.model.TRACKER_SCHEME, self.vote.pk, person_id, form_token)
             if form_token
@@ -166,14 +177,20 @@ class BallotBox(Generic[B]):
         )
         tracker = self.tracker(person_id, code)
         self.model._default_manager.create(
-            **{self._vote_attname(): self.vote.pk}, tracker=tracker, **content
+            **{self._vote_attname(): self.vote.pk},
+            tracker=tracker,
+            **self._sealed_columns(sealed),
+            **content,
         )
         return CastReceipt(code, tracker)
 
-    def replace(self, person_id: int, code: str, **content: Any) -> CastReceipt:
-        """Replace the ballot that `code` (and only it) finds with `content`."""
+    def replace(
+        self, person_id: int, code: str, *, sealed: dict[str, Any] | None = None, **content: Any
+    ) -> CastReceipt:
+        """Replace the ballot that `code` (and only it) finds with `content` (and `sealed`)."""
         code = normalise_ballot_code(code)
         tracker = self.tracker(person_id, code)
+        content.update(self._sealed_columns(sealed))
         if not self.ballots().filter(tracker=tracker).update(**content):
             raise WrongBallotCode(
                 _(
@@ -190,6 +207,23 @@ class BallotBox(Generic[B]):
         if not self.ballots().filter(tracker=tracker).exists():
             return None
         return CastReceipt(code, tracker, resent=True)
+
+    def refuse_copy_of(self, sealed: dict[str, Any]) -> None:
+        """Refuse a sealed ballot whose ciphertext was cast already (a copy of another
+        voter's, sent to learn after the mix what it said). A ballot sealed on the
+        server is fresh by construction; one posted by a browser is checked here."""
+        if self.model._default_manager.filter(seal_hash=seal_hash(sealed)).exists():
+            raise refuse_copy()
+
+    @staticmethod
+    def _sealed_columns(sealed: dict[str, Any] | None) -> dict[str, Any]:
+        # The unique seal_hash refuses a copy that races past `refuse_copy_of`.
+        return {} if sealed is None else {"sealed": sealed, "seal_hash": seal_hash(sealed)}
+
+    def cast_list(self) -> list[tuple[str, dict[str, Any]]]:
+        """The sealed ballots in tracker order, with their trackers: what the close mixes."""
+        rows = self.ballots().filter(sealed__isnull=False).values_list("tracker", "sealed")
+        return sorted(((tracker, sealed) for tracker, sealed in rows), key=itemgetter(0))
 
     def trackers(self) -> list[str]:
         """Every tracker in the box, sorted (as published)."""

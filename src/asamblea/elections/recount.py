@@ -11,16 +11,27 @@ Pure module (no Django import). Importing it registers the checks:
   published result: the same elected candidates and the same totals at every stage.
   When the papers are published as the count read them ("ballots_as_read"), they
   must also show nothing the count did not read: cutting them again changes nothing.
+  For a sealed election (its "secrecy.*" entries checked by `asamblea.ballots.recount`):
+  the sealed ballots cast are exactly those whose trackers are published, and,
+  unless the decryption is withheld, the papers counted are exactly the papers the
+  trustees' proven decryption reads (valid ones counted, the rest as invalid).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 from asamblea import hooks
-from asamblea.elections.publish import AS_READ, count_as_read, count_published
+from asamblea.ballots.recount import SealedVote, sealed_vote
+from asamblea.elections.publish import (
+    AS_READ,
+    aggregate_ballots,
+    count_as_read,
+    count_published,
+)
 from asamblea.errors import VerificationFailed
 from asamblea.record.verify import CheckContext
 
@@ -56,6 +67,9 @@ def check_counted(entry: Mapping[str, Any], context: CheckContext) -> None:
     published = entry["result"]
     # Paper ballots entered in a room have no tracker: the record says how many they are.
     expected = len(state["trackers"]) + entry.get("paper", {}).get("ballots", 0)
+    sealed = sealed_vote(context, "election", entry["election"])
+    if sealed is not None:
+        _check_sealed(entry, sealed, state["trackers"])
     if "ballots" not in entry:
         # Withheld (too few voters to publish a breakdown): only the totals can be checked.
         if entry["papers"] != expected:
@@ -64,7 +78,7 @@ def check_counted(entry: Mapping[str, Any], context: CheckContext) -> None:
                 f"published and {expected - len(state['trackers'])} paper ballots"
             )
         return
-    papers = sum(ballot["count"] for ballot in entry["ballots"])
+    papers = sum(ballot["count"] for ballot in entry["ballots"]) + int(entry.get("invalid", 0))
     if papers != expected:
         raise VerificationFailed(
             f"the ballot list has {papers} papers but {len(state['trackers'])} trackers "
@@ -94,6 +108,76 @@ def check_counted(entry: Mapping[str, Any], context: CheckContext) -> None:
         raise VerificationFailed(
             "the published papers show preferences the count never read: "
             "they are not cut as far as the count read them"
+        )
+
+
+_SETS = frozenset({"approval", "plurality"})
+
+
+def _valid(method: str, seats: int, reading: tuple[int, ...]) -> bool:
+    """Whether a paper read from a sealed ballot is a valid ballot of the method
+    (the rules the server checks on a plaintext ballot; a read paper has no repeats)."""
+    if method == "yes-no":
+        return len(reading) == 1
+    if method == "plurality":
+        return 0 < len(reading) <= seats
+    return len(reading) > 0
+
+
+def _as_compared(method: str, ballots: list[dict[str, Any]]) -> Counter[tuple[str, ...]]:
+    """Papers as a multiset; the marks of approval and plurality in any order."""
+    counted: Counter[tuple[str, ...]] = Counter()
+    for ballot in ballots:
+        ranking = [str(name) for name in ballot["ranking"]]
+        counted[tuple(sorted(ranking) if method in _SETS else ranking)] += int(ballot["count"])
+    return counted
+
+
+def _check_sealed(entry: Mapping[str, Any], sealed: SealedVote, trackers: set[str]) -> None:
+    """The count of a sealed election counts exactly what its box held and read."""
+    if sealed.cast is None or not sealed.opened:
+        raise VerificationFailed("the sealed ballots are counted before the box is opened")
+    if set(sealed.trackers) != trackers:
+        raise VerificationFailed(
+            f"{len(sealed.trackers)} sealed ballots cast, but the published trackers "
+            f"({len(trackers)}) are not theirs"
+        )
+    if sealed.readings is None:
+        return  # the decryption is withheld with the breakdown: totals checked by the caller
+    if "ballots" not in entry:
+        raise VerificationFailed("the papers are decrypted but the count withholds them")
+    if entry["candidates"] and sealed.choices != [str(c) for c in entry["candidates"]]:
+        raise VerificationFailed("the count's candidates are not the choices the ballots sealed")
+    method, seats = entry["method"], int(entry["seats"])
+    valid = [r for r in sealed.readings if r is not None and _valid(method, seats, r)]
+    invalid = len(sealed.readings) - len(valid)
+    if invalid != int(entry.get("invalid", 0)):
+        raise VerificationFailed(
+            f"the decryption reads {invalid} invalid papers, the count says "
+            f"{entry.get('invalid', 0)}"
+        )
+    paper = entry.get("paper", {})
+    if paper.get("ballots") and "read" not in paper:
+        raise VerificationFailed(
+            "the paper ballots of the room are counted with the sealed ones but not published apart"
+        )
+    room = [
+        list(ballot["ranking"])
+        for ballot in paper.get("read", [])
+        for _ in range(int(ballot["count"]))
+    ]
+    if len(room) != int(paper.get("ballots", 0)):
+        raise VerificationFailed(
+            f"{paper.get('ballots', 0)} paper ballots counted, {len(room)} published apart"
+        )
+    read = aggregate_ballots([[sealed.choices[i] for i in reading] for reading in valid] + room)
+    if "ballots_as_read" in entry:
+        cut = count_as_read({**entry, "ballots": read})
+        if cut is not None:
+            read = cut[1]
+    if _as_compared(method, read) != _as_compared(method, list(entry["ballots"])):
+        raise VerificationFailed(
+            "the papers counted are not the papers the decryption of the sealed ballots reads"
         )
 
 

@@ -236,3 +236,40 @@ def _delegation_filled(facts: Mapping[str, Any], context: Context) -> Sentence:
     else:
         text = _("%(source)s has %(count)s delegates in %(council)s after election %(election)s")
     return Sentence(text % values, election_url(facts, context))
+
+
+@hooks.record_sentence.register("secrecy.key")
+def _secrecy_key(facts: Mapping[str, Any], context: Context) -> Sentence:
+    text = _("The ballots of election %(election)s in %(body)s are sealed under this key") % {
+        "election": as_number(facts["election"]),
+        "body": context.name(facts["body"]),
+    }
+    return Sentence(text, election_url(facts, context))
+
+
+@hooks.record_sentence.register("secrecy.cast")
+def _secrecy_cast(facts: Mapping[str, Any], context: Context) -> Sentence:
+    cast = facts["cast"]
+    if not isinstance(cast, list):
+        raise ValueError("the cast list is a list")
+    text = ngettext(
+        "%(count)s sealed ballot cast in election %(election)s",
+        "%(count)s sealed ballots cast in election %(election)s",
+        len(cast),
+    ) % {"count": as_number(len(cast)), "election": as_number(facts["election"])}
+    return Sentence(text, election_url(facts, context))
+
+
+@hooks.record_sentence.register("secrecy.opened")
+def _secrecy_opened(facts: Mapping[str, Any], context: Context) -> Sentence:
+    values = {"election": as_number(facts["election"])}
+    if facts.get("decryption") is None and "withheld" in facts:
+        text = _(
+            "Sealed ballots of election %(election)s mixed, with the proof; "
+            "their decryption is not published (too few voters)"
+        )
+    else:
+        text = _(
+            "Sealed ballots of election %(election)s mixed and decrypted, with the proofs of both"
+        )
+    return Sentence(text % values, election_url(facts, context))

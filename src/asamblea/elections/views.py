@@ -6,6 +6,7 @@ Every form works without JavaScript; the ballot page adds tap-to-rank on top.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from asamblea.elections.forms import CancelForm, OpenElectionForm, StandForm
 from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry, Seat
 from asamblea.elections.scheduler import catch_up
 from asamblea.elections.sentences import cancel_reason_said
+from asamblea.elections.services.sealed import election_key
 from asamblea.errors import AlreadyVoted, FormAlreadySent, InvalidInput, NotFound, WrongBallotCode
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import User
@@ -354,6 +356,7 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
         "rank_numbers": range(1, len(candidates) + 1),
         "rows": [(c, "") for c in candidates],
         "posted_choice": "",
+        **_seal_attributes(election, candidates),
     }
     if request.method != "POST":
         context["has_voted"] = services.has_voted(request.user, election)
@@ -375,6 +378,7 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
                 choices,
                 ballot_code=request.POST.get("code", "").strip() or None,
                 form_token=posted_token(request),
+                sealed=request.POST.get("sealed", ""),
             )
     except FormAlreadySent as sent:
         # Sent again after a lost answer: the same receipt, if this form cast a ballot.
@@ -402,8 +406,29 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
             "back_label": _("Back to the election"),
             "tracker_url": reverse("election_tracker", args=[federation.slug, election.pk]),
             "chosen": [names.get(c, str(c)) for c in choices],
+            "sealed": "seal" in context,
         },
     )
+
+
+def _seal_attributes(election: Election, candidates: list[Candidacy]) -> dict[str, Any]:
+    """What the ballot page's script needs to seal the ballot in the browser (seal.js):
+    the vote's public key, its context, its codec, and the choice behind each index."""
+    key = election_key(election)
+    if key is None:
+        return {}
+    if election.method == YES_NO:
+        order: list[Any] = ["yes", "no"]
+    else:
+        order = [str(c.pk) for c in candidates]
+    return {
+        "seal": {
+            "key": key.public["public"],
+            "context": key.context,
+            "codec": json.dumps(key.codec, sort_keys=True),
+            "choices": json.dumps(order),
+        }
+    }
 
 
 def tracker(request: HttpRequest, federation_slug: str, election_id: int) -> HttpResponse:

@@ -61,6 +61,9 @@ Secret ballot (see also models.py, asamblea.ballots and docs/elections.md):
   After the close no row order and no transaction id ties a ballot to a voter;
   during the vote only the casts since the last tick could be tied by someone
   reading the database's internals.
+- Sealed (`sealed`; docs/elections.md): every election whose vote opens now has a
+  key (server mode); its ballots are stored encrypted, and the close mixes,
+  decrypts and reads them (`closing.box_papers` is where the count reads papers).
 """
 
 from __future__ import annotations

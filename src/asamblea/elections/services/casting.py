@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -19,10 +20,12 @@ from asamblea.ballots.box import (
     reshuffle_due,
 )
 from asamblea.ballots.codes import normalise_ballot_code
+from asamblea.ballots.sealing import accept_sealed, seal_choices
 from asamblea.elections import ballots as papers
 from asamblea.elections.models import Ballot, Election, RollEntry, VoteCast
 from asamblea.elections.services._common import _locked
 from asamblea.elections.services.reads import standing
+from asamblea.elections.services.sealed import election_key, indices_of
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from asamblea.federation.membership import Login, User, eligible_people, not_a_member
 from asamblea.federation.models import Person
@@ -66,6 +69,7 @@ def do_cast_ballot(
     *,
     ballot_code: str | None = None,
     form_token: str = "",
+    sealed: str = "",
 ) -> CastReceipt:
     """Cast (or, with the ballot code, replace) the user's ballot. One person, one ballot.
 
@@ -73,12 +77,15 @@ def do_cast_ballot(
     marked (approval, plurality), or ["yes"] / ["no"] (a recall vote).
     `form_token`: the ballot form's one-time token, from which the ballot code is
     drawn (`asamblea.ballots.codes.code_from_form`); without one it is random.
+    `sealed`: in a sealed election, the ballot as the voter's browser sealed it
+    (JSON of `secrecy.bulletin.cast_to_json`); `ranking` is then ignored. Without
+    it the ranking is checked and sealed here, and only the sealed ballot is written.
     """
     if not user.is_authenticated:
         raise PermissionDenied(_("Log in first."))
     try:
         with transaction.atomic():
-            return _cast(user, election, ranking, ballot_code, form_token)
+            return _cast(user, election, ranking, ballot_code, form_token, sealed)
     except IntegrityError:
         # The same person's other cast won the race on the VoteCast unique key.
         raise already_voted() from None
@@ -90,6 +97,7 @@ def _cast(
     ranking: Sequence[object],
     ballot_code: str | None,
     form_token: str,
+    sealed: str = "",
 ) -> CastReceipt:
     # Two reads, checked in this order: the election (locked) and the voter.
     row = lock_for_casting(Election, election.pk, ("status", "voting_closes_at"))
@@ -112,24 +120,39 @@ def _cast(
         )
     if not voter.eligible:
         raise PermissionDenied(not_a_member(body))
-    candidates = [papers.Candidate(c.pk, c.public_name) for c in standing(election)]
-    try:
-        choices = papers.check_ballot(election.method, election.seats, candidates, list(ranking))
-    except papers.BallotProblem as problem:
-        raise InvalidInput(str(problem)) from None
+    content = _content(election, ranking, sealed)
     box = BallotBox(Ballot, election)
     if ballot_code is None:
         if voter.has_cast:
             raise already_voted()
         # A cast racing this one past the check above fails here, on the unique key.
         VoteCast.objects.create(election_id=election.pk, person_id=voter.person_id)
-        return box.cast(voter.person_id, form_token=form_token, ranking=choices)
+        return box.cast(voter.person_id, form_token=form_token, **content)
     code = normalise_ballot_code(ballot_code)
     if not voter.has_cast:
         raise InvalidInput(
             _("You have not voted yet in this election: leave the ballot code empty.")
         )
-    return box.replace(voter.person_id, code, ranking=choices)
+    return box.replace(voter.person_id, code, **content)
+
+
+def _content(election: Election, ranking: Sequence[object], sealed: str) -> dict[str, Any]:
+    """The ballot's columns: the sealed ballot alone in a sealed election (checked as the
+    browser sealed it, or the checked ranking sealed here), else the checked ranking."""
+    key = election_key(election)
+    if key is not None and sealed:
+        accepted = accept_sealed(key, sealed)
+        BallotBox(Ballot, election).refuse_copy_of(accepted)
+        return {"ranking": [], "sealed": accepted}
+    candidates = standing(election)
+    listed = [papers.Candidate(c.pk, c.public_name) for c in candidates]
+    try:
+        choices = papers.check_ballot(election.method, election.seats, listed, list(ranking))
+    except papers.BallotProblem as problem:
+        raise InvalidInput(str(problem)) from None
+    if key is None:
+        return {"ranking": choices}
+    return {"ranking": [], "sealed": seal_choices(key, indices_of(election, candidates, choices))}
 
 
 def cast_from_form(user: User, election: Election, form_token: str) -> CastReceipt | None:

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from asamblea import hooks
 from asamblea.ballots.box import BallotBox, min_voters_for_breakdown
+from asamblea.ballots.models import BallotKey
+from asamblea.ballots.sealing import forget_key_on_commit, key_for, open_box, readings_of
 from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
 from asamblea.elections.models import Ballot, Candidacy, Election
@@ -27,6 +29,7 @@ from asamblea.elections.publish import (
 from asamblea.elections.services._common import PARITY_GROUPS, STV_METHODS, _locked
 from asamblea.elections.services.casting import _reshuffle
 from asamblea.elections.services.reads import standing, turnout
+from asamblea.elections.services.sealed import paper_of
 from asamblea.errors import Conflict
 from asamblea.federation.membership import User
 from asamblea.federation.services import require_officer
@@ -42,14 +45,64 @@ def paper_ballots(election: Election) -> hooks.PaperBallots | None:
     return None
 
 
-def _ballot_names(election: Election, candidacies: Sequence[Candidacy]) -> list[list[str]]:
-    names = {c.pk: c.public_name for c in candidacies}
-    rankings = list(Ballot.objects.filter(election=election).values_list("ranking", flat=True))
-    papers = paper_ballots(election)
-    rankings += papers.rankings if papers is not None else []
-    if election.method == Election.Method.YES_NO:
+def box_papers(election: Election, candidacies: Sequence[Candidacy]) -> list[list[int] | list[str]]:
+    """Every valid paper in the election's box, as the box stores a plaintext ballot
+    (candidacy ids in order, or ["yes"] / ["no"]): the one place the count reads papers.
+
+    A sealed election's papers are those read when its box was opened at the close
+    (`_open_sealed_box`), in the mix's order, unlinked from any tracker; its
+    invalid papers (`invalid_papers`) are left out. An election opened before
+    sealing existed keeps plaintext rankings in its ballot rows.
+    """
+    key = key_for(Ballot.TRACKER_SCHEME, election.pk)
+    if key is None:
+        rankings = Ballot.objects.filter(election=election).values_list("ranking", flat=True)
         return [list(ranking) for ranking in rankings]
-    return [[names[pk] for pk in ranking if pk in names] for ranking in rankings]
+    found = [paper_of(election, candidacies, reading) for reading in readings_of(key)]
+    return [paper for paper in found if paper is not None]
+
+
+def invalid_papers(election: Election, candidacies: Sequence[Candidacy]) -> int:
+    """Papers of a sealed election's opened box that are not a valid ballot."""
+    key = key_for(Ballot.TRACKER_SCHEME, election.pk)
+    if key is None:
+        return 0
+    readings = readings_of(key)
+    return sum(1 for reading in readings if paper_of(election, candidacies, reading) is None)
+
+
+def _ballot_names(election: Election, candidacies: Sequence[Candidacy]) -> list[list[str]]:
+    papers: list[Sequence[Any]] = list(box_papers(election, candidacies))
+    room = paper_ballots(election)
+    papers += room.rankings if room is not None else []
+    return _names(election, papers, candidacies)
+
+
+def _names(
+    election: Election,
+    papers: Iterable[Sequence[Any]],
+    candidacies: Sequence[Candidacy] | None = None,
+) -> list[list[str]]:
+    """Papers of candidacy ids (or yes/no) as the count and the record name them."""
+    if election.method == Election.Method.YES_NO:
+        return [[str(choice) for choice in paper] for paper in papers]
+    if candidacies is None:
+        candidacies = standing(election)
+    names = {c.pk: c.public_name for c in candidacies}
+    return [[names[int(pk)] for pk in paper if int(pk) in names] for paper in papers]
+
+
+def _open_sealed_box(election: Election) -> BallotKey | None:
+    """Open a sealed election's box (inside the close's transaction): mix the cast list,
+    decrypt and read it; the opened document is kept on the key for the count and the
+    record. None for an election opened before sealing existed."""
+    key = key_for(Ballot.TRACKER_SCHEME, election.pk)
+    if key is None:
+        return None
+    cast = [sealed for _tracker, sealed in BallotBox(Ballot, election).cast_list()]
+    key.opened = open_box(key, cast).facts
+    key.save(update_fields=["opened"])
+    return key
 
 
 def _at_least(election: Election, candidacies: Sequence[Candidacy]) -> dict[str, int]:
@@ -85,6 +138,7 @@ def _count(election: Election) -> tuple[dict[str, Any], dict[str, Any]]:
     candidacies = standing(election)
     names = [c.public_name for c in candidacies]
     ballot_list = aggregate_ballots(_ballot_names(election, candidacies))
+    invalid = invalid_papers(election, candidacies)
     inputs: dict[str, Any] = {
         "election": election.pk,
         "body": election.constituency.slug,
@@ -96,6 +150,8 @@ def _count(election: Election) -> tuple[dict[str, Any], dict[str, Any]]:
         "at_least": _at_least(election, candidacies),
         "ballots": ballot_list,
     }
+    if invalid:
+        inputs["invalid"] = invalid
     if election.method == Election.Method.YES_NO:
         return inputs, tally_yes_no(ballot_list)
     as_read = count_as_read(inputs)
@@ -119,6 +175,31 @@ def _count(election: Election) -> tuple[dict[str, Any], dict[str, Any]]:
     return inputs, result_to_json(result)
 
 
+def _secrecy_events(election: Election, key: BallotKey, *, breakdown: bool) -> list[Event]:
+    """The sealed ballots as cast (with their trackers), the mix and the decryption.
+
+    Below the minimum for a breakdown the decryption is withheld (it would show how
+    each of the few voted), as the count's ballots are: the record then proves
+    only that the cast ballots were mixed, not what they read."""
+    body = election.constituency
+    cast = [
+        {"tracker": tracker, **sealed}
+        for tracker, sealed in BallotBox(Ballot, election).cast_list()
+    ]
+    head = {"election": election.pk, "body": body.slug, "context": key.context}
+    opened = key.opened or {"mixes": [], "decryption": None}
+    shown: dict[str, Any] = {"mixes": opened["mixes"], "decryption": opened["decryption"]}
+    if not breakdown and opened["decryption"] is not None:
+        shown["decryption"] = None
+        shown["withheld"] = (
+            f"fewer than {min_voters_for_breakdown()} ballots: the decryption is not published"
+        )
+    return [
+        Event("secrecy.cast", {**head, "cast": cast}, body=body),
+        Event("secrecy.opened", {**head, **shown}, body=body),
+    ]
+
+
 @transaction.atomic
 def do_close_election(election: Election, *, now: datetime | None = None) -> Election:
     """Close the vote (the system, on time): count, publish with its inputs, fill the seats."""
@@ -128,6 +209,7 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
         raise Conflict(_("This election's vote is not open, so it cannot be closed."))
     _reshuffle(election, now)
     body = election.constituency
+    key = _open_sealed_box(election)
     inputs, result = _count(election)
     casts, roll = turnout(election)
     trackers = BallotBox(Ballot, election).trackers()
@@ -158,9 +240,19 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
         Event("ballot.tracker", {"election": election.pk, "tracker": tracker}, body=body)
         for tracker in trackers
     ]
+    if key is not None:
+        events += _secrecy_events(election, key, breakdown=breakdown)
+        forget_key_on_commit(key)
     counted: dict[str, Any] = dict(inputs)
     if papers is not None:
         counted["paper"] = election.result["paper"] = papers.facts
+        if breakdown and key is not None:
+            # With a sealed box the verifier matches the decrypted papers to the count:
+            # it needs the room's papers (anonymous, and in the ballot list anyway) apart.
+            counted["paper"] = {
+                **papers.facts,
+                "read": aggregate_ballots(_names(election, papers.rankings)),
+            }
     if breakdown:
         counted["result"] = result
     else:

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea.ballots.sealing import key_facts
 from asamblea.elections.models import Election, RollEntry
 from asamblea.elections.services._common import OPEN_STATUSES, _locked
 from asamblea.elections.services.reads import standing
+from asamblea.elections.services.sealed import open_election_key
 from asamblea.errors import Conflict, InvalidInput
 from asamblea.federation.membership import User, eligible_people
 from asamblea.federation.services import require_officer
@@ -122,12 +124,21 @@ def _open_voting(election: Election, now: datetime) -> Election:
         "body": election.constituency.slug,
         "roll": len(people),
     }
+    candidates = standing(election)
     if election.kind != Election.Kind.RECALL:
-        facts["candidates"] = [c.public_name for c in standing(election)]
-    append_entries(
-        election.federation,
-        [Event("election.voting_opened", facts, body=election.constituency)],
-    )
+        facts["candidates"] = [c.public_name for c in candidates]
+    events = [Event("election.voting_opened", facts, body=election.constituency)]
+    # Every vote that opens is sealed (server mode until trustees exist): docs/elections.md.
+    key = open_election_key(election, candidates)
+    if key is not None:
+        events.append(
+            Event(
+                "secrecy.key",
+                {"election": election.pk, "body": election.constituency.slug, **key_facts(key)},
+                body=election.constituency,
+            )
+        )
+    append_entries(election.federation, events)
     return election
 
 

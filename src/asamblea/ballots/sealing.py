@@ -1,0 +1,290 @@
+"""Sealed ballots: the key of a secret vote, sealing a ballot, opening the box at the close.
+
+Every kind of secret vote uses the same steps (elections first; secret motion
+votes and referendums next), with the pure library `asamblea.secrecy`
+(decision 0003) and the plan of decision 0004:
+
+1. **Opening**: `open_server_key` makes the vote's key in server mode - one
+   dealing of one share (k = n = 1) by the server - writes the share to a file
+   in BALLOT_KEY_DIR (mode 0600, named by a hash of the vote's context), and
+   keeps the public side in a `BallotKey` row. The record publishes it
+   (`key_facts`, entry "secrecy.key").
+2. **Casting**: a ballot is sealed when it is cast - in the browser
+   (`accept_sealed` checks what the page posted: its proof, its width) or, without
+   JavaScript, on the server in the request (`seal_choices`). Only the sealed
+   ballot is written (`SecretBallot.sealed`, `seal_hash`): no plaintext reaches
+   the database, its write-ahead log, its dumps or backups.
+3. **The close**: `open_box` takes the cast list (in tracker order), mixes it
+   once on the server with a proof of shuffle, decrypts the mix's output with
+   the server's share and a proof of correct decryption, and reads each paper
+   (an ill-formed one reads as invalid). The permutation and the re-encryption
+   randomness live only in the process's memory. `forget_key_on_commit` deletes
+   the key file once the count's publication is committed, so a later seizure
+   of the machine opens no closed vote.
+
+What the record carries (`cast_facts`, `opened_facts`) is the public document
+of `asamblea.secrecy.bulletin`, which `asamblea record verify` checks
+(`asamblea.ballots.recount`) without trusting the server.
+
+Trustees mode (the key shared among trustees, none of it on the server) will use
+the same rows and entries with `BallotKey.Mode.TRUSTEES`; it is not built yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from asamblea.ballots.models import BallotKey
+from asamblea.errors import Conflict, InvalidInput
+from asamblea.secrecy.bulletin import (
+    ballot_from_json,
+    cast_to_json,
+    decryption_to_json,
+    key_from_json,
+    key_to_json,
+    mix_context,
+    mix_to_json,
+)
+from asamblea.secrecy.elgamal import Ballot, BallotProof, encrypt_ballot, verify_ballot
+from asamblea.secrecy.encoding import BallotCodec
+from asamblea.secrecy.group import Scalar
+from asamblea.secrecy.shuffle import shuffle
+from asamblea.secrecy.threshold import (
+    ThresholdKey,
+    combine_decryption,
+    deal,
+    joint_key,
+    partial_decrypt,
+)
+
+# The server is trustee 1 of 1 in server mode.
+SERVER_TRUSTEE = 1
+DOCUMENT_VERSION = 1
+# A sealed ballot as posted is a few kilobytes; refuse anything far larger unread.
+MAX_SEALED_CHARS = 64_000
+
+JSON = Any
+Reading = tuple[int, ...] | None
+
+
+def vote_context(federation_slug: str, scheme: str, vote_id: int) -> str:
+    """The string every proof of one vote binds: "<federation slug>/<scheme>/<vote id>"."""
+    return f"{federation_slug}/{scheme}/{vote_id}"
+
+
+def key_path(context: str) -> Path:
+    """Where the server's share of a vote's key is kept: named by a hash, not by the vote."""
+    name = hashlib.sha256(f"asamblea-ballot-key-v1:{context}".encode()).hexdigest()
+    return Path(settings.BALLOT_KEY_DIR) / f"{name}.key"
+
+
+@lru_cache(maxsize=64)
+def _codec(candidates: int, ranks: int, per_ciphertext: int) -> BallotCodec:
+    # Cached per process: the decoding table of a codec takes up to a second to build.
+    return BallotCodec.from_description(
+        {"candidates": candidates, "ranks": ranks, "per_ciphertext": per_ciphertext}
+    )
+
+
+def codec_of(key: BallotKey) -> BallotCodec:
+    d = key.codec
+    return _codec(int(d["candidates"]), int(d["ranks"]), int(d["per_ciphertext"]))
+
+
+def public_key_of(key: BallotKey) -> ThresholdKey:
+    threshold_key, _dealers = key_from_json(key.public)
+    return threshold_key
+
+
+def key_for(scheme: str, vote_id: int) -> BallotKey | None:
+    """The key of a vote, or None for a vote that is not sealed."""
+    return BallotKey.objects.filter(scheme=scheme, vote_id=vote_id).first()
+
+
+def _write_share(path: Path, context: str, share: Scalar) -> None:
+    """Write the share at once (a crash leaves no half file), 0600 in a 0700 folder."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.new")
+    fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        text = json.dumps({"context": context, "trustee": SERVER_TRUSTEE, "share": share.hex()})
+        os.write(fd, text.encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temporary, path)
+
+
+def _read_share(context: str) -> Scalar:
+    path = key_path(context)
+    try:
+        data = json.loads(path.read_text(encoding="ascii"))
+    except FileNotFoundError:
+        raise Conflict(
+            _(
+                "The key that opens this vote's sealed ballots is missing from the server "
+                "(%(path)s): the ballots cannot be counted without it."
+            )
+            % {"path": path}
+        ) from None
+    if data.get("context") != context:
+        raise Conflict(_("The key file of this vote belongs to another vote."))
+    return Scalar.from_hex(data["share"])
+
+
+def open_server_key(
+    *,
+    federation_slug: str,
+    scheme: str,
+    vote_id: int,
+    codec: BallotCodec,
+    choices: Sequence[str],
+) -> BallotKey:
+    """Make a vote's key in server mode (one dealing, k = n = 1) and keep its share in a file.
+
+    Call inside the transaction that opens the vote. Opening the same vote again
+    (an opening rolled back and redone) writes a new file over the old one.
+    """
+    context = vote_context(federation_slug, scheme, vote_id)
+    dealing, shares = deal(context, SERVER_TRUSTEE, 1, 1)
+    threshold_key = joint_key([dealing], 1)
+    _write_share(key_path(context), context, shares[SERVER_TRUSTEE])
+    return BallotKey.objects.create(
+        scheme=scheme,
+        vote_id=vote_id,
+        mode=BallotKey.Mode.SERVER,
+        context=context,
+        codec=codec.describe(),
+        choices=list(choices),
+        threshold=1,
+        public=key_to_json(threshold_key, [dealing]),
+    )
+
+
+def key_facts(key: BallotKey) -> dict[str, JSON]:
+    """What the record publishes of a vote's key ("secrecy.key")."""
+    return {
+        "context": key.context,
+        "mode": key.mode,
+        "version": DOCUMENT_VERSION,
+        "codec": key.codec,
+        "choices": key.choices,
+        "key": key.public,
+    }
+
+
+def seal_choices(key: BallotKey, indices: Sequence[int]) -> dict[str, JSON]:
+    """Seal a checked ballot (codec indices, most preferred first) on the server."""
+    messages = codec_of(key).encode(indices)
+    ballot, proof = encrypt_ballot(key.context, public_key_of(key).public, messages)
+    return cast_to_json(ballot, proof)
+
+
+def accept_sealed(key: BallotKey, posted: str | JSON) -> dict[str, JSON]:
+    """A ballot sealed in the voter's browser, checked: well formed, as wide as the
+    vote's codec, and carrying a proof bound to this vote. InvalidInput otherwise.
+
+    Its content cannot be checked (that is the point): an ill-formed ranking reads
+    as an invalid paper at the count."""
+    problem = InvalidInput(
+        _(
+            "Your phone's encrypted ballot could not be checked, so it was not cast. "
+            "Reload the ballot page and vote again."
+        )
+    )
+    value: JSON = posted
+    if isinstance(posted, str):
+        if len(posted) > MAX_SEALED_CHARS:
+            raise problem
+        try:
+            value = json.loads(posted)
+        except (ValueError, RecursionError):
+            raise problem from None
+    try:
+        ballot = ballot_from_json(value["ballot"])
+        proof = BallotProof.from_json(value["proof"])
+    except (ValueError, KeyError, TypeError, IndexError):
+        raise problem from None
+    if len(ballot) != codec_of(key).width:
+        raise problem
+    if not verify_ballot(key.context, public_key_of(key).public, ballot, proof):
+        raise problem
+    return cast_to_json(ballot, proof)
+
+
+def seal_hash(sealed: JSON) -> str:
+    """SHA-256 of the ballot's first components: two casts of one ciphertext share it."""
+    digest = hashlib.sha256(b"asamblea-seal-v1")
+    for a, _b in sealed["ballot"]:
+        digest.update(bytes.fromhex(a))
+    return digest.hexdigest()
+
+
+def refuse_copy() -> InvalidInput:
+    return InvalidInput(
+        _("This encrypted ballot has been cast already. Reload the ballot page and vote again.")
+    )
+
+
+@dataclass(frozen=True)
+class OpenedBox:
+    """The box opened at the close: what the record publishes, and the papers as read."""
+
+    facts: dict[str, JSON]  # {"mixes": [...], "decryption": {...}}
+    readings: list[Reading]  # per paper, in the mix's output order; None: invalid
+
+
+def open_box(key: BallotKey, cast: Sequence[JSON]) -> OpenedBox:
+    """Mix the cast ballots once (the server, with its proof), decrypt the output with
+    the server's share (with its proof) and read each paper.
+
+    `cast`: the sealed ballots in the order of the cast list (tracker order).
+    """
+    if key.mode != BallotKey.Mode.SERVER:
+        raise Conflict(_("This vote's key is held by its trustees: they open the box."))
+    threshold_key = public_key_of(key)
+    codec = codec_of(key)
+    if not cast:
+        return OpenedBox({"mixes": [], "decryption": None}, [])
+    inputs: list[Ballot] = [ballot_from_json(item["ballot"]) for item in cast]
+    outputs, proof = shuffle(mix_context(key.context, 0), threshold_key.public, inputs)
+    flat = [c for ballot in outputs for c in ballot]
+    share = partial_decrypt(
+        key.context, threshold_key, SERVER_TRUSTEE, _read_share(key.context), flat
+    )
+    opened = combine_decryption(threshold_key, flat, [share])
+    width = codec.width
+    plaintexts = [opened[n * width : (n + 1) * width] for n in range(len(outputs))]
+    readings = [codec.decode(p) for p in plaintexts]
+    facts = {
+        "mixes": [mix_to_json(outputs, proof)],
+        "decryption": decryption_to_json([share], plaintexts, readings),
+    }
+    return OpenedBox(facts, readings)
+
+
+def readings_of(key: BallotKey) -> list[Reading]:
+    """The papers of an opened box as read (codec indices; None for an invalid paper)."""
+    if key.opened is None or key.opened.get("decryption") is None:
+        return []
+    return [None if r is None else tuple(r) for r in key.opened["decryption"]["ballots"]]
+
+
+def forget_key_on_commit(key: BallotKey) -> None:
+    """Delete the server's share of the key once this transaction commits (never before:
+    a close rolled back must still find the key to be redone)."""
+    path = key_path(key.context)
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))

@@ -1,0 +1,99 @@
+"""Sealed elections: the vote's key at the opening, ballots as codec indices, papers as read.
+
+Every election whose vote opens from now on is sealed, in server mode until
+trustees exist (decision 0004; `asamblea.ballots.sealing`): its ballots are
+encrypted from the moment they are cast, and opened only at the close, after a
+proven mix. Elections opened before sealing existed have no `BallotKey`; their
+ballots keep their plaintext `ranking` and are counted as before.
+
+A ballot is sealed as indices into the election's choices, fixed when the vote
+opens: the standing candidates in ballot order (`standing`), or "yes" and "no"
+in a recall vote. Ranked methods seal the ranking in order; approval and
+plurality seal the marked candidates in ballot order (the stored form sorts
+them by candidacy id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from asamblea.ballots.models import BallotKey
+from asamblea.ballots.sealing import Reading, key_for, open_server_key
+from asamblea.elections import ballots as papers
+from asamblea.elections.models import Ballot, Candidacy, Election
+from asamblea.secrecy.encoding import BallotCodec
+
+
+def election_key(election: Election) -> BallotKey | None:
+    """The key of a sealed election (None: an election opened before sealing existed)."""
+    kept = getattr(election, "_ballot_key", None)
+    if kept is not None:
+        return kept  # type: ignore[no-any-return]
+    key = key_for(Ballot.TRACKER_SCHEME, election.pk)
+    if key is not None and election.status in (Election.Status.VOTING, Election.Status.CLOSED):
+        election._ballot_key = key  # type: ignore[attr-defined]
+    return key
+
+
+def _codec(election: Election, count: int) -> BallotCodec:
+    if election.method == Election.Method.YES_NO:
+        return BallotCodec(2, 1)
+    if election.method == Election.Method.PLURALITY:
+        return BallotCodec(count, min(count, election.seats))
+    return BallotCodec(count)
+
+
+def choices_of(election: Election, candidates: Sequence[Candidacy]) -> list[str]:
+    """What each index of the election's codec stands for, as the record names it."""
+    if election.method == Election.Method.YES_NO:
+        return list(papers.YES_NO_CHOICES)
+    return [c.public_name for c in candidates]
+
+
+def open_election_key(election: Election, candidates: Sequence[Candidacy]) -> BallotKey | None:
+    """Make the key of an election whose vote opens now (inside the opening's transaction).
+
+    None when nobody stands (a vote with nothing to choose seals nothing)."""
+    count = 2 if election.method == Election.Method.YES_NO else len(candidates)
+    if count == 0:
+        return None
+    return open_server_key(
+        federation_slug=election.federation.slug,
+        scheme=Ballot.TRACKER_SCHEME,
+        vote_id=election.pk,
+        codec=_codec(election, count),
+        choices=choices_of(election, candidates),
+    )
+
+
+def indices_of(
+    election: Election, candidates: Sequence[Candidacy], choices: Sequence[int | str]
+) -> list[int]:
+    """A checked ballot (as `papers.check_ballot` returns it) as codec indices."""
+    if election.method == Election.Method.YES_NO:
+        return [papers.YES_NO_CHOICES.index(str(choice)) for choice in choices]
+    position = {c.pk: n for n, c in enumerate(candidates)}
+    indices = [position[int(choice)] for choice in choices]
+    if election.method in papers.SET_METHODS:
+        indices.sort()
+    return indices
+
+
+def paper_of(
+    election: Election, candidates: Sequence[Candidacy], reading: Reading
+) -> list[int] | list[str] | None:
+    """A paper read at the close as the box stores a plaintext ballot (candidacy ids, or
+    "yes"/"no"); None when the paper is invalid (ill-formed, or not a valid ballot of
+    this election's method)."""
+    if reading is None:
+        return None
+    if election.method == Election.Method.YES_NO:
+        names = list(papers.YES_NO_CHOICES)
+        choices: list[object] = [names[i] for i in reading if 0 <= i < len(names)]
+    else:
+        choices = [candidates[i].pk for i in reading if 0 <= i < len(candidates)]
+    standing = [papers.Candidate(c.pk, c.public_name) for c in candidates]
+    try:
+        return papers.check_ballot(election.method, election.seats, standing, choices)
+    except papers.BallotProblem:
+        return None
