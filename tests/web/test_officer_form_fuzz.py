@@ -83,10 +83,15 @@ def world(kind: str) -> Form:
         url = base + "elections/new/"
         return Form(client_for(officer), url, url, (Election,), ids=ids, valid=valid)
     if kind == "recall_rules":
-        admin = FederationAdminFactory(federation=f).user
+        # Federation administrators must give a second factor.
+        admin = log_in_verified(client_for(None), FederationAdminFactory(federation=f).user)
         url = f"/f/{f.slug}/recall/rules/"
-        valid = {"threshold": "25", "quorum": "40", "majority": "50", "refill": "countback"}
-        return Form(client_for(admin), url, url, (), also=(RecallSettings,), ids=ids, valid=valid)
+        valid = {
+            **{"threshold": "12.5", "quorum": "40", "majority": "60", "refill": "by-election"},
+            **{"petition_days": "14", "vote_days": "5", "by_election_nomination_days": "10"},
+            "by_election_vote_days": "3",
+        }
+        return Form(admin, url, url, (), also=(RecallSettings,), ids=ids, valid=valid)
     if kind.startswith("room_"):
         room, secretaria, users, motion = base_meeting(f)
         check_in(room, users[:4])
@@ -137,7 +142,13 @@ def world(kind: str) -> Form:
             valid = {"text": "Olla común los sábados."}
             return Form(client_for(luis), page, page + "amend/", (Motion,), ids=ids, valid=valid)
         if kind == "motion_open":
-            valid = {"secret": "on"}
+            valid = {
+                "secret": "on",
+                "threshold": "simple",
+                "quorum_basis": "members",
+                "quorum_share": "1/2",
+                "quorum_strict": "more",
+            }
             return Form(
                 client_for(officer), page, page + "open/", (), also=(MotionVote,), valid=valid
             )
@@ -227,8 +238,10 @@ def test_a_double_submit_does_the_work_once(kind: str) -> None:
     match = ONCE.search(form.client.get(form.page).content)
     fields = {**form.valid, **({"once": match.group(1).decode()} if match else {})}
     before = counts(form.together)
-    answers = [form.client.post(form.action, fields).status_code for _ in range(2)]
-    assert all(status < 500 for status in answers), (kind, answers)
+    statuses = [form.client.post(form.action, fields).status_code for _ in range(2)]
+    # The first post works (the second factor's and the passkey's need a real device).
+    assert statuses[0] < 400 or kind in ("totp_enrol", "passkey_add"), (kind, statuses)
+    assert 400 <= statuses[1] < 500 or kind == "own_delete", (kind, statuses)
     moved = {a - b for a, b in zip(counts(form.together), before, strict=True)}
     assert moved <= {0} or moved == {1}, (kind, moved)
 
