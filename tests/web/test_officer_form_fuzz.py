@@ -13,6 +13,7 @@ or not at all.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -48,6 +49,7 @@ from support.factories import (
     make_officer,
 )
 from support.formfuzz import FORGED_IDS, ONCE, Form, client_for, counts, fuzz_form
+from support.language import in_language
 from support.second_factor import enrol, log_in_verified
 
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -261,13 +263,29 @@ def test_a_forged_id_in_an_officer_form_is_refused_not_a_server_error(kind: str,
     form = world(kind)
     # An empty number of seconds is valid there: no time limit for speakers.
     for value in [v for v in FORGED_IDS if v or name != "speaker_seconds"]:
-        match = ONCE.search(form.client.get(form.page).content)
-        fields = {**form.valid, name: value, **({"once": match.group(1).decode()} if match else {})}
-        before = counts(form.together), counts(form.also)
-        response = form.client.post(form.action, fields)
-        assert 400 <= response.status_code < 500, (kind, value, response.status_code)
-        assert b"Traceback" not in response.content
-        assert (counts(form.together), counts(form.also)) == before, (kind, value)
+        said = {}
+        for language in ("en", "es"):
+            in_language(form.client, language)
+            match = ONCE.search(form.client.get(form.page).content)
+            once = {"once": match.group(1).decode()} if match else {}
+            before = counts(form.together), counts(form.also)
+            response = form.client.post(form.action, {**form.valid, name: value, **once})
+            assert 400 <= response.status_code < 500, (kind, value, response.status_code)
+            assert b"Traceback" not in response.content
+            assert (counts(form.together), counts(form.also)) == before, (kind, value)
+            said[language] = error_text(response.content.decode())
+        # A clear error, in the reader's language.
+        assert said["en"] and said["es"] and said["en"] != said["es"], (kind, value, said)
+
+
+def error_text(page: str) -> str:
+    """What the page says went wrong: its error section, or the form's errors."""
+    found = (
+        re.search(r'<section class="error">.*?<p>(.*?)</p>', page, re.S)
+        or re.search(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', page, re.S)
+        or re.search(r'<p class="msg error">(.*?)</p>', page, re.S)
+    )
+    return re.sub(r"<[^>]+>|\s+", " ", found.group(1)).strip() if found else ""
 
 
 @pytest.mark.django_db
