@@ -91,14 +91,16 @@ CHECKS = [
     response_schema_conformance,
     negative_data_rejection,
 ]
+POSITIVE_CHECKS = [check for check in CHECKS if check is not negative_data_rejection]
 
 
 @dataclass
 class Caller:
-    """One way in: an HTTP session (cookies) and the headers it sends."""
+    """One way in: the cookies and headers it sends with every request (fixed: what a
+    server answers to one fuzzed request never changes who sends the next)."""
 
     name: str
-    session: requests.Session
+    cookies: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -132,7 +134,8 @@ def _log_in(base: str, username: str, totp_key: str | None = None) -> requests.S
 
 
 def _browser_caller(name: str, session: requests.Session) -> Caller:
-    return Caller(name, session, {"X-CSRFToken": session.cookies["csrftoken"]})
+    cookies = requests.utils.dict_from_cookiejar(session.cookies)
+    return Caller(name, cookies, {"X-CSRFToken": cookies["csrftoken"]})
 
 
 @pytest.fixture(
@@ -181,13 +184,9 @@ def callers(served: Served) -> list[Caller]:
         timeout=60,
     )
     assert issued.status_code == 201, issued.text
-    token = Caller(
-        "officer token",
-        requests.Session(),
-        {"Authorization": f"Bearer {issued.json()['secret']}"},
-    )
+    token = Caller("officer token", {}, {"Authorization": f"Bearer {issued.json()['secret']}"})
     return [
-        Caller("anonymous", requests.Session()),
+        Caller("anonymous"),
         _browser_caller("member session", member),
         officer_browser,
         token,
@@ -238,17 +237,21 @@ def test_every_operation_of_the_served_schema_answers_every_caller_without_5xx_a
                         case = _aimed(case, served.seed, cases)
                     for caller in callers:
                         response = case.call(
-                            base_url=base, session=caller.session, headers=caller.headers
+                            base_url=base, headers=caller.headers, cookies=caller.cookies
                         )
                         sent += 1
                         statuses[response.status_code] += 1
+                        # Aimed, or sent with a caller's credentials, a negative case may
+                        # have become a valid request: only the case as generated, sent
+                        # anonymously, must be refused for its invalid data.
+                        as_generated = not aim and not caller.headers
                         try:
                             case.validate_response(
                                 response,
-                                checks=CHECKS,
+                                checks=CHECKS if as_generated else POSITIVE_CHECKS,
                                 additional_checks=[error_shape],
                                 headers=caller.headers,
-                                transport_kwargs={"base_url": base, "session": caller.session},
+                                transport_kwargs={"base_url": base},
                             )
                         except FailureGroup as group:
                             for failure in group.exceptions:
@@ -300,12 +303,24 @@ def test_what_the_generator_does_not_send_is_refused_in_the_error_shape_too(
         allowed = {method.upper() for method in operations}
         for caller in callers:
             for method in sorted(set(METHODS) - allowed):
-                answer = caller.session.request(method, url, headers=caller.headers, timeout=60)
+                answer = requests.request(
+                    method, url, headers=caller.headers, cookies=caller.cookies, timeout=60
+                )
                 _assert_error(answer, 405, f"{method} {path} [{caller.name}]")
                 assert set(answer.headers["Allow"].replace(" ", "").split(",")) >= allowed
                 probes += 1
             for method, operation in operations.items():
-                send = caller.session.request
+
+                def send(method: str, url: str, **kwargs: Any) -> requests.Response:
+                    kwargs.pop("timeout", None)
+                    return requests.request(
+                        method,
+                        url,
+                        cookies=caller.cookies,  # noqa: B023 - called in this iteration only
+                        timeout=60,
+                        **kwargs,
+                    )
+
                 query = {"q": "a\x00b"}
                 answer = send(method, url, params=query, headers=caller.headers, timeout=60)
                 _assert_error(answer, 400, f"NUL to {method} {path} [{caller.name}]")
@@ -331,7 +346,12 @@ def test_what_the_generator_does_not_send_is_refused_in_the_error_shape_too(
                         _assert_error(answer, status, what)
                     probes += 1
     for caller in callers:
-        answer = caller.session.get(base + "/api/v1/nothing-here", headers=caller.headers)
+        answer = requests.get(
+            base + "/api/v1/nothing-here",
+            headers=caller.headers,
+            cookies=caller.cookies,
+            timeout=60,
+        )
         _assert_error(answer, 404, f"no endpoint [{caller.name}]")
         probes += 1
     print(f"\nlive API probes: {probes} requests outside the generator, each refused in shape")
