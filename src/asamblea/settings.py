@@ -404,6 +404,8 @@ MIDDLEWARE = [
     # Django's, but a session save that fails after a committed action keeps its answer.
     "asamblea.web.sessions.SessionMiddleware",
     "asamblea.web.language.PageLanguageMiddleware",
+    # Any refusal under /api/ that Django or ninja answered otherwise: the API's error shape.
+    "asamblea.api.guard.ApiErrorShapeMiddleware",
     # After the language is chosen: the 429 answer speaks it.
     "asamblea.api.ratelimit.ApiRateLimitMiddleware",
     # A NUL character in an API request's path or query: 400, not a database error.

@@ -114,3 +114,38 @@ def test_a_nul_in_the_path_is_a_400_and_unknown_parameters_are_ignored(
     assert client.get("/api/v1/federations/a%00b").status_code == 400
     bodies = f"/api/v1/federations/{federation.slug}/bodies"
     assert client.get(bodies + "?%C3%B1=1&%E2%9C%93=%E2%9C%93").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        pytest.param(
+            "en",
+            "This address does not take DELETE requests; it takes: GET.",
+            id="english",
+        ),
+        pytest.param(
+            "es",
+            "Esta dirección no acepta solicitudes DELETE; acepta: GET.",
+            id="spanish",
+        ),
+    ],
+)
+def test_a_method_the_path_does_not_take_is_a_405_in_the_error_shape_with_allow(
+    client: Client, db: None, language: str, message: str
+) -> None:
+    # Found by the live fuzz (tests/api/test_fuzz_served.py): ninja's bare HTML 405.
+    response = client.delete("/api/v1/federations", headers={"Accept-Language": language})
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response["Allow"] == "GET"
+    assert response.json() == {"error": {"code": "method_not_allowed", "message": message}}
+
+
+def test_a_request_with_more_fields_than_django_reads_is_a_400_in_the_error_shape(
+    client: Client, db: None
+) -> None:
+    many = "&".join(f"f{n}=1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    response = client.get(f"/api/v1/federations/nope/bodies?{many}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_input"

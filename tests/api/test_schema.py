@@ -78,3 +78,25 @@ def test_an_unknown_api_address_is_a_json_404(client: Client) -> None:
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_every_operation_documents_each_refusal_it_can_answer_in_the_error_shape(
+    openapi: dict[str, Any],
+) -> None:
+    # The live fuzz (tests/api/test_fuzz_served.py) checks each answer against these.
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    for path, methods in openapi["paths"].items():
+        for method, operation in methods.items():
+            responses = operation["responses"]
+            expected = {"400", "429"}
+            if "{" in path:
+                expected.add("404")
+            if "requestBody" in operation:
+                expected.add("413")
+            if operation.get("security"):
+                expected |= {"401", "403"}
+            refusals = {status for status in responses if status.startswith("4")}
+            assert refusals >= expected, f"{method} {path}: {sorted(expected - refusals)}"
+            for status in refusals:
+                schema = responses[status]["content"]["application/json"]["schema"]
+                assert schema == error, f"{method} {path} {status}"

@@ -152,3 +152,22 @@ def test_the_roll_prints_for_the_officers_only(federation):
     page = client_for(officer).get(url).content.decode()
     assert "size: letter" in page and page.count("☐") == 5 and page.count("☑") == 1
     assert client_for(users[1]).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("action", ["teller", "alternate"])
+def test_a_login_name_with_a_nul_is_no_login_a_4xx_not_a_500(federation, action):
+    # Found by the officers' form fuzz (tests/web/test_officer_form_fuzz.py) on
+    # PostgreSQL, which refuses NUL in text: the teller's login was looked up as typed.
+    from asamblea.meetings.models import Alternate, Teller
+
+    room, officer, _users, _motion = base_meeting(federation)
+    u = urls(room)
+    client = client_for(officer)
+    before = Teller.objects.count(), Alternate.objects.count()
+    fields = {"action": action, "username": "socia-1\x00", "seat": "1", "public_name": "Ana"}
+    response = client.post(u["action"], {**fields, "once": once(client, u["room"])})
+    assert 400 <= response.status_code < 500
+    assert "no login with that name" in response.content.decode() or (
+        "no member with that login name" in response.content.decode()
+    )
+    assert (Teller.objects.count(), Alternate.objects.count()) == before

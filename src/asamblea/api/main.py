@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger, render_template
+from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
 from asamblea import hooks
@@ -52,7 +53,48 @@ class SwaggerWithCsrf(Swagger):
         return render_template(request, self.template, self.template_cdn, context)
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+# The refusals any operation can answer, whatever its own: a malformed request (a NUL
+# character, too many fields) and the rate limit (RATE_API counts every request).
+ANY_OPERATION = {400: "Bad Request", 429: "Too Many Requests"}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every 4xx an operation can answer, in the error shape, in its responses: so that
+    a client (and the schema fuzz, tests/api/test_fuzz_served.py) can rely on them."""
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            refusals = dict(ANY_OPERATION)
+            if "requestBody" in operation:
+                refusals[413] = "Content Too Large"
+            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                refusals[404] = "Not Found"
+            if operation.get("security"):
+                refusals |= {401: "Unauthorized", 403: "Forbidden"}
+            responses = operation.setdefault("responses", {})
+            for status, description in refusals.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                    },
+                )
+    return schema
+
+
+class AsambleaAPI(NinjaAPI):
+    """ninja's API, its OpenAPI document listing every error an operation can answer."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+
+api = AsambleaAPI(
     title="Asamblea API",
     version="1",
     description=DESCRIPTION,

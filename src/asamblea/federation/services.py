@@ -533,7 +533,13 @@ def _login_name(username: str) -> str:
 
 
 def find_login(username: str) -> Login | None:
-    """The login called `username`, or None."""
+    """The login called `username`, or None.
+
+    A name with a NUL character is no login's (Django's forms refuse them) and is never
+    looked up: PostgreSQL refuses NUL in text, which made the room's teller form a 500
+    (found by tests/web/test_officer_form_fuzz.py, issue 11)."""
+    if "\x00" in username:
+        return None
     user_model = get_user_model()
     return user_model.objects.filter(**{user_model.USERNAME_FIELD: _login_name(username)}).first()
 
