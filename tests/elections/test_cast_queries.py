@@ -34,8 +34,9 @@ from elections.test_views import logged_in, once
 # ("log out everywhere", asamblea.accounts.middleware).
 # 27 before this was trimmed.
 VIEW_CAST_QUERIES = 17
-# The same, replacing with the ballot code: one UPDATE instead of the two INSERTs.
-VIEW_REPLACE_QUERIES = 16
+# The same, replacing with the ballot code: one UPDATE instead of the two INSERTs, and
+# the INSERT that notes which form replaced the ballot (a lost answer's receipt).
+VIEW_REPLACE_QUERIES = 17
 # SAVEPOINT, status FOR SHARE, voter, candidates, VoteCast, Ballot, RELEASE (11 before).
 SERVICE_CAST_QUERIES = 7
 
