@@ -30,7 +30,6 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,30 +37,9 @@ import pytest
 from support.faultstand import PATIENCE, Stand, Tally, Vote, cast_all, record_figures
 from support.gunicorn import wait_for
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.faults, pytest.mark.xdist_group("faults")]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.faults]
 
 VOTERS = 24
-
-
-@pytest.fixture(scope="module")
-def built_stand(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stand]:
-    """The suite's cluster, migrated, served by one gunicorn (two sync workers)."""
-    built = Stand(tmp_path_factory.mktemp("faults"))
-    try:
-        built.start()
-        built.serve(1, workers=2)
-        yield built
-    finally:
-        built.stop()
-
-
-@pytest.fixture
-def stand(built_stand: Stand) -> Iterator[Stand]:
-    """The suite's stand, with no worker left running after the test."""
-    try:
-        yield built_stand
-    finally:
-        built_stand.stop_workers()
 
 
 def _cast_everyone(stand: Stand, slug: str, voters: int = VOTERS) -> tuple[Vote, Tally]:
@@ -150,8 +128,10 @@ def test_two_workers_at_once_close_each_due_election_once(stand: Stand) -> None:
         # Both workers are closing the first election: one waits at the record, the
         # other for the election's row, which the first holds.
         wait_for(
-            lambda: stand.waiting_on_a_lock("record_treestate") == 1
-            and stand.waiting_on_a_lock("elections_election") == 1,
+            lambda: (
+                stand.waiting_on_a_lock("record_treestate") == 1
+                and stand.waiting_on_a_lock("elections_election") == 1
+            ),
             PATIENCE,
             "both workers to be closing the same election",
             detail=stand.activity,
@@ -279,6 +259,36 @@ def test_a_full_disk_refuses_ballots_whole_and_the_same_forms_cast_once_space_is
         ):
             try:
                 stand.query(statement)
-            except Exception as error:  # noqa: BLE001 - clean up as far as possible
+            except Exception as error:
                 print(f"clean-up: {statement}: {error}")
         disk.remove()
+
+
+def test_a_worker_started_while_the_database_is_down_waits_for_it(stand: Stand) -> None:
+    """A supervisor restarts the worker while the database restarts too (a machine's
+    reboot): it waits for the database, in one line of log, instead of dying with a
+    traceback at its first query."""
+    vote, tally = _cast_everyone(stand, "late-database", 8)
+    stand.make_due(vote.election)
+    stand.cluster.stop("fast")
+    worker = stand.worker()
+    log = stand.folder / f"worker-{len(stand.workers) - 1}.log"
+    wait_for(
+        lambda: "does not answer yet" in log.read_text(errors="replace"),
+        PATIENCE,
+        "the worker to say it waits for the database",
+    )
+    assert worker.poll() is None
+    stand.cluster.start()
+    closed_in = wait_for(
+        lambda: stand.status(vote.election) == "closed", PATIENCE, "the election to be closed"
+    )
+    rows = stand.check(vote, tally, closed=True)
+    assert worker.poll() is None
+    assert "Traceback" not in log.read_text(errors="replace")
+    record_figures(
+        "worker started while the database was down",
+        tally,
+        rows,
+        f"closed {closed_in:.1f} s after the database was back",
+    )

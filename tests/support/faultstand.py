@@ -119,30 +119,43 @@ class VoterClient:
                 self.cookies[name] = morsel.value
         return answer.status, text
 
-    def cast(self, base: str, vote: Vote, ranking: Sequence[int], tally: Tally) -> str:
+    def ballot_form(self, base: str, vote: Vote, ranking: Sequence[int]) -> dict[str, str]:
+        """The filled-in ballot form, as the page gave it (its one-time token)."""
+        status, page = self.request(base, "GET", f"/f/{vote.federation}/e/{vote.election}/ballot/")
+        csrf, once = CSRF.search(page), ONCE.search(page)
+        assert status == 200 and csrf and once, f"{self.username}: {status}\n{page[:2000]}"
+        fields = {"csrfmiddlewaretoken": csrf.group(1), "once": once.group(1)}
+        fields.update({f"rank-{pk}": str(n) for n, pk in enumerate(ranking, start=1)})
+        return fields
+
+    def cast(
+        self,
+        base: str,
+        vote: Vote,
+        ranking: Sequence[int],
+        tally: Tally,
+        fields: dict[str, str] | None = None,
+    ) -> str:
         """Cast until a receipt comes back, re-sending the same form after a lost answer
-        or a 503 (as a phone's reload does); the receipt's tracker."""
+        or a 503 (as a phone's reload does); the receipt's tracker. `fields`: a form
+        already fetched (`ballot_form`)."""
         path = f"/f/{vote.federation}/e/{vote.election}/ballot/"
         deadline = time.monotonic() + PATIENCE
-        fields: dict[str, str] | None = None
         while time.monotonic() < deadline:
             if fields is None:
                 try:
-                    status, page = self.request(base, "GET", path)
-                except Gone:
+                    fields = self.ballot_form(base, vote, ranking)
+                except (Gone, AssertionError):  # down, or a 5xx while it comes back
                     time.sleep(0.2)
                     continue
-                if status == 503:
-                    time.sleep(0.2)
-                    continue
-                csrf, once = CSRF.search(page), ONCE.search(page)
-                assert status == 200 and csrf and once, f"{self.username}: {status}\n{page[:2000]}"
-                fields = {"csrfmiddlewaretoken": csrf.group(1), "once": once.group(1)}
-                fields.update({f"rank-{pk}": str(n) for n, pk in enumerate(ranking, start=1)})
             tally.add(requests=1)
             try:
                 status, page = self.request(base, "POST", path, fields)
             except Gone:
+                tally.add(lost_answers=1)
+                time.sleep(0.2)
+                continue
+            if status in (502, 504):  # a load balancer's word: the app server died on it
                 tally.add(lost_answers=1)
                 time.sleep(0.2)
                 continue
@@ -232,9 +245,14 @@ class Stand:
         assert done.returncode == 0, done.stderr
         return Vote(**json.loads(done.stdout.strip().splitlines()[-1]))
 
-    def serve(self, count: int = 1, workers: int = 2) -> list[Gunicorn]:
+    def serve(self, count: int = 1, workers: int = 2, **env: str) -> list[Gunicorn]:
+        """`count` more gunicorn servers (with `env` added to the stand's), answering."""
         new = [
-            Gunicorn(self.env, self.folder / f"gunicorn-{len(self.servers) + n}.log", workers)
+            Gunicorn(
+                {**self.env, **env},
+                self.folder / f"gunicorn-{len(self.servers) + n}.log",
+                workers,
+            )
             for n in range(count)
         ]
         self.servers += new
@@ -387,9 +405,7 @@ class Stand:
         }
         assert entries.get("ballot.tracker") == len(published) == len(stored)
         assert published == set(stored), "the published trackers are not the stored ballots"
-        result = self.scalar(
-            "SELECT result FROM elections_election WHERE id = %s", [vote.election]
-        )
+        result = self.scalar("SELECT result FROM elections_election WHERE id = %s", [vote.election])
         assert result["casts"] == casts == result["papers"]
         export = self.folder / f"record-{vote.federation}.jsonl"
         self.run("record", "export", str(export), "--federation", vote.federation)
