@@ -39,11 +39,13 @@ from support.gunicorn import wait_for
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.faults]
 
-VOTERS = 24
+VOTERS = 16
 
 
-def _cast_everyone(stand: Stand, slug: str, voters: int = VOTERS) -> tuple[Vote, Tally]:
-    vote = stand.seed(slug, voters)
+def _cast_everyone(
+    stand: Stand, slug: str, voters: int = VOTERS, vote: Vote | None = None
+) -> tuple[Vote, Tally]:
+    vote = vote or stand.seed(slug, voters)
     tally = Tally()
     cast_all([stand.servers[0].url], vote, tally, clients=8)
     assert tally.receipts == voters
@@ -120,7 +122,8 @@ def test_a_close_cut_off_midway_leaves_nothing_and_is_done_once_by_itself(
 
 
 def test_two_workers_at_once_close_each_due_election_once(stand: Stand) -> None:
-    votes_tallies = [_cast_everyone(stand, f"race-{n}", 8) for n in range(3)]
+    seeded = stand.seed_many([f"race-{n}" for n in range(3)], 8)
+    votes_tallies = [_cast_everyone(stand, "", 8, vote) for vote in seeded]
     votes = [vote for vote, _tally in votes_tallies]
     first, second = stand.worker(), stand.worker()
     with stand.record_held(votes[0].federation):

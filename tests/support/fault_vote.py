@@ -1,7 +1,7 @@
-"""`python -m support.fault_vote SLUG VOTERS`: in the database of DATABASE_URL (already
-migrated), a federation SLUG whose base-1 holds an election open for voting, four
-candidates and VOTERS members with a logged-in session each; prints them as JSON:
-{"federation", "election", "candidates", "sessions": {username: session cookie}}.
+"""`python -m support.fault_vote VOTERS SLUG...`: in the database of DATABASE_URL (already
+migrated), for each SLUG a federation whose base-1 holds an election open for voting,
+four candidates and VOTERS members with a logged-in session each; prints them as one
+JSON list of {"federation", "election", "candidates", "sessions": {username: cookie}}.
 
 For the fault tests, which serve that database from gunicorn and cast over HTTP."""
 
@@ -12,10 +12,14 @@ import sys
 from datetime import timedelta
 
 
-def main(slug: str, voters: int) -> None:
+def main(voters: int, slugs: list[str]) -> None:
     from asamblea.cli import _django
 
     _django.setup()
+    print(json.dumps([seed(slug, voters) for slug in slugs]))
+
+
+def seed(slug: str, voters: int) -> dict[str, object]:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
@@ -54,17 +58,13 @@ def main(slug: str, voters: int) -> None:
         client = Client()
         client.force_login(user)
         sessions[user.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    print(
-        json.dumps(
-            {
-                "federation": slug,
-                "election": election.pk,
-                "candidates": [c.pk for c in standing],
-                "sessions": sessions,
-            }
-        )
-    )
+    return {
+        "federation": slug,
+        "election": election.pk,
+        "candidates": [c.pk for c in standing],
+        "sessions": sessions,
+    }
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(int(sys.argv[1]), sys.argv[2:])
