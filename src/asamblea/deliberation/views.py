@@ -661,9 +661,7 @@ def referendum_vote(request: HttpRequest, federation_slug: str, referendum_id: i
         code = request.POST.get("ballot_code", "").strip() or None
         receipt = receipt_of_resent_form(
             sent,
-            lambda token: services.referendum_cast_from_form(
-                request.user, referendum, token, code
-            ),
+            lambda token: services.referendum_cast_from_form(request.user, referendum, token, code),
         )
     return _receipt(
         request,
