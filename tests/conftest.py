@@ -222,3 +222,37 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A fresh table of fault figures for this run (the controller's, under xdist)."""
+    if not hasattr(session.config, "workerinput"):
+        from support.faultstand import figures_file
+
+        figures_file().unlink(missing_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fault suite's table (tests/faults): each fault, requests sent, receipts,
+    ballot rows and the time the service took to recover by itself."""
+    import json
+
+    from support.faultstand import figures_file
+
+    path = figures_file()
+    if not path.exists():
+        return
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    if not rows:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("faults: nothing lost, and recovered by itself")
+    head = ("fault", "requests", "receipts", "lost", "503", "rows", "recovered")
+    write("| " + " | ".join(head) + " |")
+    write("|" + "---|" * len(head))
+    for row in rows:
+        cells = (
+            row["fault"], row["requests"], row["receipts"], row["lost"], row["refused"],
+            row["rows"], row["recovery"],
+        )  # fmt: skip
+        write("| " + " | ".join(str(cell) for cell in cells) + " |")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django_tasks import task
 
@@ -33,6 +34,13 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     for name, step in hooks.tick.named():
         try:
             done[name] = step(now)
+        except (OperationalError, InterfaceError) as error:
+            # The database went away (restarted, cut off, full): no bug to trace, one line;
+            # the step's transaction rolled back and a later tick does it.
+            reason = (str(error).strip().splitlines() or [repr(error)])[0]
+            logger.error("tick %s failed, the database refused or went away: %s", name, reason)
+            done[name] = -1
+            continue
         except Exception:
             logger.exception("tick %s failed", name)
             done[name] = -1

@@ -94,6 +94,64 @@ def test_the_same_ballot_form_sent_again_shows_the_same_receipt_and_casts_nothin
     assert Ballot.objects.filter(election=election).count() == 1
 
 
+def test_a_replacement_sent_again_shows_the_same_receipt_and_another_form_is_refused(
+    federation,
+):
+    election, cands, (voter, other) = voting_election(federation)
+    url = reverse("ballot", args=[federation.slug, election.pk])
+    client = logged_in(voter)
+    first = {f"rank-{cands[0].pk}": "1", "once": form_token(client, url)}
+    code, tracker = receipt_of(client.post(url, first))
+    replacement = {f"rank-{cands[1].pk}": "1", "code": code, "once": form_token(client, url)}
+    replaced = client.post(url, replacement)
+    assert receipt_of(replaced) == (code, tracker)
+    assert "Your ballot was replaced" in replaced.content.decode()
+    # Its answer lost, the same form is sent again: the same receipt, not "already sent".
+    again = client.post(url, replacement)
+    assert receipt_of(again) == (code, tracker)
+    assert "your ballot was replaced then, once" in again.content.decode()
+    assert Ballot.objects.get(election=election).ranking == [cands[1].pk]
+    # What is kept says nothing without the form's token: the used tokens' hashes and
+    # one keyed hash of the replacing form's token and the tracker.
+    kept = set(UsedFormToken.objects.values_list("token", flat=True))
+    assert {token_digest(first["once"]), token_digest(replacement["once"])} < kept
+    assert len(kept) == 3 and tracker not in kept
+    # Another form is "already sent": the first form with the code typed into it, the
+    # replacement sent by another login, or the replacement after the window.
+    with_code = client.post(url, {**first, "code": code})
+    assert with_code.status_code == 409 and "already sent" in with_code.content.decode()
+    stolen = logged_in(other).post(url, replacement)
+    assert stolen.status_code == 409 and "already sent" in stolen.content.decode()
+    mistyped = client.post(url, {**replacement, "code": "not a code"})
+    assert mistyped.status_code == 409 and "already sent" in mistyped.content.decode()
+    UsedFormToken.objects.update(used_at=timezone.now() - timedelta(minutes=61))
+    late = client.post(url, replacement)
+    assert late.status_code == 409 and "already sent" in late.content.decode()
+    assert VoteCast.objects.filter(election=election).count() == 1
+    assert Ballot.objects.filter(election=election).count() == 1
+
+
+def test_a_secret_motion_vote_replaced_and_sent_again_shows_the_same_receipt(federation):
+    from deliberation.helpers import member
+
+    users = [member(federation, "base-2", f"socia-{n}") for n in range(3)]
+    motion = deliberation.do_propose_motion(
+        users[0], body(federation, "base-2"), title="Local", text="Un comedor popular."
+    )
+    deliberation.do_second_motion(users[1], motion)
+    deliberation.do_open_vote(make_officer(federation, "base-2"), motion, secret=True)
+    client = logged_in(users[2])
+    page = f"/f/{federation.slug}/m/{motion.pk}/"
+    code, tracker = receipt_of(
+        client.post(page + "vote/", {"choice": "yes", "once": form_token(client, page)})
+    )
+    form = {"choice": "no", "ballot_code": code, "once": form_token(client, page)}
+    assert receipt_of(client.post(page + "vote/", form)) == (code, tracker)
+    assert receipt_of(client.post(page + "vote/", form)) == (code, tracker)
+    assert MotionBallot.objects.get(motion=motion).choice == "no"
+    assert MotionCast.objects.filter(motion=motion).count() == 1
+
+
 def test_the_server_keeps_no_form_token_only_its_hash(federation):
     election, cands, (voter, _other) = voting_election(federation)
     url = reverse("ballot", args=[federation.slug, election.pk])

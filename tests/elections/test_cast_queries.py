@@ -36,8 +36,9 @@ from support.sealed import box_says
 # The election's ballot key (it is sealed: docs/elections.md), read once per instance.
 # 27 before this was trimmed.
 VIEW_CAST_QUERIES = 18
-# The same, replacing with the ballot code: one UPDATE instead of the two INSERTs.
-VIEW_REPLACE_QUERIES = 17
+# The same, replacing with the ballot code: one UPDATE instead of the two INSERTs, and
+# the INSERT that notes which form replaced the ballot (a lost answer's receipt).
+VIEW_REPLACE_QUERIES = 18
 # SAVEPOINT, status FOR SHARE, voter, ballot key, candidates, VoteCast, Ballot, RELEASE
 # (11 before).
 SERVICE_CAST_QUERIES = 8

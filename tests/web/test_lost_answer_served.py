@@ -18,11 +18,10 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -31,8 +30,10 @@ import pytest
 import asamblea
 from asamblea.ballots import codes
 from asamblea.web.sessions import stored_key
+from support.gunicorn import Gunicorn
+from support.gunicorn import wait_for as _wait_for
 from support.pgcluster import Cluster
-from support.server import CSRF, ONCE, Asamblea, Browser, free_port
+from support.server import CSRF, ONCE, Asamblea, Browser
 
 pytestmark = pytest.mark.postgres_only
 
@@ -40,57 +41,6 @@ TESTS = Path(__file__).resolve().parents[1]
 SRC = Path(asamblea.__file__).resolve().parents[1]
 CODE = re.compile(r'id="ballot-code">([^<]+)<')
 TRACKER = re.compile(r'id="tracker">([0-9a-f]{64})<')
-
-
-def _wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"waited {seconds:.0f} s for {what}")
-
-
-def _children(pid: int) -> list[int]:
-    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    return [int(child) for child in text.split()]
-
-
-class Gunicorn:
-    """gunicorn (one sync worker) serving asamblea.wsgi on a free port."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable, "-m", "gunicorn", "asamblea.wsgi:application",
-                    "--workers", "1", "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
-                ],
-                env=env, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        self.log = log
-
-    def workers(self) -> list[int]:
-        return _children(self.process.pid)
-
-    def answers(self) -> bool:
-        assert self.process.poll() is None, self.log.read_text()
-        try:
-            with urllib.request.urlopen(self.url + "/", timeout=5):  # noqa: S310 - test server
-                return True
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
 
 
 @pytest.fixture

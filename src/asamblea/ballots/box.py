@@ -38,8 +38,10 @@ from asamblea.ballots.sealing import refuse_copy, seal_hash
 from asamblea.errors import (
     AlreadyVoted,
     FormAlreadySent,
+    InvalidInput,
     WrongBallotCode,
 )
+from asamblea.web.once import note_outcome, outcome_noted
 
 B = TypeVar("B", bound=SecretBallot)
 # Rows a reshuffle writes per INSERT on the portable path.
@@ -185,9 +187,17 @@ class BallotBox(Generic[B]):
         return CastReceipt(code, tracker)
 
     def replace(
-        self, person_id: int, code: str, *, sealed: dict[str, Any] | None = None, **content: Any
+        self,
+        person_id: int,
+        code: str,
+        *,
+        form_token: str = "",
+        sealed: dict[str, Any] | None = None,
+        **content: Any,
     ) -> CastReceipt:
-        """Replace the ballot that `code` (and only it) finds with `content` (and `sealed`)."""
+        """Replace the ballot that `code` (and only it) finds with `content` (and `sealed`);
+        with the form's one-time token, note that this form replaced it (see
+        `cast_from_form`)."""
         code = normalise_ballot_code(code)
         tracker = self.tracker(person_id, code)
         content.update(self._sealed_columns(sealed))
@@ -198,15 +208,35 @@ class BallotBox(Generic[B]):
                     "Without the code your earlier ballot stands."
                 )
             )
+        if form_token:
+            note_outcome(form_token, self._replaced(tracker))
         return CastReceipt(code, tracker, replaced=True)
 
-    def cast_from_form(self, person_id: int, form_token: str) -> CastReceipt | None:
-        """The receipt of the ballot `person` cast from the form `form_token`, if they did."""
-        code = code_from_form(self.model.TRACKER_SCHEME, self.vote.pk, person_id, form_token)
-        tracker = self.tracker(person_id, code)
+    def cast_from_form(
+        self, person_id: int, form_token: str, ballot_code: str | None = None
+    ) -> CastReceipt | None:
+        """The receipt of the ballot `person` cast from the form `form_token` (or, when the
+        form carried `ballot_code`, replaced with it), if they did."""
+        if ballot_code:
+            try:
+                code = normalise_ballot_code(ballot_code)
+            except InvalidInput:
+                return None
+            tracker = self.tracker(person_id, code)
+            if not outcome_noted(form_token, self._replaced(tracker)):
+                return None
+            replaced = True
+        else:
+            code = code_from_form(self.model.TRACKER_SCHEME, self.vote.pk, person_id, form_token)
+            tracker = self.tracker(person_id, code)
+            replaced = False
         if not self.ballots().filter(tracker=tracker).exists():
             return None
-        return CastReceipt(code, tracker, resent=True)
+        return CastReceipt(code, tracker, replaced=replaced, resent=True)
+
+    def _replaced(self, tracker: str) -> str:
+        """The outcome a replacing form notes: which box, which ballot."""
+        return f"replaced:{self.model.TRACKER_SCHEME}:{self.vote.pk}:{tracker}"
 
     def refuse_copy_of(self, sealed: dict[str, Any]) -> None:
         """Refuse a sealed ballot whose ciphertext was cast already (a copy of another

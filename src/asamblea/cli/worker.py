@@ -218,14 +218,46 @@ def start_background_worker(
     return BackgroundWorker(tick_seconds=seconds, give_up_seconds=give_up_seconds).start()
 
 
+def _setup_when_the_database_answers() -> bool:
+    """Start Django, waiting for a database that does not answer yet (restarting, or
+    started after the worker) as the running worker does: False if it stays away longer
+    than WORKER_GIVE_UP_SECONDS, so that the supervisor restarts the worker."""
+    _django.setup(tables=False)
+    from django.conf import settings
+    from django.db import InterfaceError, OperationalError, connections
+
+    give_up = float(settings.WORKER_GIVE_UP_SECONDS)
+    started = time.monotonic()
+    wait = RETRY_FIRST_SECONDS
+    while True:
+        try:
+            _django.require_migrated()
+            return True
+        except (OperationalError, InterfaceError) as error:
+            away = time.monotonic() - started
+            if give_up and away >= give_up:
+                print(
+                    "asamblea: the worker did not start: the database stayed unreachable for "
+                    f"{away:.0f} s (WORKER_GIVE_UP_SECONDS): {error}",
+                    file=sys.stderr,
+                )
+                return False
+            logger.warning("the database does not answer yet, retrying: %s", error)
+            connections.close_all()
+            time.sleep(wait)
+            wait = min(wait * 2, RETRY_MOST_SECONDS)
+
+
 def worker_command(args: argparse.Namespace) -> int:
-    _django.setup()
     if args.once:
+        _django.setup()
         from asamblea.scheduler import tick
 
         done = tick()
         print(", ".join(f"{name}: {steps} step(s)" for name, steps in done.items()) or "nothing")
         return 1 if any(steps < 0 for steps in done.values()) else 0
+    if not _setup_when_the_database_answers():
+        return 1
     from django.conf import settings
 
     worker = start_background_worker(args.tick_seconds, settings.WORKER_GIVE_UP_SECONDS)

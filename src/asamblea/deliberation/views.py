@@ -311,8 +311,10 @@ def motion_vote(request: HttpRequest, federation_slug: str, motion_id: int) -> H
             )
     except FormAlreadySent as sent:
         # Sent again after a lost answer: a secret ballot's same receipt, if it cast one.
+        code = request.POST.get("ballot_code", "").strip() or None
         receipt = receipt_of_resent_form(
-            sent, lambda token: services.motion_cast_from_form(request.user, motion, token)
+            sent,
+            lambda token: services.motion_cast_from_form(request.user, motion, token, code),
         )
     if receipt is not None:
         return _receipt(request, receipt, motion.title, _motion_url(motion))
@@ -656,9 +658,10 @@ def referendum_vote(request: HttpRequest, federation_slug: str, referendum_id: i
             )
     except FormAlreadySent as sent:
         # Sent again after a lost answer: the same receipt, if this form cast a ballot.
+        code = request.POST.get("ballot_code", "").strip() or None
         receipt = receipt_of_resent_form(
             sent,
-            lambda token: services.referendum_cast_from_form(request.user, referendum, token),
+            lambda token: services.referendum_cast_from_form(request.user, referendum, token, code),
         )
     return _receipt(
         request,

@@ -382,8 +382,9 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
             )
     except FormAlreadySent as sent:
         # Sent again after a lost answer: the same receipt, if this form cast a ballot.
+        code = request.POST.get("code", "").strip() or None
         receipt = receipt_of_resent_form(
-            sent, lambda token: services.cast_from_form(request.user, election, token)
+            sent, lambda token: services.cast_from_form(request.user, election, token, code)
         )
         choices = []
     except (InvalidInput, AlreadyVoted, WrongBallotCode) as problem:

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from asamblea.errors import FormAlreadySent, InvalidInput
@@ -101,6 +102,28 @@ def consume_once_token(request: HttpRequest) -> None:
     # rolls the used token back, and the same form may then be corrected and resent.
     transaction.on_commit(lambda: _forget(request, token, digest))
     _prune()
+
+
+def note_outcome(token: str, outcome: str) -> None:
+    """Keep, in the guarded action's transaction, that the form `token` did `outcome`
+    (for example, replaced the ballot with a given tracker), for `outcome_noted`.
+
+    Kept as one more used-token row whose key is a keyed hash of the token and the
+    outcome: without the token (which the server never keeps) no one can tell which
+    form, or which outcome, it stands for. Pruned with the used tokens."""
+    UsedFormToken.objects.create(token=_outcome_digest(token, outcome))
+
+
+def outcome_noted(token: str, outcome: str) -> bool:
+    """Whether the form `token` did `outcome` (see `note_outcome`)."""
+    return UsedFormToken.objects.filter(token=_outcome_digest(token, outcome)).exists()
+
+
+def _outcome_digest(token: str, outcome: str) -> str:
+    # A different key and shape than token_digest: never equal to a used token's row.
+    return salted_hmac(
+        "asamblea.web.once.outcome", f"{token}:{outcome}", algorithm="sha256"
+    ).hexdigest()
 
 
 def _already_sent(token: str, digest: str) -> FormAlreadySent:

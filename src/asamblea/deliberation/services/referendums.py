@@ -243,7 +243,7 @@ def _cast_referendum(
         )
     box = BallotBox(ReferendumBallot, referendum)
     if ballot_code:
-        return box.replace(person.pk, ballot_code, choice=choice)
+        return box.replace(person.pk, ballot_code, form_token=form_token, choice=choice)
     mine = referendum_bodies_of(actor, referendum)
     if not mine:
         raise PermissionDenied(
@@ -263,14 +263,17 @@ def _cast_referendum(
 
 
 def referendum_cast_from_form(
-    user: User, referendum: Referendum, form_token: str
+    user: User, referendum: Referendum, form_token: str, ballot_code: str | None = None
 ) -> CastReceipt | None:
-    """The receipt of the ballot the user cast in the referendum from the form
-    `form_token` (sent again after its answer was lost), or None if they cast none."""
+    """The receipt of the ballot the user cast (or, with `ballot_code`, replaced) in the
+    referendum from the form `form_token` (sent again after its answer was lost), or
+    None if that form did neither."""
     person = person_of(user, referendum.federation)
     if person is None:
         return None
-    return BallotBox(ReferendumBallot, referendum).cast_from_form(person.pk, form_token)
+    return BallotBox(ReferendumBallot, referendum).cast_from_form(
+        person.pk, form_token, ballot_code
+    )
 
 
 def has_voted_in_referendum(user: User, referendum: Referendum) -> bool:

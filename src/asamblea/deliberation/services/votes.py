@@ -306,20 +306,25 @@ def _cast_vote(
         return None
     box = BallotBox(MotionBallot, motion)
     if ballot_code:
-        return box.replace(person.pk, ballot_code, choice=choice, ranking=ranking)
+        return box.replace(
+            person.pk, ballot_code, form_token=form_token, choice=choice, ranking=ranking
+        )
     if MotionCast.objects.filter(motion=motion, person=person).exists():
         raise already_voted()
     MotionCast.objects.create(motion=motion, person=person)
     return box.cast(person.pk, form_token=form_token, choice=choice, ranking=ranking)
 
 
-def motion_cast_from_form(user: User, motion: Motion, form_token: str) -> CastReceipt | None:
-    """The receipt of the secret ballot the user cast on the motion from the form
-    `form_token` (sent again after its answer was lost), or None if they cast none."""
+def motion_cast_from_form(
+    user: User, motion: Motion, form_token: str, ballot_code: str | None = None
+) -> CastReceipt | None:
+    """The receipt of the secret ballot the user cast (or, with `ballot_code`, replaced)
+    on the motion from the form `form_token` (sent again after its answer was lost), or
+    None if that form did neither."""
     person = person_of(user, motion.federation)
     if person is None:
         return None
-    return BallotBox(MotionBallot, motion).cast_from_form(person.pk, form_token)
+    return BallotBox(MotionBallot, motion).cast_from_form(person.pk, form_token, ballot_code)
 
 
 def _refuse_if_in_room(motion: Motion) -> None:

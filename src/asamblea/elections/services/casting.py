@@ -133,7 +133,7 @@ def _cast(
         raise InvalidInput(
             _("You have not voted yet in this election: leave the ballot code empty.")
         )
-    return box.replace(voter.person_id, code, **content)
+    return box.replace(voter.person_id, code, form_token=form_token, **content)
 
 
 def _content(election: Election, ranking: Sequence[object], sealed: str) -> dict[str, Any]:
@@ -155,9 +155,12 @@ def _content(election: Election, ranking: Sequence[object], sealed: str) -> dict
     return {"ranking": [], "sealed": seal_choices(key, indices_of(election, candidates, choices))}
 
 
-def cast_from_form(user: User, election: Election, form_token: str) -> CastReceipt | None:
-    """The receipt of the ballot the user cast in the election from the form `form_token`
-    (sent again after its answer was lost), or None if they cast none from it."""
+def cast_from_form(
+    user: User, election: Election, form_token: str, ballot_code: str | None = None
+) -> CastReceipt | None:
+    """The receipt of the ballot the user cast (or, with `ballot_code`, replaced) in the
+    election from the form `form_token` (sent again after its answer was lost), or None
+    if that form did neither."""
     if not user.is_authenticated:
         return None
     person_id = (
@@ -168,7 +171,7 @@ def cast_from_form(user: User, election: Election, form_token: str) -> CastRecei
     )
     if person_id is None:
         return None
-    return BallotBox(Ballot, election).cast_from_form(person_id, form_token)
+    return BallotBox(Ballot, election).cast_from_form(person_id, form_token, ballot_code)
 
 
 def _reshuffle(election: Election, now: datetime, casts: int | None = None) -> None:
