@@ -408,6 +408,8 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
             "tracker_url": reverse("election_tracker", args=[federation.slug, election.pk]),
             "chosen": [names.get(c, str(c)) for c in choices],
             "sealed": "seal" in context,
+            # Sealed in the browser: the server never saw what it says, so cannot repeat it.
+            "sealed_in_browser": bool(request.POST.get("sealed")) and not choices,
         },
     )
 
