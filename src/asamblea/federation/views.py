@@ -22,7 +22,7 @@ from asamblea import hooks
 from asamblea.errors import InvalidInput, NotFound
 from asamblea.federation import agenda, services
 from asamblea.federation.forms import AppointOfficerForm, DecisionForm, JoinForm
-from asamblea.federation.membership import person_of
+from asamblea.federation.membership import SEAT_HELD, person_of
 from asamblea.federation.models import Body, Delegation, Federation, Membership
 from asamblea.web.l10n import collation_key, sorted_by_name
 from asamblea.web.once import once_only
@@ -127,6 +127,11 @@ def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> Htt
         "my_status": my_status,
         "extra_sections": _extra_sections(request, body),
         "fold_at": agenda.FOLD_AT,
+        # A command's members are the holders of its offices (the elections app's seats,
+        # read through the relation's name), not verified members of its own.
+        "command_members": body.command_seats.filter(status=SEAT_HELD).count()
+        if body.kind == Body.Kind.COMMAND
+        else None,
     }
     return render(request, "federation/body.html", context)
 
