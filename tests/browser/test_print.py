@@ -13,7 +13,7 @@ import pytest
 from asamblea.deliberation.models import CallToAction, Referendum
 from asamblea.elections.models import Election
 
-DEMO_PASSWORD = "asamblea-demo"  # noqa: S105 - the demo's published password
+DEMO_PASSWORD = "asamblea-demo"  # the demo's published password
 
 
 @pytest.fixture
