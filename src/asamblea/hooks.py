@@ -445,8 +445,9 @@ body_now: Hook[NowProvider] = Hook(
     votes (elections, recall votes, motions, referendums), the recall petitions
     collecting signatures, the calls to action it is under, the mandates its delegates
     broke, and its latest decisions. The page shows the items in `order` of the
-    providers (elections 20, recall 30, deliberation 40), each provider's most pressing
-    first, and folds the rest below one screen. A provider makes a constant number of
+    providers (deliberation's broken mandates 15, elections 20, recall 30, deliberation's
+    open votes and calls 40, its latest decisions 60), each provider's most pressing
+    first, and folds what does not fit one phone screen. A provider makes a constant number of
     queries and returns public facts only: the page is public, the same for every reader.
     """,
 )
