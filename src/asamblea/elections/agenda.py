@@ -147,7 +147,8 @@ def elections_now(body: Body) -> list[hooks.AgendaItem]:
                     if voting
                     else _("Nominations are open, you may stand: %(what)s.")
                 )
-                % {"what": _where(election)},
+                # On the body's own page: what it fills, without "in <the body>".
+                % {"what": election_title(election)},
                 url=reverse(
                     "ballot" if voting else "election", args=[election.federation.slug, election.pk]
                 ),
