@@ -62,6 +62,7 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "page_language",
         "officer_action",
         "member_agenda",
+        "body_now",
         "membership_verified",
         "motion_in_room",
         "meeting_section",

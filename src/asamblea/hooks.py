@@ -457,3 +457,25 @@ member_agenda: Hook[AgendaProvider] = Hook(
     personal data.
     """,
 )
+
+
+# ---------------------------------------------------------------- what is happening in a body
+
+# (the body) -> what is happening there now, public facts only.
+NowProvider = Callable[[Any], "list[AgendaItem]"]
+
+body_now: Hook[NowProvider] = Hook(
+    "body_now",
+    """What is happening now in a body, for the top of its public page ("Ahora"):
+    `provider(body) -> list[AgendaItem]`.
+
+    The same items as `member_agenda`, seen from the body rather than a person: its open
+    votes (elections, recall votes, motions, referendums), the recall petitions
+    collecting signatures, the calls to action it is under, the mandates its delegates
+    broke, and its latest decisions. The page shows the items in `order` of the
+    providers (deliberation's broken mandates 15, elections 20, recall 30, deliberation's
+    open votes and calls 40, its latest decisions 60), each provider's most pressing
+    first, and folds what does not fit one phone screen. A provider makes a constant number of
+    queries and returns public facts only: the page is public, the same for every reader.
+    """,
+)

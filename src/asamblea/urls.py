@@ -1,12 +1,10 @@
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.utils.functional import lazy
-from django.views.generic import RedirectView
 
 from asamblea.accounts.login import AsambleaLoginView
 from asamblea.federation import me_views
 from asamblea.federation import views as federation_views
+from asamblea.web import icons
 from asamblea.web.health import healthz
 
 handler500 = "asamblea.web.errors.server_error"
@@ -50,6 +48,8 @@ urlpatterns = [
     path("f/<slug:federation_slug>/", include("asamblea.meetings.urls")),
     # For monitoring: the database, the worker's last tick, what is overdue (no personal data).
     path("healthz", healthz, name="healthz"),
-    # Browsers ask for /favicon.ico whatever the page says: send them to the icon.
-    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("asamblea/favicon.svg"))),
+    # Browsers ask for /favicon.ico whatever the page says; phones read the manifest to
+    # add the site to the home screen as an app.
+    path("favicon.ico", icons.favicon, name="favicon"),
+    path("manifest.webmanifest", icons.manifest, name="manifest"),
 ]

@@ -3,6 +3,7 @@ where the browser asks for one."""
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 import pytest
@@ -24,5 +25,17 @@ def test_a_checkbox_is_a_small_box_beside_its_label(live_server: Any, phone: Any
 @pytest.mark.django_db
 def test_the_browsers_favicon_request_finds_the_icon() -> None:
     response = Client().get("/favicon.ico")
-    assert response.status_code in {301, 302}
-    assert response["Location"].endswith("asamblea/favicon.svg")
+    # The icon itself (no redirect, which some browsers and crawlers do not follow).
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    icon = response.content
+    # An ICO file (reserved 0, type 1) of three images, each a PNG of its stated size.
+    reserved, kind, count = struct.unpack("<HHH", icon[:6])
+    assert (reserved, kind, count) == (0, 1, 3)
+    for n in range(count):
+        width, height, _c, _r, _p, _b, size, offset = struct.unpack(
+            "<BBBBHHII", icon[6 + 16 * n : 22 + 16 * n]
+        )
+        png = icon[offset : offset + size]
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", png[16:24]) == (width, height)

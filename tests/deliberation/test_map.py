@@ -99,3 +99,46 @@ def test_the_map_is_the_same_every_time():
     districts = load_districts()[:300]
     assert compute_map(districts) == compute_map(districts)
     assert compute_map([]).regions == {}
+
+
+@pytest.mark.parametrize("text", ["100%", "7%", "Amazonas"], ids=["widest-share", "narrow", "name"])
+def test_no_two_labels_overlap_on_the_coast_or_anywhere(peru, text):
+    """Every region labelled at once: each label's box overlaps no other, and stays in
+    the drawing; a label with no room in its region sits beside the map with a line."""
+    placed, column = regions_map.place_labels(peru, dict.fromkeys(peru.regions, text))
+    assert sorted(label.code for label in placed) == sorted(peru.regions)
+    boxes = [label.box for label in placed]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+            assert apart, (placed[boxes.index(a)], placed[boxes.index(b)])
+    for label in placed:
+        left, top, right, bottom = label.box
+        assert -column <= left and right <= peru.width and top >= 0 and bottom <= peru.height
+        assert label.width >= regions_map.label_width(text)
+        if label.leader is None:
+            # On its own region: the centre is one of the region's cells.
+            assert (label.x, label.y) in peru.regions[label.code].spots
+        else:
+            assert right < 0, "beside the map, over the sea"
+            assert label.leader == (
+                peru.regions[label.code].label_x,
+                peru.regions[label.code].label_y,
+            )
+    # Lima, Callao and the north coast are crowded: not everything fits in place...
+    assert any(label.leader for label in placed)
+    # ...but most labels sit on their region.
+    assert sum(label.leader is None for label in placed) >= 20
+
+
+def test_the_svg_draws_the_labels_where_they_were_placed(peru):
+    fills = {code: RegionFill("#123456", code, "", "100%") for code in peru.regions}
+    root = ET.fromstring(render_svg(peru, fills, title="t"))  # noqa: S314 - our own output
+    placed, column = regions_map.place_labels(peru, {code: "100%" for code in peru.regions})
+    texts = {
+        t.get("data-region"): (float(t.get("x")), float(t.get("y")))
+        for t in root.iter(f"{SVG}text")
+    }
+    assert texts == {label.code: (label.x, label.y) for label in placed}
+    assert len(root.findall(f"{SVG}line")) == sum(1 for label in placed if label.leader)
+    assert root.get("viewBox").split()[0] == f"{-column:g}"

@@ -23,6 +23,7 @@ from django.utils import timezone
 from asamblea.deliberation import services
 from asamblea.deliberation.models import Motion, Uptake
 from asamblea.elections import services as elections
+from asamblea.elections.demo import demo_seed
 from asamblea.elections.models import Seat
 from asamblea.federation.models import Body, Delegation, Federation, Membership
 
@@ -62,6 +63,7 @@ def _elect(federation: Federation, source: str, council: str, users: list[Any]) 
         nominations_close_at=now + timedelta(hours=1),
         voting_opens_at=now + timedelta(hours=1),
         voting_closes_at=now + timedelta(hours=2),
+        seed=demo_seed(delegation.source, delegation),
     )
     candidacies = [elections.do_stand(user, election) for user in users]
     elections.do_open_voting(election)

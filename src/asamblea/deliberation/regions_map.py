@@ -44,6 +44,8 @@ import numpy as np
 CELL_DEGREES = 0.18
 REACH_DEGREES = 1.4
 SCALE = 20.0  # SVG units per degree
+SPOTS = 60  # places tried for a region's label before it goes beside the map
+FONT_SIZE = 9.0  # of the labels, in SVG units
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class RegionShape:
     label_x: float
     label_y: float
     cells: int
+    # Other places for the label, inside the region, nearest its centre first.
+    spots: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,14 +163,22 @@ def compute_map(
         r, c = np.nonzero(mask)
         # The label sits on the region's cell nearest its centre, so it is always inside.
         mr, mc = r.mean(), c.mean()
-        pick = int(((r - mr) ** 2 + (c - mc) ** 2).argmin())
+        near = np.argsort((r - mr) ** 2 + (c - mc) ** 2, kind="stable")
+        pick = int(near[0])
         regions[code] = RegionShape(
             code=code,
             name=names[code],
             path=_outline(mask, SCALE * cell),
-            label_x=round((c[pick] + 0.5) * cell * SCALE, 1),
-            label_y=round((r[pick] + 0.5) * cell * SCALE, 1),
+            label_x=round(float(c[pick] + 0.5) * cell * SCALE, 1),
+            label_y=round(float(r[pick] + 0.5) * cell * SCALE, 1),
             cells=int(mask.sum()),
+            spots=tuple(
+                (
+                    round(float(c[i] + 0.5) * cell * SCALE, 1),
+                    round(float(r[i] + 0.5) * cell * SCALE, 1),
+                )
+                for i in near[:SPOTS].tolist()
+            ),
         )
     return RegionMap(round(cols * cell * SCALE, 1), round(rows * cell * SCALE, 1), regions)
 
@@ -250,6 +262,99 @@ class RegionFill:
     label: str = ""
 
 
+@dataclass(frozen=True)
+class PlacedLabel:
+    """A label's place: its centre and size; `leader` is the point inside its region a
+    line runs to when the label sits beside the map (None: it sits on its region)."""
+
+    code: str
+    text: str
+    x: float
+    y: float
+    width: float
+    height: float
+    leader: tuple[float, float] | None = None
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom)."""
+        half_w, half_h = self.width / 2, self.height / 2
+        return (self.x - half_w, self.y - half_h, self.x + half_w, self.y + half_h)
+
+
+def label_width(text: str, font_size: float = FONT_SIZE) -> float:
+    """A generous width of `text` in a sans-serif font: digits are about 0.64 em, a
+    per cent sign about 0.96 em, a letter at most about 0.7 em (DejaVu Sans, Arial)."""
+    widths = {"%": 0.96, " ": 0.32, ".": 0.32, ",": 0.32}
+    return round(sum(widths.get(ch, 0.64 if ch.isdigit() else 0.72) for ch in text) * font_size, 1)
+
+
+def _overlaps(a: tuple[float, ...], b: tuple[float, ...], gap: float) -> bool:
+    return not (
+        a[2] + gap <= b[0] or b[2] + gap <= a[0] or a[3] + gap <= b[1] or b[3] + gap <= a[1]
+    )
+
+
+def place_labels(
+    region_map: RegionMap, labels: Mapping[str, str], *, font_size: float = FONT_SIZE
+) -> tuple[list[PlacedLabel], float]:
+    """Where each label goes so that no two overlap: the largest regions first, each on
+    the free place of its region nearest its centre; a label with no room in its small
+    region (Callao, Lima, the coast) goes in a column left of the map, over the sea,
+    with a line to its region. Returns the labels and the column's width (0: none)."""
+    height = font_size * 1.25  # ascent and descent, as a browser measures a line
+    gap = 1.0
+    placed: list[PlacedLabel] = []
+    beside: list[tuple[str, str, float, RegionShape]] = []
+    order = sorted(
+        (code for code in labels if code in region_map.regions and labels[code]),
+        key=lambda code: (-region_map.regions[code].cells, code),
+    )
+    for code in order:
+        shape, text = region_map.regions[code], labels[code]
+        width = label_width(text, font_size)
+        for x, y in shape.spots or ((shape.label_x, shape.label_y),):
+            label = PlacedLabel(code, text, x, y, width, height)
+            left, top, right, bottom = label.box
+            inside = left >= 0 and top >= 0 and right <= region_map.width
+            if (
+                inside
+                and bottom <= region_map.height
+                and not any(_overlaps(label.box, other.box, gap) for other in placed)
+            ):
+                placed.append(label)
+                break
+        else:
+            beside.append((code, text, width, shape))
+    if not beside:
+        return placed, 0.0
+    column = max(width for _code, _text, width, _shape in beside) + 2 * gap + 8
+    # Down the column in the order of the regions from north to south, each at the
+    # height of its region or just below the one above it; pushed up if past the foot.
+    beside.sort(key=lambda item: (item[3].label_y, item[0]))
+    ys: list[float] = []
+    for _code, _text, _width, shape in beside:
+        lowest = ys[-1] + height + gap if ys else height / 2
+        ys.append(max(shape.label_y, lowest))
+    foot = region_map.height - height / 2
+    for i in range(len(ys) - 1, -1, -1):
+        ceiling = foot if i == len(ys) - 1 else ys[i + 1] - height - gap
+        ys[i] = min(ys[i], ceiling)
+    for (code, text, width, shape), y in zip(beside, ys, strict=True):
+        placed.append(
+            PlacedLabel(
+                code,
+                text,
+                round(-column + gap + width / 2, 1),
+                round(y, 1),
+                width,
+                height,
+                leader=(float(shape.label_x), float(shape.label_y)),
+            )
+        )
+    return placed, column
+
+
 def render_svg(
     region_map: RegionMap, fills: Mapping[str, RegionFill], *, title: str, empty: str = "#e5e5e5"
 ) -> str:
@@ -276,13 +381,27 @@ def render_svg(
         if fill and fill.href:
             path = f'<a href="{escape(fill.href)}" aria-label="{escape(tip)}">{path}</a>'
         parts.append(path)
-    for _code, shape in sorted(region_map.regions.items()):
-        fill = fills.get(shape.code)
-        if fill and fill.label:
+    placed, column = place_labels(
+        region_map, {code: fill.label for code, fill in fills.items() if fill.label}
+    )
+    for label in sorted(placed, key=lambda item: item.code):
+        if label.leader is not None:
             parts.append(
-                f'<text x="{shape.label_x}" y="{shape.label_y}" text-anchor="middle" '
-                f'dominant-baseline="middle" font-size="9" pointer-events="none">'
-                f"{escape(fill.label)}</text>"
+                f'<line x1="{round(label.box[2] + 1, 1)}" y1="{label.y}" '
+                f'x2="{label.leader[0]}" y2="{label.leader[1]}" stroke="#333" '
+                f'stroke-width="0.6" pointer-events="none"/>'
             )
+        parts.append(
+            f'<text x="{label.x}" y="{label.y}" text-anchor="middle" '
+            f'dominant-baseline="central" font-size="{FONT_SIZE:g}" pointer-events="none" '
+            f'data-region="{escape(label.code)}">{escape(label.text)}</text>'
+        )
     parts.append("</svg>")
+    if column:
+        # The column of labels beside the map widens the drawing to the left.
+        parts[0] = parts[0].replace(
+            f'viewBox="0 0 {region_map.width} ',
+            f'viewBox="{-column:g} 0 {round(region_map.width + column, 1):g} ',
+            1,
+        )
     return "".join(parts)

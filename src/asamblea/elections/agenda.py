@@ -15,7 +15,7 @@ from asamblea import hooks
 from asamblea.elections.models import Candidacy, Election, RollEntry, Seat, VoteCast
 from asamblea.elections.services import election_title
 from asamblea.federation.agenda import Member
-from asamblea.federation.models import Delegation
+from asamblea.federation.models import Body, Delegation
 
 # An election that is under way: a delegation with one needs no new one.
 UNDER_WAY = (Election.Status.NOMINATIONS, Election.Status.READY, Election.Status.VOTING)
@@ -124,3 +124,37 @@ def _seats_to_fill(member: Member) -> list[hooks.AgendaItem]:
         )
         for delegation in short
     ]
+
+
+@hooks.body_now.register(name="elections", order=20)
+def elections_now(body: Body) -> list[hooks.AgendaItem]:
+    """On a body's page: its elections open to votes or to candidates (one query)."""
+    under_way = (
+        Election.objects.filter(
+            constituency=body, status__in=(Election.Status.VOTING, Election.Status.NOMINATIONS)
+        )
+        .exclude(kind=Election.Kind.RECALL)
+        .select_related("federation", "constituency", "delegation__council", "command")
+        .order_by("-status", "voting_closes_at", "pk")  # voting before nominations
+    )
+    items = []
+    for election in under_way:
+        voting = election.status == Election.Status.VOTING
+        items.append(
+            hooks.AgendaItem(
+                text=(
+                    _("Vote: %(what)s.")
+                    if voting
+                    else _("Nominations are open, you may stand: %(what)s.")
+                )
+                # On the body's own page: what it fills, without "in <the body>".
+                % {"what": election_title(election)},
+                url=reverse(
+                    "ballot" if voting else "election", args=[election.federation.slug, election.pk]
+                ),
+                action=_("Vote") if voting else _("Stand"),
+                key=f"election-{election.pk}",
+                due=election.voting_closes_at if voting else election.nominations_close_at,
+            )
+        )
+    return items

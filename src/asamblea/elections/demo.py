@@ -36,6 +36,7 @@ Idempotent: if the demo federation has any election already, nothing is done.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -116,6 +117,19 @@ class Plan:
 
 def _federation() -> Federation | None:
     return Federation.objects.filter(slug="peru").first()
+
+
+def demo_seed(constituency: Body, *seats_of: Delegation | Body | None) -> int:
+    """The seed of a demo election's lots, from what it fills: the same at every load
+    (a fresh one would draw ties anew and seat other people), apart for every election."""
+    label = [constituency.slug]
+    for what in seats_of:
+        if isinstance(what, Delegation):
+            label.append(f"{what.source.slug}>{what.council.slug}")
+        elif what is not None:
+            label.append(what.slug)
+    digest = hashlib.sha256(f"asamblea-demo-{SEED}:{'/'.join(label)}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1  # 63 bits, as a drawn seed
 
 
 def load_elections_demo(*, seed: int = SEED) -> bool:
@@ -220,6 +234,7 @@ class _Demo:
             nominations_close_at=now + timedelta(minutes=5),
             voting_opens_at=now + timedelta(minutes=5),
             voting_closes_at=now + voting_for,
+            seed=demo_seed(plan.constituency, plan.delegation, plan.command),
         )
 
     def _stand(self, plan: Plan, *, exclude_star: bool) -> None:

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from asamblea import hooks
 from asamblea.elections import services
 from asamblea.elections.models import Election
+from asamblea.federation.agenda import FOLD_AT
 from asamblea.federation.models import Body
 from asamblea.federation.services import is_officer
 
@@ -29,7 +30,13 @@ def delegates_section(request: Any, body: Body) -> str | None:
         return None
     return render_to_string(
         "elections/_delegates_section.html",
-        {"body": body, "members": members, "sent": sent, "offices": offices},
+        {
+            "body": body,
+            "members": members,
+            "sent": sent,
+            "offices": offices,
+            "fold_at": FOLD_AT,
+        },
         request=request,
     )
 

@@ -161,6 +161,17 @@ def agenda(member: Member) -> list[hooks.AgendaItem]:
     )
 
 
+# A list on a body's page longer than this folds under a line that counts it (<details>),
+# so that the page stays a few phone screens long however big the body.
+FOLD_AT = 8
+
+
+def body_now(body: Body) -> list[hooks.AgendaItem]:
+    """What is happening in `body` now, for the top of its page: every app's
+    `asamblea.hooks.body_now` items, in the providers' order."""
+    return [item for provider in hooks.body_now for item in provider(body)]
+
+
 @hooks.member_agenda.register(name="federation", order=10)
 def applications_waiting(member: Member) -> list[hooks.AgendaItem]:
     """For an officer: the applications waiting in each of their bodies (one query)."""

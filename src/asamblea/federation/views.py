@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from asamblea import hooks
 from asamblea.errors import InvalidInput, NotFound
-from asamblea.federation import services
+from asamblea.federation import agenda, services
 from asamblea.federation.forms import AppointOfficerForm, DecisionForm, JoinForm
-from asamblea.federation.membership import person_of
+from asamblea.federation.membership import SEAT_HELD, person_of
 from asamblea.federation.models import Body, Delegation, Federation, Membership
 from asamblea.web.l10n import collation_key, sorted_by_name
 from asamblea.web.once import once_only
@@ -108,10 +108,14 @@ def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> Htt
         if user.is_authenticated and body.is_base
         else None
     )
+    now = agenda.body_now(body)
     context = {
         "federation": federation,
         "body": body,
         "path": _path_up(body),
+        # What is happening here, at the top: what fits one phone screen, the rest folded.
+        "now": now[:NOW_SHOWN],
+        "now_more": now[NOW_SHOWN:],
         "parents": parents,
         "children": [d for d in children if d not in waiting],
         "waiting": waiting,
@@ -122,8 +126,19 @@ def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> Htt
         "is_member": my_status == Membership.Status.VERIFIED,
         "my_status": my_status,
         "extra_sections": _extra_sections(request, body),
+        "fold_at": agenda.FOLD_AT,
+        # A command's members are the holders of its offices (the elections app's seats,
+        # read through the relation's name), not verified members of its own.
+        "command_members": body.command_seats.filter(status=SEAT_HELD).count()
+        if body.kind == Body.Kind.COMMAND
+        else None,
     }
     return render(request, "federation/body.html", context)
+
+
+# The items of "now" shown open at the top of a body's page: with the breadcrumbs and the
+# name, they fill one screen of a 360 x 640 phone.
+NOW_SHOWN = 4
 
 
 def _path_up(body: Body, limit: int = 12) -> list[Body]:

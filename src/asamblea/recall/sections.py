@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 
 from asamblea import hooks
 from asamblea.elections.models import Election, Seat
+from asamblea.federation.agenda import FOLD_AT
 from asamblea.federation.models import Body, Federation
 from asamblea.recall import services
 from asamblea.recall.forms import as_percent
@@ -58,6 +59,7 @@ def recall_section(request: Any, body: Body) -> str | None:
             "body": body,
             "elected": [(s, services.seat_place(s), active.get(s.pk)) for s in elected],
             "changes": [(s, replacements.get(s.pk), by_elections.get(s.pk)) for s in vacated],
+            "fold_at": FOLD_AT,
         },
         request=request,
     )

@@ -10,7 +10,7 @@ votes and by-elections); keep it stable:
 
     do_open_election(actor, constituency, *, delegation=None, command=None, seats=None,
                      method=None, parity=False, nominations_close_at, voting_opens_at,
-                     voting_closes_at, kind="delegation", seat=None) -> Election
+                     voting_closes_at, kind="delegation", seat=None, seed=None) -> Election
         actor: an officer of the constituency, or None for the system acting on a
         rule (a recall petition reaching its threshold, a vacancy needing a
         by-election). Seats default to the delegation's `next_seats` (the
@@ -18,8 +18,9 @@ votes and by-elections); keep it stable:
         `seat_total`, and to 1 for a by-election or recall. Method defaults to
         stv-scottish for several seats and irv for one; approval and plurality
         may be chosen; a recall vote is always "yes-no" (ballots ["yes"] or ["no"]).
-        A random seed (secrets.randbits(63)) is drawn for the lots and kept; only
-        its SHA-256 commitment is published until the count.
+        A random seed (secrets.randbits(63)) is drawn for the lots and kept, unless
+        `seed` gives one (the demo, to be the same at every load); only its SHA-256
+        commitment is published until the count.
         A recall vote needs no nominations: it starts "ready" and opens on time
         (or at once: call do_open_voting right after).
     do_stand(actor, election, *, group="", public_name="") -> Candidacy

@@ -58,8 +58,12 @@ def do_open_election(
     voting_closes_at: datetime,
     kind: str = Election.Kind.DELEGATION,
     seat: Seat | None = None,
+    seed: int | None = None,
 ) -> Election:
-    """Open an election in `constituency` (see the module docstring for the contract)."""
+    """Open an election in `constituency` (see the module docstring for the contract).
+
+    `seed`: the seed of the election's lots, drawn at random when not given (the demo
+    gives one, so that it is the same at every load)."""
     if actor is not None:
         require_officer(actor, constituency)
     if constituency.kind == Body.Kind.COMMAND:
@@ -145,7 +149,7 @@ def do_open_election(
         voting_opens_at=voting_opens_at,
         voting_closes_at=voting_closes_at,
         opened_by=actor if actor is not None and actor.is_authenticated else None,
-        seed=secrets.randbits(63),
+        seed=secrets.randbits(63) if seed is None else seed,
         seat=seat,
     )
     facts: dict[str, Any] = {

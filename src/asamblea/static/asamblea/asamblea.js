@@ -19,3 +19,17 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+// Printing: what folds on the screen (long lists, "N more") prints in full, then folds
+// again as it was.
+var openedForPrint = [];
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details:not([open])").forEach(function (details) {
+    details.open = true;
+    openedForPrint.push(details);
+  });
+});
+window.addEventListener("afterprint", function () {
+  openedForPrint.forEach(function (details) { details.open = false; });
+  openedForPrint = [];
+});
