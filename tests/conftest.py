@@ -189,6 +189,24 @@ def demo_loaded(
             _flush()
 
 
+@pytest.fixture
+def demo_live(
+    demo_snapshot: tuple[str, Path],
+    transactional_db: None,
+    django_db_blocker: Any,
+    ballot_key_dir: Path,
+) -> Iterator[str]:
+    """The demo in the database a live server reads (emptied after the test, as the
+    live server's database is); what `asamblea demo` printed. For browser tests:
+    `demo_loaded` keeps a connection of its own across the module, which PostgreSQL
+    then will not drop."""
+    output, copy = demo_snapshot
+    with django_db_blocker.unblock():
+        _restore_snapshot(copy)
+    _copy_keys(copy.with_name("demo-ballot-keys"), ballot_key_dir)
+    yield output
+
+
 @pytest.fixture(autouse=True)
 def empty_cache() -> None:
     """Each test starts with no rate-limit counts left by another (the cache is process-wide).

@@ -22,7 +22,7 @@ SCREEN = 640
 
 
 @pytest.fixture
-def small_phone(browser: Any, demo_loaded: str, live_server: Any) -> Iterator[Any]:
+def small_phone(browser: Any, live_server: Any, demo_live: str) -> Iterator[Any]:
     """A 360 x 640 phone with JavaScript off (the page must not need it), in `language`."""
     contexts: list[Any] = []
 

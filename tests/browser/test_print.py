@@ -17,7 +17,7 @@ DEMO_PASSWORD = "asamblea-demo"  # the demo's published password
 
 
 @pytest.fixture
-def phone(browser: Any, demo_loaded: str, live_server: Any) -> Iterator[Any]:
+def phone(browser: Any, live_server: Any, demo_live: str) -> Iterator[Any]:
     context = browser.new_context(
         viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True
     )
