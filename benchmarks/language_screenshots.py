@@ -5,7 +5,7 @@
 
 Without --base-url it starts the demo by itself (`asamblea up` in a throw-away data
 folder, on a free port) and stops it afterwards. It logs in as the demo member
-socio-sutep-huamanga-1, chooses each language with the switcher's cookie and saves
+miembro-sutep-huamanga-1, chooses each language with the switcher's cookie and saves
 `<out>/<language>/<NN>-<page>.png` (the first screen of each page, or the whole page
 with --full-page), in real Chromium (/usr/bin/chromium) through Playwright.
 
@@ -34,7 +34,7 @@ from playwright.sync_api import Page, sync_playwright
 
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
-MEMBER = "socio-sutep-huamanga-1"
+MEMBER = "miembro-sutep-huamanga-1"
 PASSWORD = "asamblea-demo"  # the demo's published password (asamblea demo prints it)
 WIDTH = 360
 HEIGHT = 740

@@ -13,7 +13,7 @@ What it does:
    assemblies, sector bases, hundreds of members), the elections held at every tier
    with one still open, the national motion with mandates, a referendum under way and
    a call to action. Not timed.
-3. For three demo logins - `socio-sutep-huamanga-1` (a member of a sector base and a
+3. For three demo logins - `miembro-sutep-huamanga-1` (a member of a sector base and a
    district, delegate in councils up to the national assembly), a plain member of
    the base with the open election, and the officer of a base - counts the queries of
    one GET /me/ (and of each provider of asamblea.hooks.member_agenda), then times
@@ -41,9 +41,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "asamblea_bench_my_assemblies"
 LOGINS = {
-    "member of several bodies": "socio-sutep-huamanga-1",
+    "member of several bodies": "miembro-sutep-huamanga-1",
     "member with the open election": None,  # found from the demo
-    "officer of a base": "oficial-sutep-huamanga",
+    "officer of a base": "dirigente-sutep-huamanga",
 }
 
 

@@ -21,7 +21,7 @@ What it does:
    (PerformancePaintTiming, from the start of the navigation).
 
 The eight pages: the home page, the national assembly's page, a base assembly's page
-(SUTEP Base Huamanga), Mis asambleas (/me/, as socio-sutep-huamanga-1), the open
+(SUTEP Base Huamanga), Mis asambleas (/me/, as miembro-sutep-huamanga-1), the open
 election's ballot (as a login that has not voted), a counted election's result (the
 national assembly's first), the national strike motion, and the join form of the base.
 
@@ -56,7 +56,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 PASSWORD = "asamblea-demo"
-MEMBER = "socio-sutep-huamanga-1"
+MEMBER = "miembro-sutep-huamanga-1"
 BASE = "sutep-huamanga"
 SLOW_3G = {
     "offline": False,

@@ -163,7 +163,7 @@ def test_the_public_pages_and_the_way_in_pass_axe(demo: str, walk: Walk) -> None
 
 
 def test_a_members_pages_pass_axe(demo: str, walk: Walk) -> None:
-    member = walk.person("socio-sutep-huamanga-1", "/me/")
+    member = walk.person("miembro-sutep-huamanga-1", "/me/")
     walk.check(member)
     for path in ["/me/data/", "/notices/", "/me/notices/", "/accounts/passkeys/"]:
         walk.check(member, path)
@@ -180,10 +180,10 @@ def test_a_members_pages_pass_axe(demo: str, walk: Walk) -> None:
 
     # A recall petition, open and collecting signatures; then signed up to its vote.
     seat = Seat.objects.get(pk=printed(demo, r"/f/peru/seats/(\d+)/"))
-    opener = find_login("socio-sutep-huamanga-2")
+    opener = find_login("miembro-sutep-huamanga-2")
     assert opener is not None
     petition = do_open_recall_petition(opener, seat, "No rinde cuentas a la base.")
-    signer = walk.person("socio-sutep-huamanga-3", f"/f/peru/recall/{petition.pk}/")
+    signer = walk.person("miembro-sutep-huamanga-3", f"/f/peru/recall/{petition.pk}/")
     walk.check(signer)
     walk.check(signer, f"/f/peru/seats/{seat.pk}/")
     members = (
@@ -228,7 +228,7 @@ def test_a_members_pages_pass_axe(demo: str, walk: Walk) -> None:
 
 
 def test_an_officers_pages_pass_axe(demo: str, walk: Walk) -> None:
-    officer = walk.person("oficial-sutep-huamanga", "/f/peru/b/sutep-huamanga/members/")
+    officer = walk.person("dirigente-sutep-huamanga", "/f/peru/b/sutep-huamanga/members/")
     walk.check(officer)  # the members and the applications to verify
     for path in [
         "/me/",
@@ -243,7 +243,7 @@ def test_an_officers_pages_pass_axe(demo: str, walk: Walk) -> None:
     walk.check(officer)
 
     room = printed(demo, r"an assembly in session at (/f/peru/meetings/\d+/room/)")
-    chair = walk.person(printed(demo, r"\(log in as (oficial-distrito-[\w-]+) to run it"), room)
+    chair = walk.person(printed(demo, r"\(log in as (dirigente-distrito-[\w-]+) to run it"), room)
     walk.check(chair)
     walk.check(chair, room.removesuffix("room/"))
     projector = walk.person()

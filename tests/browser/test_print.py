@@ -73,7 +73,7 @@ def test_result_sheets_ballots_and_lists_print_cleanly(phone: Any, live_server: 
     open_vote = Election.objects.get(status=Election.Status.VOTING, kind="delegation")
     phone.emulate_media(media="screen")
     phone.goto(f"{base}/accounts/login/?next=/f/peru/e/{open_vote.pk}/ballot/")
-    phone.fill("input[name=username]", "socio-aymaras-puno-1")
+    phone.fill("input[name=username]", "miembro-aymaras-puno-1")
     phone.fill("input[name=password]", DEMO_PASSWORD)
     phone.locator("main form button[type=submit]").click()
     phone.wait_for_url(re.compile(r".*/ballot/$"))

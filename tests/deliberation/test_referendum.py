@@ -43,7 +43,7 @@ def national_motion(federation: Federation) -> Motion:
     """A motion tabled in the national assembly by two delegates elected up from
     a district of Huamanga (base -> province -> region -> national)."""
     base = "distrito-050101-ayacucho"
-    delegates = users_named(f"socio-{base}-")[:2]
+    delegates = users_named(f"miembro-{base}-")[:2]
     seat_delegates(federation, base, "provincia-huamanga", delegates)
     seat_delegates(federation, "provincia-huamanga", "region-ayacucho", delegates)
     seat_delegates(federation, "region-ayacucho", "nacional", delegates)
@@ -68,7 +68,7 @@ def vote_everyone(referendum) -> dict[int, str]:
     """Every member with a login votes (people in two assemblies through the second
     one); returns person id -> choice."""
     voted: dict[int, str] = {}
-    for number, user in enumerate(users_named("socio-")):
+    for number, user in enumerate(users_named("miembro-")):
         bodies = services.referendum_bodies_of(user, referendum)
         if not bodies:
             continue

@@ -78,7 +78,7 @@ def _the_canary_joins_and_is_verified_then_suspended(url: str) -> None:
     officer = Browser(url)
     members = f"{BASE}/members/"
     # The Peru demo's officers give the published demo key's code after the password.
-    officer.log_in("oficial-sutep-huamanga", DEMO_PASSWORD, then=members, code=demo_code)
+    officer.log_in("dirigente-sutep-huamanga", DEMO_PASSWORD, then=members, code=demo_code)
     for action, extra in [("verify", {}), ("suspend", {"reason": CANARY_REASON})]:
         page = officer.get(members)[2]
         assert CANARY_NAME in page, "the officer does not see the canary"

@@ -65,12 +65,12 @@ def demo(demo_loaded: str, db: None) -> Federation:
 def test_the_demo_loads_with_members_officers_and_printed_logins(
     demo: Federation, demo_loaded: str
 ) -> None:
-    assert "oficial-sutep-huamanga" in demo_loaded and DEMO_PASSWORD in demo_loaded
+    assert "dirigente-sutep-huamanga" in demo_loaded and DEMO_PASSWORD in demo_loaded
     # The admin and the officers have the printed second-factor key.
     assert demo_secret() in demo_loaded
     admin = services.find_login("admin")
     assert admin is not None and has_second_factor(admin)
-    officer = services.find_login("oficial-sutep-huamanga")
+    officer = services.find_login("dirigente-sutep-huamanga")
     assert officer is not None and has_second_factor(officer)
     bases = Body.objects.filter(federation=demo, kind=Body.Kind.BASE)
     sectors = set(bases.values_list("sector__key", flat=True))
@@ -170,7 +170,7 @@ SERVED_NAMES = {
 def test_the_first_command_brings_up_the_demo(served_demo: Asamblea) -> None:
     out = served_demo.output()
     assert "Loaded the demo federation 'peru'" in out
-    assert "oficial-sutep-huamanga" in out and DEMO_PASSWORD in out
+    assert "dirigente-sutep-huamanga" in out and DEMO_PASSWORD in out
     visitor = Browser(served_demo.url)
     for page, path in PAGES.items():
         status, content_type, body = visitor.get(path)
@@ -192,7 +192,7 @@ def test_the_first_command_brings_up_the_demo(served_demo: Asamblea) -> None:
     members = "/f/peru/b/sutep-huamanga/members/"
     # The demo federation asks its officers for a second factor: the demo prints how.
     assert "asamblea demo-code" in out
-    landed = officer.log_in("oficial-sutep-huamanga", DEMO_PASSWORD, then=members, code=demo_code)
+    landed = officer.log_in("dirigente-sutep-huamanga", DEMO_PASSWORD, then=members, code=demo_code)
     assert landed.endswith(members)
     status, _type, page = officer.get(members)
     assert status == 200 and 'id="pending"' in page and "/decide/" in page

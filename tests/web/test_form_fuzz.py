@@ -159,7 +159,7 @@ def world(kind: str) -> Form:
         seat = seat_delegates(f, "base-1", "prov-a1", [socia])[0]
         if kind == "recall_sign":  # enough members that one signature does not open the vote
             for n in range(8):
-                member(f, "base-1", f"socio-{n}")
+                member(f, "base-1", f"miembro-{n}")
         luis, rosa = member(f, "base-1", "luis"), member(f, "base-1", "rosa")
         petition = recall.do_open_recall_petition(luis, seat, "Faltó a tres asambleas.")
         if kind == "recall_vote":  # the one signature was enough: the recall vote is open

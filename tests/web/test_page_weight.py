@@ -119,13 +119,13 @@ def main_pages(demo_output: str) -> Iterator[tuple[str, str | None]]:
     yield "/", None
     yield "/f/peru/b/nacional/", None
     yield "/f/peru/b/sutep-huamanga/", None
-    yield "/me/", "socio-sutep-huamanga-1"
+    yield "/me/", "miembro-sutep-huamanga-1"
     yield ballot.group(1), voter.group(1)
     yield f"/f/peru/e/{counted.pk}/", None
     yield f"/f/peru/m/{motion.pk}/", None
     yield "/f/peru/b/sutep-huamanga/join/", None
     # A member reads the public pages logged in, too.
-    yield "/f/peru/b/nacional/", "socio-sutep-huamanga-1"
+    yield "/f/peru/b/nacional/", "miembro-sutep-huamanga-1"
 
 
 def test_each_main_page_with_what_it_loads_fits_the_budget(
@@ -160,7 +160,7 @@ def test_each_main_page_with_what_it_loads_fits_the_budget(
 
 def test_pages_with_a_secret_and_answers_to_posts_go_uncompressed(demo: Federation) -> None:
     member = Client()
-    login = find_login("socio-sutep-huamanga-1")
+    login = find_login("miembro-sutep-huamanga-1")
     assert login is not None
     member.force_login(login)
     own_data = member.get("/me/data/", HTTP_ACCEPT_ENCODING="gzip, br")

@@ -101,8 +101,8 @@ def test_every_page_of_the_demo_is_translated(demo: Federation, language: str) -
 
     missing_words = untranslated_words(language, demo)
     visitors = {who: in_language(Client(), language) for who in ("visitor", "member", "officer")}
-    visitors["member"].force_login(services.find_login("socio-sutep-huamanga-1"))
-    log_in_verified(visitors["officer"], services.find_login("oficial-sutep-huamanga"))
+    visitors["member"].force_login(services.find_login("miembro-sutep-huamanga-1"))
+    log_in_verified(visitors["officer"], services.find_login("dirigente-sutep-huamanga"))
     starts = ["/", "/f/peru/", "/f/peru/b/sutep-huamanga/", "/f/peru/b/nacional/", "/me/"]
     found: list[str] = []
     reached = 0
@@ -154,7 +154,7 @@ def test_a_member_can_choose_quechua_and_the_choice_reads_as_a_draft(demo: Feder
     from asamblea.federation import services
 
     client = in_language(Client(), "es")
-    client.force_login(services.find_login("socio-sutep-huamanga-1"))
+    client.force_login(services.find_login("miembro-sutep-huamanga-1"))
     page = client.get("/me/data/").content.decode()
     assert re.search(r'<option value="qu"[^>]*>Quechua sureño — borrador</option>', page)
     assert re.search(r'<option value="ay"[^>]*>Aimara — borrador</option>', page)

@@ -197,8 +197,8 @@ def test_no_english_shows_on_any_page_of_the_demo_in_spanish(demo: Federation) -
 
     english, spanish = catalog_words()
     english_only = english - spanish - SAME_IN_BOTH - names_in_the_demo(demo)
-    member = services.find_login("socio-sutep-huamanga-1")
-    officer = services.find_login("oficial-sutep-huamanga")
+    member = services.find_login("miembro-sutep-huamanga-1")
+    officer = services.find_login("dirigente-sutep-huamanga")
     visitors = {
         "visitor": in_language(Client(), "es"),
         "member": in_language(Client(), "es"),

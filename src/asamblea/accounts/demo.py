@@ -86,7 +86,7 @@ def load_activation_demo(federation_slug: str = "peru") -> DemoActivation | None
         .select_related("federation", "sector")
         .first()
     )
-    officer = find_login(f"oficial-{DEMO_NEWCOMER_BODY}")
+    officer = find_login(f"dirigente-{DEMO_NEWCOMER_BODY}")
     if body is None or officer is None:
         return None
     # The officers' trail says whether the demo gave its code already.

@@ -96,7 +96,7 @@ def _demo_activation() -> None:
     else:
         print(
             f"The demo's activation code {newcomer.code} is used (or expired). To make "
-            "another: log in as oficial-sutep-huamanga, open Members, then Activation codes."
+            "another: log in as dirigente-sutep-huamanga, open Members, then Activation codes."
         )
 
 
@@ -106,7 +106,7 @@ def _demo_second_factor() -> None:
 
     load_second_factor_demo()
     print(
-        "The admin and the officers (oficial-...) also give a code after the password, as "
+        "The admin and the officers (dirigente-...) also give a code after the password, as "
         "officers of a real federation must. Get it with: asamblea demo-code\n"
         f"  or add this key to an authenticator app (FreeOTP, Aegis): {demo_secret()}\n"
         f"  ({demo_otpauth_uri()})"
@@ -144,7 +144,7 @@ def _demo_meetings() -> None:
         return
     print(
         f"Meetings in the room: an assembly in session at {demo.in_session} (log in as "
-        "oficial-distrito-050101-ayacucho to run it; members check in with its QR code); "
+        "dirigente-distrito-050101-ayacucho to run it; members check in with its QR code); "
         f"its projector at {demo.screen}; a finished one's signed acta at {demo.finished}."
     )
 

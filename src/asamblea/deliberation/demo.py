@@ -187,7 +187,7 @@ def load_deliberation_demo(*, seed: int = 2022) -> bool:
         admin, constitution, closes_at=timezone.now() + timedelta(days=7)
     )
     voters = list(
-        get_user_model().objects.filter(username__startswith="socio-").order_by("username")
+        get_user_model().objects.filter(username__startswith="miembro-").order_by("username")
     )
     for user in voters[: len(voters) * 2 // 3]:
         bodies = services.referendum_bodies_of(user, referendum)

@@ -22,7 +22,7 @@ is announced with a window in the near future, its vote is opened at once, and
 once the ballots are in, its window is moved to the moments the vote really
 ran (opened, then closed just now); the tick then finds it due and closes it.
 
-One member of SUTEP Base Huamanga (the demo login `socio-sutep-huamanga-1`)
+One member of SUTEP Base Huamanga (the demo login `miembro-sutep-huamanga-1`)
 is the favourite of every election on the path up: delegate of the union to
 the provincial assembly, of the province to the regional assembly, of the
 region to the national assembly, and in the regional and national commands.
@@ -66,13 +66,13 @@ NATIONAL_COMMAND = "comando-nacional"
 REGIONAL_COMMAND_SEATS = 5
 NATIONAL_COMMAND_SEATS = 7
 # The member on every rung of the ladder (see the module docstring) and where they start.
-STAR_LOGIN = "socio-sutep-huamanga-1"
+STAR_LOGIN = "miembro-sutep-huamanga-1"
 STAR_BASE = "sutep-huamanga"
 # How much likelier voters are to put the star first than any other candidate.
 STAR_WEIGHT = 25.0
 # The base assembly with an election left open, and its demo logins kept from voting.
 OPEN_BASE = "aymaras-puno"
-OPEN_LOGINS = tuple(f"socio-{OPEN_BASE}-{n}" for n in (1, 2, 3))
+OPEN_LOGINS = tuple(f"miembro-{OPEN_BASE}-{n}" for n in (1, 2, 3))
 OPEN_FOR = timedelta(days=7)
 # Given names of the demo that are women's: the group each candidate stands in under
 # the parity rule (the demo's people are invented; a real candidate says so herself).
@@ -209,7 +209,7 @@ class _Demo:
     # ------------------------------------------------------------ one tier
 
     def _officer(self, body: Body) -> Any:
-        return get_user_model().objects.get(username=f"oficial-{body.slug}"[:150])
+        return get_user_model().objects.get(username=f"dirigente-{body.slug}"[:150])
 
     def _tier(self, plans: Sequence[Plan], *, tier: str) -> None:
         """Open, stand, vote and close every election of one tier."""
@@ -376,7 +376,7 @@ class DemoElectionsSummary:
     # The star's demo login, two members of their base who may sign, and how many
     # signatures open the recall vote.
     star_login: str = STAR_LOGIN
-    signers: tuple[str, ...] = (f"socio-{STAR_BASE}-2", f"socio-{STAR_BASE}-3")
+    signers: tuple[str, ...] = (f"miembro-{STAR_BASE}-2", f"miembro-{STAR_BASE}-3")
     signatures: int = 0
 
 

@@ -117,17 +117,17 @@ def demo_logins() -> list[DemoLogin]:
     """The logins worth printing: the admin, some members, the sector bodies' officers."""
     logins = [DemoLogin("admin", "federation admin (may act in every body)")]
     logins += [
-        DemoLogin(f"socio-{slug}-1", "verified member")
+        DemoLogin(f"miembro-{slug}-1", "verified member")
         for slug in ("sutep-huamanga", "fuc-cusco", "aymaras-puno")
     ]
     logins += [
-        DemoLogin(f"oficial-{slug}", "officer of this base assembly")
+        DemoLogin(f"dirigente-{slug}", "officer of this base assembly")
         for _code, slug, _name, _sector in SECTOR_BASES
     ]
     logins.append(
         DemoLogin(
-            "oficial-distrito-<ubigeo>-<name>",
-            "officer of each district assembly, e.g. oficial-distrito-050101-ayacucho",
+            "dirigente-distrito-<ubigeo>-<name>",
+            "officer of each district assembly, e.g. dirigente-distrito-050101-ayacucho",
         )
     )
     return logins
@@ -143,7 +143,7 @@ def _user(username: str, password_hash: str | None = None) -> Any:
 
 
 def user_of(body: Body) -> Any:
-    return get_user_model().objects.get(username=f"socio-{body.slug}-1"[:150])
+    return get_user_model().objects.get(username=f"miembro-{body.slug}-1"[:150])
 
 
 def load_demo(*, members_per_body: tuple[int, int] = (8, 30), seed: int = 2022) -> bool:
@@ -168,13 +168,13 @@ def load_demo(*, members_per_body: tuple[int, int] = (8, 30), seed: int = 2022) 
         password_hash = make_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
         district_bases = [b for b in bases if b.sector.key == "territorial"]
         for body in bases:
-            officer = _user(f"oficial-{body.slug}"[:150], password_hash)
+            officer = _user(f"dirigente-{body.slug}"[:150], password_hash)
             Officer.objects.get_or_create(user=officer, body=body, defaults={"appointed_by": admin})
             for n in range(rng.randint(*members_per_body)):
                 name = f"{rng.choice(GIVEN)} {rng.choice(SURNAMES)} {rng.choice(SURNAMES)}"
                 # Every member gets a demo login, to vote and sign with (the demo's
                 # elections cast their ballots through the same service a voter uses).
-                user = _user(f"socio-{body.slug}-{n + 1}"[:150], password_hash)
+                user = _user(f"miembro-{body.slug}-{n + 1}"[:150], password_hash)
                 membership = services.do_apply_for_membership(
                     body, full_name=name, sector=body.sector, user=user
                 )

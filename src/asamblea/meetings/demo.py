@@ -57,7 +57,7 @@ def load_meetings_demo() -> bool:
     if Meeting.objects.filter(federation=federation, title=FINISHED).exists():
         return False
     body = Body.objects.get(federation=federation, slug=BASE)
-    officer = get_user_model().objects.get(username=f"oficial-{BASE}")
+    officer = get_user_model().objects.get(username=f"dirigente-{BASE}")
     admin = get_user_model().objects.get(username="admin")
     members = _members(body)
     now = timezone.now()
@@ -75,7 +75,7 @@ def load_meetings_demo() -> bool:
         body,
         members,
         "Cuota extraordinaria para el local",
-        "Cada socio aporta una cuota extraordinaria de diez soles para techar el local.",
+        "Cada miembro aporta una cuota extraordinaria de diez soles para techar el local.",
     )
     meeting = deliberation.do_create_meeting(
         officer, body, title=FINISHED, starts_at=start, motions=[market, fee]
