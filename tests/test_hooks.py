@@ -128,6 +128,7 @@ def test_each_app_writes_the_sentences_of_its_own_entries() -> None:
 def test_the_verifier_finds_every_apps_checks_by_discovery() -> None:
     found = hooks.autodiscover("recount")
     assert found == [
+        "asamblea.ballots.recount",
         "asamblea.deliberation.recount",
         "asamblea.elections.recount",
         "asamblea.meetings.recount",
