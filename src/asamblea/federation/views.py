@@ -138,7 +138,7 @@ def body_page(request: HttpRequest, federation_slug: str, body_slug: str) -> Htt
 
 # The items of "now" shown open at the top of a body's page: with the breadcrumbs and the
 # name, they fill one screen of a 360 x 640 phone.
-NOW_SHOWN = 4
+NOW_SHOWN = 3
 
 
 def _path_up(body: Body, limit: int = 12) -> list[Body]:
