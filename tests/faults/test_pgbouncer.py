@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -184,3 +185,44 @@ def test_cast_and_close_through_pgbouncer_in_transaction_mode(stand: Stand, boun
         f"closed {closed_in:.1f} s after due; {int(str(stats['total_xact_count']))} "
         f"transactions on {len(servers)} server connections for {len(clients)} clients",
     )
+
+
+# A queryset's iterator() outside a transaction, as the worker's notice fan-out reads its
+# recipients between its batches' transactions: its first rows read, then another client
+# takes that server connection (a transaction left open), then the rest read.
+ITERATE = """
+import django, psycopg, sys
+django.setup()
+from django.contrib.contenttypes.models import ContentType
+rows = ContentType.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=1)
+first = next(rows)
+other = psycopg.connect(sys.argv[1])
+other.execute("SELECT 1")  # a transaction now holds the server connection the cursor is on
+rest = list(rows)
+other.rollback()
+print(1 + len(rest))
+"""
+
+
+@pytest.mark.parametrize("pooler", ["", "transaction"])
+def test_an_iterator_outside_a_transaction_needs_the_pooler_setting(
+    stand: Stand, bouncer: str, pooler: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", ITERATE, bouncer],
+        env={
+            **stand.env,
+            "DATABASE_URL": bouncer,
+            "ASAMBLEA_DB_POOLER": pooler,
+            "DJANGO_SETTINGS_MODULE": "asamblea.settings",
+        },
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    expected = stand.scalar("SELECT count(*) FROM django_content_type")
+    if pooler == "transaction":
+        assert done.returncode == 0, done.stderr
+        assert int(done.stdout.strip().splitlines()[-1]) == expected
+    else:
+        # Django's server-side cursor stayed on the other server connection.
+        assert done.returncode != 0, done.stdout
+        assert re.search(r'cursor "[^"]+" does not exist', done.stderr), done.stderr[-3000:]
