@@ -44,6 +44,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Database URL, e.g. postgres://user@host:5432/asamblea. Empty: SQLite in the data dir.",
     ),
     Setting(
+        "ASAMBLEA_DB_POOLER",
+        "",
+        "transaction when DATABASE_URL points at PgBouncer in transaction mode (no "
+        "server-side cursors, no prepared statements). Empty: a plain PostgreSQL, or a "
+        "pooler in session mode.",
+    ),
+    Setting(
         "SECRET_KEY", "", "Django secret key. Empty: one is generated and kept in the data dir."
     ),
     Setting("DEBUG", "false", "Show debug pages (never in production)."),
@@ -447,14 +454,31 @@ TEMPLATES = [
     }
 ]
 
-if env("DATABASE_URL"):
+
+def postgres_database(url: str, pooler: str) -> dict[str, Any]:
+    """The database settings for `url` (PostgreSQL), behind `pooler` ("" or "transaction")."""
     # Health checks: a connection left over from before a database restart is replaced,
     # not handed to the next request to fail with a 500.
-    DATABASES = {
-        "default": dj_database_url.parse(
-            env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True
+    database: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    )
+    pooler = pooler.strip().lower()
+    if pooler not in {"", "transaction"}:
+        raise ImproperlyConfigured(
+            f"ASAMBLEA_DB_POOLER={pooler!r}: write transaction, or leave it empty."
         )
-    }
+    if pooler == "transaction":
+        # Behind PgBouncer in transaction mode each transaction may run on another server
+        # connection: nothing may outlive one. A server-side cursor (a queryset's
+        # iterator() outside a transaction) would, and so would a prepared statement;
+        # Django prepares none with psycopg 3 (prepare_threshold None), kept so here.
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        database["OPTIONS"] = {**database.get("OPTIONS", {}), "prepare_threshold": None}
+    return database
+
+
+if env("DATABASE_URL"):
+    DATABASES = {"default": postgres_database(env("DATABASE_URL"), env("ASAMBLEA_DB_POOLER"))}
 else:
     DATABASES = {
         "default": {
