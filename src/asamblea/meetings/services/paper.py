@@ -4,13 +4,13 @@ The officers print the papers (the candidates in the ballot's order, numbered, a
 box's audit number on each; how many were printed is recorded), mark on the roll each
 member present who takes one (the election's `VoteCast` is written at once, so nobody
 votes on paper and online; a member who voted online already has their online ballot
-cancelled, unread: the vote in the room beats the vote online), and note a paper spoiled at the table and replaced. At the
-count the tellers number the papers as they take them out of the box (after mixing
-them), then enter each paper twice: two tellers, or one teller twice after shuffling the
-papers. A paper counts once two of its entries agree; while they differ, the paper is
-shown with what each entry said until someone enters it again. For plurality and approval
-the tellers may instead each enter the tally sheet (marks per candidate), which counts
-once two sheets agree.
+cancelled, unread: the vote in the room beats the vote online), and note a paper spoiled
+at the table and replaced. At the count the tellers number the papers as they take them
+out of the box (after mixing them), then enter each paper twice: two tellers, or one
+teller twice after shuffling the papers. A paper counts once two of its entries agree;
+while they differ, the paper is shown with what each entry said until someone enters it
+again. For plurality and approval the tellers may instead each enter the tally sheet
+(marks per candidate), which counts once two sheets agree.
 
 At the close, the elections app reads the agreed papers through `hooks.paper_ballots`
 (`read_paper_ballots`, below) and counts them with the online ballots, with the same
