@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from asamblea.ballots.sealing import cancel_tag, key_path
 from asamblea.elections import services as elections
@@ -176,3 +177,34 @@ def test_the_verifier_refuses_a_member_counted_both_online_and_on_paper(federati
     # One member fewer voted than trackers plus papers: someone's vote counted twice.
     with pytest.raises(VerificationFailed, match="1 members voted, but 1 online trackers"):
         verify_lines(export(federation, fewer_casts))
+
+
+def test_the_table_page_says_the_online_ballot_will_be_cancelled_and_hands_the_paper(
+    federation,
+):
+    from meetings.test_paper_views import paper_urls
+    from meetings.test_views import client_for, once
+
+    _room, officer, users, election, vote, _teller = paper_election(federation)
+    [receipt] = _vote_online(election, [(users[0], ["Ana"])])
+    u = paper_urls(vote)
+    desk = client_for(officer)
+    page = desk.get(u["page"]).content.decode()
+    row = page[page.index(f'data-person="{users[0].person.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert "voted online: their online ballot will be cancelled" in row and "Hand a paper" in row
+    response = desk.post(
+        u["action"],
+        {"once": once(desk, u["page"]), "action": "mark", "person": users[0].person.pk},
+    )
+    assert response.status_code == 302
+    assert not Ballot.objects.filter(tracker=receipt.tracker).exists()
+    page = desk.get(u["page"]).content.decode()
+    assert "voted on paper" in page and "will be cancelled" not in page
+    # The voter looking up their tracker is told why it is missing.
+    voter = client_for(users[0])
+    look = voter.get(
+        reverse("election_tracker", args=[federation.slug, election.pk]),
+        {"tracker": receipt.tracker},
+    ).content.decode()
+    assert 'id="tracker-missing"' in look and "your online ballot was cancelled unread" in look
