@@ -250,6 +250,13 @@ class BallotBox(Generic[B]):
         # The unique seal_hash refuses a copy that races past `refuse_copy_of`.
         return {} if sealed is None else {"sealed": sealed, "seal_hash": seal_hash(sealed)}
 
+    def cancel(self, cancel_tag: str) -> int:
+        """Delete, unread, the ballot carrying `cancel_tag` (see `sealing.cancel_tag`; only
+        a model with that column has it): the member votes on paper in the room instead.
+        Its tracker is then neither published nor counted. How many rows went (0 or 1)."""
+        deleted, _by_model = self.ballots().filter(cancel_tag=cancel_tag).delete()
+        return deleted
+
     def cast_list(self) -> list[tuple[str, dict[str, Any]]]:
         """The sealed ballots in tracker order, with their trackers: what the close mixes."""
         rows = self.ballots().filter(sealed__isnull=False).values_list("tracker", "sealed")

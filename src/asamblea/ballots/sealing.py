@@ -33,8 +33,10 @@ the same rows and entries with `BallotKey.Mode.TRUSTEES`; it is not built yet.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -113,14 +115,22 @@ def key_for(scheme: str, vote_id: int) -> BallotKey | None:
 
 
 def _write_share(path: Path, context: str, share: Scalar) -> None:
-    """Write the share at once (a crash leaves no half file), 0600 in a 0700 folder."""
+    """Write the share at once (a crash leaves no half file), 0600 in a 0700 folder, with
+    a fresh secret for the ballots' cancel tags (`cancel_tag`) beside it."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.new")
     fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     try:
         os.fchmod(fd, 0o600)
-        text = json.dumps({"context": context, "trustee": SERVER_TRUSTEE, "share": share.hex()})
+        text = json.dumps(
+            {
+                "context": context,
+                "trustee": SERVER_TRUSTEE,
+                "share": share.hex(),
+                "cancel": secrets.token_hex(32),
+            }
+        )
         os.write(fd, text.encode("ascii"))
         os.fsync(fd)
     finally:
@@ -128,11 +138,19 @@ def _write_share(path: Path, context: str, share: Scalar) -> None:
     os.replace(temporary, path)
 
 
+def _read_key_file(context: str) -> dict[str, Any] | None:
+    """The vote's key file as written by `_write_share`; None when it is not there."""
+    try:
+        data: dict[str, Any] = json.loads(key_path(context).read_text(encoding="ascii"))
+    except FileNotFoundError:
+        return None
+    return data
+
+
 def _read_share(context: str) -> Scalar:
     path = key_path(context)
-    try:
-        data = json.loads(path.read_text(encoding="ascii"))
-    except FileNotFoundError:
+    data = _read_key_file(context)
+    if data is None:
         raise Conflict(
             _(
                 "The key that opens this vote's sealed ballots is missing from the server "
@@ -172,6 +190,37 @@ def open_server_key(
         threshold=1,
         public=key_to_json(threshold_key, [dealing]),
     )
+
+
+def cancel_tag(key: BallotKey, person_id: int) -> str | None:
+    """The tag of the ballot `person_id` casts in this sealed vote: HMAC-SHA256 of the vote's
+    context and the person id under the cancel secret of the vote's key file.
+
+    It lets the server at the table find, and delete unread, the online ballot of a member
+    who votes on paper in the room (`BallotBox.cancel`), while the database alone (a
+    stolen copy, a backup, its log) ties no tag to a person: the secret is only in the
+    key file, outside the database, and is deleted with it at the publication. None when
+    the file or its secret is not there (a vote opened before cancel tags existed, or
+    already published): that ballot cannot be cancelled."""
+    secret = _cancel_secret(key)
+    if secret is None:
+        return None
+    message = f"asamblea-cancel-tag-v1:{key.context}:{person_id}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def can_cancel(key: BallotKey | None) -> bool:
+    """Whether this vote's online ballots carry cancel tags the server can compute now."""
+    return key is not None and _cancel_secret(key) is not None
+
+
+def _cancel_secret(key: BallotKey) -> bytes | None:
+    if key.mode != BallotKey.Mode.SERVER:
+        return None
+    data = _read_key_file(key.context)
+    if data is None or data.get("context") != key.context or "cancel" not in data:
+        return None
+    return bytes.fromhex(data["cancel"])
 
 
 def key_facts(key: BallotKey) -> dict[str, JSON]:

@@ -148,6 +148,12 @@ class Ballot(SecretBallot):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="ballots")
     # Preferences as a list of Candidacy ids in order (or ["yes"] / ["no"] in a recall).
     ranking = models.JSONField()
+    # HMAC of (vote, person) under the secret of the vote's key file (`sealing.cancel_tag`):
+    # lets the table cancel the online ballot of a member who votes on paper in the room.
+    # Without the key file (outside the database, deleted at publication) it names nobody.
+    cancel_tag: models.CharField[str | None, str | None] = models.CharField(
+        max_length=64, null=True, blank=True, unique=True
+    )
 
 
 class Seat(models.Model):

@@ -3,6 +3,7 @@
 Pure module (no Django import). Importing it registers the checks:
 
 - "election.opened": remembers the seed commitment (SHA-256 of the seed).
+- "election.closed": remembers how many members voted (`casts`).
 - "ballot.tracker": counts each election's trackers; a tracker published twice fails.
 - "election.counted": the seed matches its commitment; when the ballot list is
   published (it is withheld below the minimum number of voters), the number of
@@ -15,6 +16,9 @@ Pure module (no Django import). Importing it registers the checks:
   the sealed ballots cast are exactly those whose trackers are published, and,
   unless the decryption is withheld, the papers counted are exactly the papers the
   trustees' proven decryption reads (valid ones counted, the rest as invalid).
+  When it was also voted on paper in a room: the members who voted are exactly the
+  trackers plus the papers handed out (a member who voted online and then took a
+  paper had their online ballot cancelled, so they are counted once, on paper).
 """
 
 from __future__ import annotations
@@ -52,6 +56,10 @@ def check_opened(entry: Mapping[str, Any], context: CheckContext) -> None:
     _election(context, entry["election"])["commitment"] = entry["seed_commitment"]
 
 
+def check_closed(entry: Mapping[str, Any], context: CheckContext) -> None:
+    _election(context, entry["election"])["casts"] = entry.get("casts")
+
+
 def check_tracker(entry: Mapping[str, Any], context: CheckContext) -> None:
     trackers: set[str] = _election(context, entry["election"])["trackers"]
     if entry["tracker"] in trackers:
@@ -67,6 +75,7 @@ def check_counted(entry: Mapping[str, Any], context: CheckContext) -> None:
     published = entry["result"]
     # Paper ballots entered in a room have no tracker: the record says how many they are.
     expected = len(state["trackers"]) + entry.get("paper", {}).get("ballots", 0)
+    _check_voted_once(entry.get("paper"), state)
     sealed = sealed_vote(context, "election", entry["election"])
     if sealed is not None:
         _check_sealed(entry, sealed, state["trackers"])
@@ -108,6 +117,20 @@ def check_counted(entry: Mapping[str, Any], context: CheckContext) -> None:
         raise VerificationFailed(
             "the published papers show preferences the count never read: "
             "they are not cut as far as the count read them"
+        )
+
+
+def _check_voted_once(paper: Mapping[str, Any] | None, state: Mapping[str, Any]) -> None:
+    """Everyone who voted has one ballot: an online tracker or a paper handed out at the
+    table, never both (their online ballot is cancelled when they take a paper)."""
+    casts = state.get("casts")
+    if paper is None or not isinstance(casts, int) or not isinstance(paper.get("handed_out"), int):
+        return
+    online = len(state["trackers"])
+    if online + paper["handed_out"] != casts:
+        raise VerificationFailed(
+            f"{casts} members voted, but {online} online trackers are published and "
+            f"{paper['handed_out']} papers were handed out in the room"
         )
 
 
@@ -209,5 +232,6 @@ def _names(result: Mapping[str, Any], other: Mapping[str, Any] | None = None) ->
 
 
 hooks.verify_check.add("election.opened", check_opened)
+hooks.verify_check.add("election.closed", check_closed)
 hooks.verify_check.add("ballot.tracker", check_tracker)
 hooks.verify_check.add("election.counted", check_counted)

@@ -54,7 +54,10 @@ Secret ballot (see also models.py, asamblea.ballots and docs/elections.md):
   find their ballot again, to replace it before the close.
 - A voter who lost the code cannot replace their ballot: the earlier one stands.
   Any way for the server to find a ballot without the code would be a link the
-  operator could follow too.
+  operator could follow too. The one exception is the room: a sealed ballot
+  carries a cancel tag that only the vote's key file (outside the database)
+  computes, so that the table can delete, unread, the online ballot of a member
+  who votes on paper instead (`do_cancel_online_ballot`; docs/security.md).
 - Physical order: the ballot box is rewritten in tracker order
   (`BallotBox.reshuffle`) by the scheduler's tick while the vote is open
   (whenever new casts arrived, and every few minutes anyway, since a
@@ -79,8 +82,10 @@ from asamblea.elections.services._common import (
 from asamblea.elections.services.casting import (
     RESHUFFLE_EVERY,
     cast_from_form,
+    do_cancel_online_ballot,
     do_cast_ballot,
     do_reshuffle_ballots,
+    online_ballots_cancellable,
 )
 from asamblea.elections.services.closing import (
     _at_least,
@@ -155,6 +160,7 @@ __all__ = [
     "delegates_into",
     "do_accept_nomination",
     "do_cancel_election",
+    "do_cancel_online_ballot",
     "do_cast_ballot",
     "do_close_election",
     "do_close_election_when_all_voted",
@@ -174,6 +180,7 @@ __all__ = [
     "fill_vacancy",
     "has_voted",
     "is_eligible",
+    "online_ballots_cancellable",
     "person_of",
     "profile_for",
     "register_close_handler",

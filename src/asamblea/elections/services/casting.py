@@ -20,7 +20,7 @@ from asamblea.ballots.box import (
     reshuffle_due,
 )
 from asamblea.ballots.codes import normalise_ballot_code
-from asamblea.ballots.sealing import accept_sealed, seal_choices
+from asamblea.ballots.sealing import accept_sealed, can_cancel, cancel_tag, seal_choices
 from asamblea.elections import ballots as papers
 from asamblea.elections.models import Ballot, Election, RollEntry, VoteCast
 from asamblea.elections.services._common import _locked
@@ -127,7 +127,9 @@ def _cast(
             raise already_voted()
         # A cast racing this one past the check above fails here, on the unique key.
         VoteCast.objects.create(election_id=election.pk, person_id=voter.person_id)
-        return box.cast(voter.person_id, form_token=form_token, **content)
+        key = election_key(election)
+        tag = cancel_tag(key, voter.person_id) if key is not None else None
+        return box.cast(voter.person_id, form_token=form_token, cancel_tag=tag, **content)
     code = normalise_ballot_code(ballot_code)
     if not voter.has_cast:
         raise InvalidInput(
@@ -153,6 +155,43 @@ def _content(election: Election, ranking: Sequence[object], sealed: str) -> dict
     if key is None:
         return {"ranking": choices}
     return {"ranking": [], "sealed": seal_choices(key, indices_of(election, candidates, choices))}
+
+
+def online_ballots_cancellable(election: Election) -> bool:
+    """Whether the table can cancel this election's online ballots now (a sealed election
+    whose key file, with its cancel secret, is on the server)."""
+    return can_cancel(election_key(election))
+
+
+def do_cancel_online_ballot(election: Election, person_id: int) -> None:
+    """Delete, unread, the online ballot of a member who votes on paper in the room instead
+    (the meetings app's table calls this inside its own transaction; their `VoteCast`
+    stays: they voted). Found by its cancel tag, which only the vote's key file can
+    compute (`asamblea.ballots.sealing.cancel_tag`); nothing of the ballot is opened.
+
+    Conflict when it cannot be done: the vote is not open, it is not sealed with cancel
+    tags (opened before they existed), or the member's ballot is not in the box."""
+    with transaction.atomic():
+        row = lock_for_casting(Election, election.pk, ("status",))
+        if row is None or row[0] != Election.Status.VOTING:
+            raise Conflict(_("This election is closed: no more ballots are taken."))
+        key = election_key(election)
+        tag = cancel_tag(key, person_id) if key is not None else None
+        if tag is None:
+            raise Conflict(
+                _(
+                    "This member has already voted online, and this election's online "
+                    "ballots cannot be cancelled: their online ballot stands, so no paper "
+                    "is handed to them."
+                )
+            )
+        if not BallotBox(Ballot, election).cancel(tag):
+            raise Conflict(
+                _(
+                    "This member's online ballot is not in the box, so it cannot be "
+                    "cancelled: no paper is handed to them."
+                )
+            )
 
 
 def cast_from_form(

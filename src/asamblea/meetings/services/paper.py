@@ -3,22 +3,25 @@
 The officers print the papers (the candidates in the ballot's order, numbered, and the
 box's audit number on each; how many were printed is recorded), mark on the roll each
 member present who takes one (the election's `VoteCast` is written at once, so nobody
-votes on paper and online), and note a paper spoiled at the table and replaced. At the
-count the tellers number the papers as they take them out of the box (after mixing
-them), then enter each paper twice: two tellers, or one teller twice after shuffling the
-papers. A paper counts once two of its entries agree; while they differ, the paper is
-shown with what each entry said until someone enters it again. For plurality and approval
-the tellers may instead each enter the tally sheet (marks per candidate), which counts
-once two sheets agree.
+votes on paper and online; a member who voted online already has their online ballot
+cancelled, unread: the vote in the room beats the vote online), and note a paper spoiled
+at the table and replaced. At the count the tellers number the papers as they take them
+out of the box (after mixing them), then enter each paper twice: two tellers, or one
+teller twice after shuffling the papers. A paper counts once two of its entries agree;
+while they differ, the paper is shown with what each entry said until someone enters it
+again. For plurality and approval the tellers may instead each enter the tally sheet
+(marks per candidate), which counts once two sheets agree.
 
 At the close, the elections app reads the agreed papers through `hooks.paper_ballots`
 (`read_paper_ballots`, below) and counts them with the online ballots, with the same
 engine and the same publication. Papers are anonymous: an entry holds the number written
 on the paper at the count and what it says, never who cast it.
 
-Not built: a member who voted online cannot also vote on paper (the table refuses them).
-Cancelling their online ballot instead needs the encrypted ballot box, which is not
-there yet.
+A member who voted online and takes a paper: the elections app deletes their online
+ballot from the sealed box by its cancel tag (`elections.do_cancel_online_ballot`), in the
+same transaction; nothing of it is read, and its tracker is neither published nor counted.
+An election whose ballots carry no cancel tag (not sealed, or opened before the tags)
+refuses them a paper: their online ballot stands.
 """
 
 from __future__ import annotations
@@ -39,7 +42,11 @@ from django.utils.translation import ngettext
 from asamblea import hooks
 from asamblea.elections import ballots as papers
 from asamblea.elections.models import Candidacy, Election, RollEntry, VoteCast
-from asamblea.elections.services import standing
+from asamblea.elections.services import (
+    do_cancel_online_ballot,
+    online_ballots_cancellable,
+    standing,
+)
 from asamblea.errors import Conflict, InvalidInput, NotFound
 from asamblea.federation.membership import Login, User, eligible_people
 from asamblea.federation.services import require_officer
@@ -162,8 +169,9 @@ def do_mark_paper_voter(actor: User, vote: PaperVote, person_id: int) -> PaperVo
     """An officer at the table hands a paper to a member present and marks them on the
     roll as voted (officers see the names of the present roll; tellers count).
 
-    Refused to someone who voted online already: their online ballot stands (cancelling
-    it needs the encrypted ballot box, not built yet)."""
+    A member who voted online already votes on paper instead: their online ballot is
+    cancelled unread, in this transaction (their `VoteCast` stays). Refused when the
+    election's online ballots cannot be cancelled: their online ballot stands."""
     vote = _lock(vote)
     room = vote.room
     require_officer(actor, room.meeting.body)
@@ -183,17 +191,14 @@ def do_mark_paper_voter(actor: User, vote: PaperVote, person_id: int) -> PaperVo
         raise InvalidInput(_("This person is no longer a member of the assembly: no paper."))
     if PaperVoter.objects.filter(vote=vote, person_id=person_id).exists():
         raise Conflict(_("This member has already taken a paper."))
-    if VoteCast.objects.filter(election=election, person_id=person_id).exists():
-        raise Conflict(
-            _(
-                "This member has already voted online: their online ballot stands, so no "
-                "paper is handed to them."
-            )
-        )
     handed = PaperVoter.objects.filter(vote=vote).count()
     if handed + vote.spoiled >= vote.printed:
         raise Conflict(_("Every printed paper is handed out: print more first."))
-    VoteCast.objects.create(election=election, person_id=person_id)
+    if VoteCast.objects.filter(election=election, person_id=person_id).exists():
+        # The vote in the room beats the vote online; their VoteCast stands for both.
+        do_cancel_online_ballot(election, person_id)
+    else:
+        VoteCast.objects.create(election=election, person_id=person_id)
     return PaperVoter.objects.create(vote=vote, person_id=person_id)
 
 
@@ -609,7 +614,8 @@ class TableRow:
 
     attendance: Attendance
     on_paper: bool
-    online: bool  # voted online: no paper for them
+    online: bool  # voted online (and no paper yet)
+    cancellable: bool  # their online ballot is cancelled if they take a paper
 
 
 def table_rows(actor: User, vote: PaperVote) -> list[TableRow]:
@@ -618,10 +624,12 @@ def table_rows(actor: User, vote: PaperVote) -> list[TableRow]:
     require_officer(actor, room.meeting.body)
     on_paper = paper_voter_ids(vote)
     cast = set(VoteCast.objects.filter(election=vote.election).values_list("person_id", flat=True))
-    return [
-        TableRow(a, a.person_id in on_paper, a.person_id in cast and a.person_id not in on_paper)
-        for a in present_roll(room)
-    ]
+    cancellable = online_ballots_cancellable(vote.election)
+    rows = []
+    for a in present_roll(room):
+        online = a.person_id in cast and a.person_id not in on_paper
+        rows.append(TableRow(a, a.person_id in on_paper, online, online and cancellable))
+    return rows
 
 
 def next_paper_number(actor: User, vote: PaperVote) -> int:
