@@ -1,21 +1,25 @@
-"""Benchmark: ballot casts per second over HTTP on PostgreSQL, under gunicorn with
-several workers, next to the same server's throughput on its simplest page.
+"""Benchmark: ballot casts per second over HTTP on PostgreSQL (or SQLite), under
+gunicorn with several workers, next to the same server's throughput on its simplest page.
 
     .venv/bin/python benchmarks/cast_http.py [--workers 4] [--threads 1] [--connections 32]
         [--duration 10] [--voters 6000] [--pg postgres://postgres@127.0.0.1:5432/postgres]
+        [--sqlite] [--unsealed]
 
 What it does, in order:
 
 1. Creates a throw-away PostgreSQL database (dropped at the end) and a temporary
-   data folder; `asamblea migrate`.
+   data folder; `asamblea migrate`. With `--sqlite` there is no DATABASE_URL: the
+   app's own SQLite file in the temporary data folder (WAL, IMMEDIATE transactions,
+   as settings.py configures it), so every cast waits for the one write lock.
 2. Imports the Peru template with the districts of Huamanga as base assemblies
    (the real importer) and gives one district `--voters` verified members with
    logins. SYNTHETIC DATA, BULK INSERTED: the users, people and memberships are
    written with bulk inserts (this benchmark measures casting, not joining).
    The election itself goes through the services: `do_open_election`,
    candidates `do_stand`, `do_open_voting` (the roll of every voter is frozen).
-3. Gives every voter a logged-in session, as Django's login would (session rows
-   with the auth keys), a CSRF cookie, and one one-time form token in the
+3. Gives every voter a logged-in session, as the login would (session rows under
+   the hash of their key, as `asamblea.web.sessions` stores them, with the auth
+   keys and the last-seen time), a CSRF cookie, and one one-time form token in the
    session, as opening the ballot page does; then writes one POST per voter:
    the ballot form with a random ranking of the 6 candidates.
 4. Starts `gunicorn asamblea.wsgi:application -w N` (sync workers; `--threads T`
@@ -133,7 +137,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def throwaway_database(server_url: str) -> Iterator[str]:
+def throwaway_database(server_url: str | None) -> Iterator[str | None]:
+    if server_url is None:  # SQLite: the data folder's own file, removed with it
+        yield None
+        return
     import psycopg
 
     name = f"asamblea_bench_{secrets.token_hex(4)}"
@@ -159,7 +166,6 @@ def set_up(voters: int, out_dir: Path, *, sealed: bool = True) -> dict[str, Any]
         get_user_model,
     )
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.db import transaction
     from django.utils import timezone
@@ -170,6 +176,8 @@ def set_up(voters: int, out_dir: Path, *, sealed: bool = True) -> dict[str, Any]
     from asamblea.federation.peru import peru_spec
     from asamblea.federation.services import do_recompute_seats
     from asamblea.web.once import SESSION_KEY as ONCE_KEY
+    from asamblea.web.once import token_digest
+    from asamblea.web.sessions import LAST_SEEN, SessionStore, stored_key
 
     user_model = get_user_model()
     with transaction.atomic():
@@ -232,10 +240,15 @@ def set_up(voters: int, out_dir: Path, *, sealed: bool = True) -> dict[str, Any]
             SESSION_KEY: str(user.pk),
             BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
             HASH_SESSION_KEY: user.get_session_auth_hash(),
-            ONCE_KEY: [once],
+            ONCE_KEY: [token_digest(once)],  # kept hashed, as the ballot page does
+            LAST_SEEN: int(time.time()),
         }
-        sessions.append(
-            Session(session_key=key, session_data=SessionStore().encode(data), expire_date=expire)
+        sessions.append(  # stored under the key's hash, as asamblea.web.sessions does
+            Session(
+                session_key=stored_key(key),
+                session_data=SessionStore().encode(data),
+                expire_date=expire,
+            )
         )
         csrf = secrets.token_hex(16)  # a 32-character CSRF secret, cookie and form alike
         cookie = f"sessionid={key};csrftoken={csrf}"
@@ -295,12 +308,15 @@ def wrk(
     return figures
 
 
-def taken(election: int) -> tuple[int, int]:
+def taken(election: int) -> tuple[int, int, int]:
+    """VoteCast rows, Ballot rows, and Ballot rows that are sealed (encrypted)."""
     from asamblea.elections.models import Ballot, VoteCast
 
+    ballots = Ballot.objects.filter(election_id=election)
     return (
         VoteCast.objects.filter(election_id=election).count(),
-        Ballot.objects.filter(election_id=election).count(),
+        ballots.count(),
+        ballots.filter(sealed__isnull=False).count(),
     )
 
 
@@ -347,6 +363,11 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per run (default 10)")
     parser.add_argument("--voters", type=int, default=8000, help="voters (casts available)")
     parser.add_argument(
+        "--sqlite",
+        action="store_true",
+        help="the app's SQLite file in a temporary data folder instead of PostgreSQL",
+    )
+    parser.add_argument(
         "--unsealed",
         action="store_true",
         help="cast plaintext ballots, as in an election opened before sealing (to compare)",
@@ -355,14 +376,17 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
 
-    with tempfile.TemporaryDirectory() as tmp, throwaway_database(args.pg) as database_url:
+    server = None if args.sqlite else args.pg
+    with tempfile.TemporaryDirectory() as tmp, throwaway_database(server) as database_url:
         work = Path(tmp)
         env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
             "ASAMBLEA_DATA_DIR": str(work / "data"),
             "LOG_LEVEL": "WARNING",
         }
+        if database_url is not None:
+            env["DATABASE_URL"] = database_url
+        os.environ.pop("DATABASE_URL", None)
         os.environ.update(env)
         subprocess.run([str(BIN / "asamblea"), "migrate"], env=env, check=True)
         start = time.perf_counter()
@@ -403,8 +427,9 @@ def main() -> None:
         f"gunicorn -w {args.workers}"
         + (f" -k gthread --threads {args.threads}" if args.threads > 1 else " (sync workers)")
         + f"; wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration:g}s; "
-        f"PostgreSQL; {'plaintext' if args.unsealed else 'sealed (encrypted on the server)'} "
-        f"ballots; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+        + ("SQLite; " if args.sqlite else "PostgreSQL; ")
+        + ("plaintext " if args.unsealed else "sealed (encrypted on the server) ")
+        + f"ballots; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     print(f"{'':<30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7}")
     for name, figures in results.items():
@@ -415,13 +440,18 @@ def main() -> None:
         )
     print(
         f"casts taken by the database: {casts} VoteCast and {after[1] - before[1]} Ballot rows "
-        f"for {cast['requests']} POSTs answered"
+        f"({after[2] - before[2]} of them sealed) for {cast['requests']} POSTs answered"
     )
     if cast["requests"] > facts["casts"]:
         print("WARNING: more POSTs than voters: some were repeats (409); raise --voters")
     answered = cast["requests"] - cast["non_2xx_3xx"]
     # wrk stops with up to one request per connection in flight: those are cast, not counted.
-    if cast["non_2xx_3xx"] or not answered <= casts <= answered + args.connections:
+    sealed_as_asked = after[2] - before[2] == (0 if args.unsealed else after[1] - before[1])
+    if (
+        cast["non_2xx_3xx"]
+        or not answered <= casts <= answered + args.connections
+        or not sealed_as_asked
+    ):
         raise SystemExit("some casts were refused or lost: the figures above are not valid")
 
 
