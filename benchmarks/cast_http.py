@@ -38,6 +38,9 @@ What it does, in order:
    also encrypts the ranking on the server and proves it (about 0.3 ms of CPU for
    6 candidates); `--unsealed` drops the election's key after the opening, as an
    election opened before sealing, to measure the same casts without encryption.
+   While the casts run, the CPU time of the gunicorn workers and of the PostgreSQL
+   backends serving them is read from /proc: CPU per cast is the figure that holds
+   on a machine shared with other work, where casts/s moves with everyone's load.
 5. Checks that the casts were all taken: the database holds as many VoteCast and
    Ballot rows as wrk saw 200 answers, and no answer was an error.
 
@@ -320,8 +323,51 @@ def taken(election: int) -> tuple[int, int, int]:
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process has used (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_processes(master: int) -> dict[str, list[int]]:
+    """The gunicorn workers, and the PostgreSQL backends serving them (not this script's)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    found = {"gunicorn workers": [int(pid) for pid in children], "PostgreSQL backends": []}
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            found["PostgreSQL backends"] = [row[0] for row in cursor.fetchall()]
+    return found
+
+
+def cpu_snapshot(master: int) -> dict[str, dict[int, float]]:
+    return {
+        name: {pid: cpu_seconds(pid) for pid in pids}
+        for name, pids in server_processes(master).items()
+    }
+
+
+def cpu_used(before: dict[str, dict[int, float]], master: int) -> dict[str, float]:
+    """CPU seconds the server's processes used since `before` (new ones counted whole)."""
+    after = cpu_snapshot(master)
+    return {
+        name: sum(cpu - before[name].get(pid, 0.0) for pid, cpu in pids.items())
+        for name, pids in after.items()
+    }
+
+
 @contextmanager
-def gunicorn(env: dict[str, str], port: int, workers: int, worker_threads: int) -> Iterator[None]:
+def gunicorn(
+    env: dict[str, str], port: int, workers: int, worker_threads: int
+) -> Iterator[subprocess.Popen[bytes]]:
     command = [
         str(BIN / "gunicorn"),
         "asamblea.wsgi:application",
@@ -345,7 +391,7 @@ def gunicorn(env: dict[str, str], port: int, workers: int, worker_threads: int) 
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("gunicorn did not start") from None
                 time.sleep(0.3)
-        yield
+        yield process
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -399,7 +445,7 @@ def main() -> None:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         results: dict[str, dict[str, Any]] = {}
-        with gunicorn(env, port, args.workers, args.threads):
+        with gunicorn(env, port, args.workers, args.threads) as server:
             common = {"threads": args.wrk_threads, "connections": args.connections}
             # Warm-up: every worker loads the app, templates and connections.
             wrk(url, script, work / "home.txt", "GET", duration=2, **common)
@@ -414,10 +460,12 @@ def main() -> None:
                 url, script, work / "pages.txt", "GET", duration=args.duration, **common
             )
             before = taken(facts["election"])
+            cpu_before = cpu_snapshot(server.pid)
             cast = wrk(url, script, work / "casts.txt", "POST", duration=args.duration, **common)
             results["POST ballot (cast)"] = cast
             time.sleep(2)  # casts in flight when wrk stopped finish (uncounted by wrk)
             after = taken(facts["election"])
+            cpu = cpu_used(cpu_before, server.pid)
         from django.db import connection
 
         connection.close()
@@ -442,6 +490,13 @@ def main() -> None:
         f"casts taken by the database: {casts} VoteCast and {after[1] - before[1]} Ballot rows "
         f"({after[2] - before[2]} of them sealed) for {cast['requests']} POSTs answered"
     )
+    if casts:
+        # CPU per cast is steadier than casts/s on a machine shared with other work.
+        print(
+            "server CPU per cast: "
+            + ", ".join(f"{name} {seconds * 1000 / casts:.1f} ms" for name, seconds in cpu.items())
+            + f" (total {sum(cpu.values()) * 1000 / casts:.1f} ms; wrk and this script not counted)"
+        )
     if cast["requests"] > facts["casts"]:
         print("WARNING: more POSTs than voters: some were repeats (409); raise --voters")
     answered = cast["requests"] - cast["non_2xx_3xx"]
