@@ -1,21 +1,25 @@
-"""Benchmark: ballot casts per second over HTTP on PostgreSQL, under gunicorn with
-several workers, next to the same server's throughput on its simplest page.
+"""Benchmark: ballot casts per second over HTTP on PostgreSQL (or SQLite), under
+gunicorn with several workers, next to the same server's throughput on its simplest page.
 
     .venv/bin/python benchmarks/cast_http.py [--workers 4] [--threads 1] [--connections 32]
         [--duration 10] [--voters 6000] [--pg postgres://postgres@127.0.0.1:5432/postgres]
+        [--sqlite] [--unsealed]
 
 What it does, in order:
 
 1. Creates a throw-away PostgreSQL database (dropped at the end) and a temporary
-   data folder; `asamblea migrate`.
+   data folder; `asamblea migrate`. With `--sqlite` there is no DATABASE_URL: the
+   app's own SQLite file in the temporary data folder (WAL, IMMEDIATE transactions,
+   as settings.py configures it), so every cast waits for the one write lock.
 2. Imports the Peru template with the districts of Huamanga as base assemblies
    (the real importer) and gives one district `--voters` verified members with
    logins. SYNTHETIC DATA, BULK INSERTED: the users, people and memberships are
    written with bulk inserts (this benchmark measures casting, not joining).
    The election itself goes through the services: `do_open_election`,
    candidates `do_stand`, `do_open_voting` (the roll of every voter is frozen).
-3. Gives every voter a logged-in session, as Django's login would (session rows
-   with the auth keys), a CSRF cookie, and one one-time form token in the
+3. Gives every voter a logged-in session, as the login would (session rows under
+   the hash of their key, as `asamblea.web.sessions` stores them, with the auth
+   keys and the last-seen time), a CSRF cookie, and one one-time form token in the
    session, as opening the ballot page does; then writes one POST per voter:
    the ballot form with a random ranking of the 6 candidates.
 4. Starts `gunicorn asamblea.wsgi:application -w N` (sync workers; `--threads T`
@@ -34,6 +38,9 @@ What it does, in order:
    also encrypts the ranking on the server and proves it (about 0.3 ms of CPU for
    6 candidates); `--unsealed` drops the election's key after the opening, as an
    election opened before sealing, to measure the same casts without encryption.
+   While the casts run, the CPU time of the gunicorn workers and of the PostgreSQL
+   backends serving them is read from /proc: CPU per cast is the figure that holds
+   on a machine shared with other work, where casts/s moves with everyone's load.
 5. Checks that the casts were all taken: the database holds as many VoteCast and
    Ballot rows as wrk saw 200 answers, and no answer was an error.
 
@@ -133,7 +140,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def throwaway_database(server_url: str) -> Iterator[str]:
+def throwaway_database(server_url: str | None) -> Iterator[str | None]:
+    if server_url is None:  # SQLite: the data folder's own file, removed with it
+        yield None
+        return
     import psycopg
 
     name = f"asamblea_bench_{secrets.token_hex(4)}"
@@ -159,7 +169,6 @@ def set_up(voters: int, out_dir: Path, *, sealed: bool = True) -> dict[str, Any]
         get_user_model,
     )
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.db import transaction
     from django.utils import timezone
@@ -170,6 +179,8 @@ def set_up(voters: int, out_dir: Path, *, sealed: bool = True) -> dict[str, Any]
     from asamblea.federation.peru import peru_spec
     from asamblea.federation.services import do_recompute_seats
     from asamblea.web.once import SESSION_KEY as ONCE_KEY
+    from asamblea.web.once import token_digest
+    from asamblea.web.sessions import LAST_SEEN, SessionStore, stored_key
 
     user_model = get_user_model()
     with transaction.atomic():
@@ -232,10 +243,15 @@ def set_up(voters: int, out_dir: Path, *, sealed: bool = True) -> dict[str, Any]
             SESSION_KEY: str(user.pk),
             BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
             HASH_SESSION_KEY: user.get_session_auth_hash(),
-            ONCE_KEY: [once],
+            ONCE_KEY: [token_digest(once)],  # kept hashed, as the ballot page does
+            LAST_SEEN: int(time.time()),
         }
-        sessions.append(
-            Session(session_key=key, session_data=SessionStore().encode(data), expire_date=expire)
+        sessions.append(  # stored under the key's hash, as asamblea.web.sessions does
+            Session(
+                session_key=stored_key(key),
+                session_data=SessionStore().encode(data),
+                expire_date=expire,
+            )
         )
         csrf = secrets.token_hex(16)  # a 32-character CSRF secret, cookie and form alike
         cookie = f"sessionid={key};csrftoken={csrf}"
@@ -295,17 +311,63 @@ def wrk(
     return figures
 
 
-def taken(election: int) -> tuple[int, int]:
+def taken(election: int) -> tuple[int, int, int]:
+    """VoteCast rows, Ballot rows, and Ballot rows that are sealed (encrypted)."""
     from asamblea.elections.models import Ballot, VoteCast
 
+    ballots = Ballot.objects.filter(election_id=election)
     return (
         VoteCast.objects.filter(election_id=election).count(),
-        Ballot.objects.filter(election_id=election).count(),
+        ballots.count(),
+        ballots.filter(sealed__isnull=False).count(),
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process has used (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_processes(master: int) -> dict[str, list[int]]:
+    """The gunicorn workers, and the PostgreSQL backends serving them (not this script's)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    found = {"gunicorn workers": [int(pid) for pid in children], "PostgreSQL backends": []}
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            found["PostgreSQL backends"] = [row[0] for row in cursor.fetchall()]
+    return found
+
+
+def cpu_snapshot(master: int) -> dict[str, dict[int, float]]:
+    return {
+        name: {pid: cpu_seconds(pid) for pid in pids}
+        for name, pids in server_processes(master).items()
+    }
+
+
+def cpu_used(before: dict[str, dict[int, float]], master: int) -> dict[str, float]:
+    """CPU seconds the server's processes used since `before` (new ones counted whole)."""
+    after = cpu_snapshot(master)
+    return {
+        name: sum(cpu - before[name].get(pid, 0.0) for pid, cpu in pids.items())
+        for name, pids in after.items()
+    }
+
+
 @contextmanager
-def gunicorn(env: dict[str, str], port: int, workers: int, worker_threads: int) -> Iterator[None]:
+def gunicorn(
+    env: dict[str, str], port: int, workers: int, worker_threads: int
+) -> Iterator[subprocess.Popen[bytes]]:
     command = [
         str(BIN / "gunicorn"),
         "asamblea.wsgi:application",
@@ -329,7 +391,7 @@ def gunicorn(env: dict[str, str], port: int, workers: int, worker_threads: int) 
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("gunicorn did not start") from None
                 time.sleep(0.3)
-        yield
+        yield process
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -347,6 +409,11 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per run (default 10)")
     parser.add_argument("--voters", type=int, default=8000, help="voters (casts available)")
     parser.add_argument(
+        "--sqlite",
+        action="store_true",
+        help="the app's SQLite file in a temporary data folder instead of PostgreSQL",
+    )
+    parser.add_argument(
         "--unsealed",
         action="store_true",
         help="cast plaintext ballots, as in an election opened before sealing (to compare)",
@@ -355,14 +422,17 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
 
-    with tempfile.TemporaryDirectory() as tmp, throwaway_database(args.pg) as database_url:
+    server = None if args.sqlite else args.pg
+    with tempfile.TemporaryDirectory() as tmp, throwaway_database(server) as database_url:
         work = Path(tmp)
         env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
             "ASAMBLEA_DATA_DIR": str(work / "data"),
             "LOG_LEVEL": "WARNING",
         }
+        if database_url is not None:
+            env["DATABASE_URL"] = database_url
+        os.environ.pop("DATABASE_URL", None)
         os.environ.update(env)
         subprocess.run([str(BIN / "asamblea"), "migrate"], env=env, check=True)
         start = time.perf_counter()
@@ -375,7 +445,7 @@ def main() -> None:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         results: dict[str, dict[str, Any]] = {}
-        with gunicorn(env, port, args.workers, args.threads):
+        with gunicorn(env, port, args.workers, args.threads) as server:
             common = {"threads": args.wrk_threads, "connections": args.connections}
             # Warm-up: every worker loads the app, templates and connections.
             wrk(url, script, work / "home.txt", "GET", duration=2, **common)
@@ -390,10 +460,12 @@ def main() -> None:
                 url, script, work / "pages.txt", "GET", duration=args.duration, **common
             )
             before = taken(facts["election"])
+            cpu_before = cpu_snapshot(server.pid)
             cast = wrk(url, script, work / "casts.txt", "POST", duration=args.duration, **common)
             results["POST ballot (cast)"] = cast
             time.sleep(2)  # casts in flight when wrk stopped finish (uncounted by wrk)
             after = taken(facts["election"])
+            cpu = cpu_used(cpu_before, server.pid)
         from django.db import connection
 
         connection.close()
@@ -403,8 +475,9 @@ def main() -> None:
         f"gunicorn -w {args.workers}"
         + (f" -k gthread --threads {args.threads}" if args.threads > 1 else " (sync workers)")
         + f"; wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration:g}s; "
-        f"PostgreSQL; {'plaintext' if args.unsealed else 'sealed (encrypted on the server)'} "
-        f"ballots; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+        + ("SQLite; " if args.sqlite else "PostgreSQL; ")
+        + ("plaintext " if args.unsealed else "sealed (encrypted on the server) ")
+        + f"ballots; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     print(f"{'':<30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7}")
     for name, figures in results.items():
@@ -415,13 +488,25 @@ def main() -> None:
         )
     print(
         f"casts taken by the database: {casts} VoteCast and {after[1] - before[1]} Ballot rows "
-        f"for {cast['requests']} POSTs answered"
+        f"({after[2] - before[2]} of them sealed) for {cast['requests']} POSTs answered"
     )
+    if casts:
+        # CPU per cast is steadier than casts/s on a machine shared with other work.
+        print(
+            "server CPU per cast: "
+            + ", ".join(f"{name} {seconds * 1000 / casts:.1f} ms" for name, seconds in cpu.items())
+            + f" (total {sum(cpu.values()) * 1000 / casts:.1f} ms; wrk and this script not counted)"
+        )
     if cast["requests"] > facts["casts"]:
         print("WARNING: more POSTs than voters: some were repeats (409); raise --voters")
     answered = cast["requests"] - cast["non_2xx_3xx"]
     # wrk stops with up to one request per connection in flight: those are cast, not counted.
-    if cast["non_2xx_3xx"] or not answered <= casts <= answered + args.connections:
+    sealed_as_asked = after[2] - before[2] == (0 if args.unsealed else after[1] - before[1])
+    if (
+        cast["non_2xx_3xx"]
+        or not answered <= casts <= answered + args.connections
+        or not sealed_as_asked
+    ):
         raise SystemExit("some casts were refused or lost: the figures above are not valid")
 
 
