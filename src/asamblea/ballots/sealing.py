@@ -300,14 +300,19 @@ def open_and_keep(key: BallotKey, cast_list: Sequence[tuple[str, JSON]]) -> Ball
 
 
 def secrecy_facts(
-    key: BallotKey, cast_list: Sequence[tuple[str, JSON]], *, withheld: str | None = None
+    key: BallotKey,
+    cast_list: Sequence[tuple[str, JSON]],
+    *,
+    withheld: str | None = None,
+    opened: JSON = None,
 ) -> tuple[dict[str, JSON], dict[str, JSON]]:
     """The facts of the entries "secrecy.cast" (the sealed ballots as cast, with their
     trackers) and "secrecy.opened" (the mix and the decryption) of an opened box; the
     caller adds the vote's name. `withheld`: why the decryption is not published
-    (too few ballots: it would show how each of the few voted)."""
+    (too few ballots: it would show how each of the few voted). `opened`: the opened
+    document of one part of a box opened in parts (default: the key's)."""
     cast = [{"tracker": tracker, **sealed} for tracker, sealed in cast_list]
-    opened = key.opened or {"mixes": [], "decryption": None}
+    opened = opened or key.opened or {"mixes": [], "decryption": None}
     shown: dict[str, JSON] = {"mixes": opened["mixes"], "decryption": opened["decryption"]}
     if withheld is not None and opened["decryption"] is not None:
         shown["decryption"] = None

@@ -18,7 +18,9 @@ Pure module (no Django import). Importing it registers the checks:
 - "referendum.counted": the published units add up to the total, the papers
   equal the trackers and the voters; the pooling of small assemblies is
   recomputed from the turnout and the tree, every per-body row from the units,
-  and the decision from the total.
+  and the decision from the total. A sealed referendum's box is opened one unit
+  at a time ("secrecy.*" entries with a "part"): the sealed ballots cast are the
+  published trackers, and each unit's tally is what its part's decryption reads.
 """
 
 from __future__ import annotations
@@ -257,6 +259,43 @@ def check_referendum_counted(entry: Mapping[str, Any], context: CheckContext) ->
     for key, value in decision.to_json().items():
         if entry["result"].get(key) != value:
             raise _differs(key, value, entry["result"].get(key))
+    sealed = sealed_vote(context, "referendum", entry["referendum"])
+    if sealed is not None:
+        _check_sealed_referendum(sealed, state["trackers"], units)
+
+
+def _check_sealed_referendum(
+    sealed: SealedVote, trackers: set[str], units: Mapping[str, rules.Tally]
+) -> None:
+    """A sealed referendum's box, opened one published unit at a time: every ballot cast
+    is one of the published trackers (and every tracker a ballot cast), and each unit's
+    published tally is exactly what the proven decryption of its part reads."""
+    if sealed.choices != [c.value for c in rules.Choice]:
+        raise VerificationFailed("the ballots seal other choices than yes, no and abstain")
+    cast = {t for part in sealed.parts.values() for t in part.trackers}
+    if cast != trackers or sum(len(p.trackers) for p in sealed.parts.values()) != len(cast):
+        raise VerificationFailed(
+            f"{len(cast)} sealed ballots cast, but the published trackers ({len(trackers)}) "
+            "are not theirs"
+        )
+    for name in set(sealed.parts) | set(units):
+        part = sealed.parts.get(name)
+        tally = units.get(name, rules.Tally())
+        if part is None:
+            if tally.present:
+                raise VerificationFailed(f"{name!r}: votes counted from no part of the box")
+            continue
+        if part.cast is None or not part.opened or part.readings is None:
+            raise VerificationFailed(f"{name!r}: the part of the box is never opened and read")
+        answers = [
+            sealed.choices[r[0]]
+            for r in part.readings
+            if r is not None and len(r) == 1 and 0 <= r[0] < len(sealed.choices)
+        ]
+        if rules.Tally.of(answers) != tally:
+            raise VerificationFailed(
+                f"{name!r}: the tally is not what the proven decryption of its ballots reads"
+            )
 
 
 hooks.verify_check.add("motion.vote_opened", check_vote_opened)
