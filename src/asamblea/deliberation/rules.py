@@ -683,6 +683,6 @@ def breakdown_of_units(
         electorate=sum(t.electorate for t in turnout.values()),
         voted=sum(t.voted for t in turnout.values()),
         units=units,
-        unit_of=unit_of,
+        unit_of=dict(unit_of),
         rows=rows,
     )

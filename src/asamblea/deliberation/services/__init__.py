@@ -73,7 +73,6 @@ from asamblea.deliberation.services.referendums import (
     access_referendum,
     close_due_referendums,
     count_referendum,
-    turnout_by_base,
     do_cast_referendum_ballot,
     do_close_referendum,
     do_open_referendum,
@@ -83,6 +82,7 @@ from asamblea.deliberation.services.referendums import (
     referendum_bodies_of,
     referendum_cast_from_form,
     referendum_turnout,
+    turnout_by_base,
 )
 from asamblea.deliberation.services.votes import (
     LiveCount,
@@ -125,7 +125,6 @@ __all__ = [
     "close_due_votes",
     "council_seats",
     "count_referendum",
-    "turnout_by_base",
     "do_acknowledge_call",
     "do_add_agenda_item",
     "do_cast_referendum_ballot",
@@ -167,5 +166,6 @@ __all__ = [
     "require_officer",
     "rule_of",
     "seats_in",
+    "turnout_by_base",
     "uptake_by_region",
 ]

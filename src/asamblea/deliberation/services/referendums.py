@@ -440,7 +440,9 @@ def _tally_of(key: BallotKey, part: dict[str, Any]) -> rules.Tally:
     """The tally of the papers one part of a sealed referendum's box read (invalid ones
     left out: a ballot sealed on the server is never invalid)."""
     decryption = part.get("decryption") or {"ballots": []}
-    answers = [referendum_paper(key, None if r is None else tuple(r)) for r in decryption["ballots"]]
+    answers = [
+        referendum_paper(key, None if r is None else tuple(r)) for r in decryption["ballots"]
+    ]
     return rules.Tally.of(a for a in answers if a is not None)
 
 

@@ -64,7 +64,9 @@ def motion_key(motion: Motion) -> BallotKey | None:
     return key_for(MotionBallot.TRACKER_SCHEME, motion.pk)
 
 
-def seal_motion_choice(key: BallotKey, choice: str, ranking: Sequence[str] | None) -> dict[str, object]:
+def seal_motion_choice(
+    key: BallotKey, choice: str, ranking: Sequence[str] | None
+) -> dict[str, object]:
     """A checked choice (or ranking of options) sealed on the server."""
     choices = list(key.choices)
     picked = list(ranking) if ranking else [choice]
@@ -76,7 +78,7 @@ def motion_paper(key: BallotKey, ranked: bool, reading: Reading) -> str | list[s
     labels); None when it is not a valid ballot of the vote."""
     if reading is None or not reading:
         return None
-    choices = list(key.choices)
+    choices = [str(c) for c in key.choices]
     if any(not 0 <= i < len(choices) for i in reading):
         return None
     if ranked:

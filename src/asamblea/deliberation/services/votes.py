@@ -118,9 +118,7 @@ def _open(
     events = [Event("motion.vote_opened", facts, body=body)]
     key = open_motion_key(motion)
     if key is not None:
-        events.append(
-            Event("secrecy.key", {**_motion_facts(motion), **key_facts(key)}, body=body)
-        )
+        events.append(Event("secrecy.key", {**_motion_facts(motion), **key_facts(key)}, body=body))
     return events
 
 
