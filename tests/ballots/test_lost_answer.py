@@ -30,7 +30,7 @@ from asamblea.web.sessions import stored_key
 from elections.helpers import open_election, voters
 from support.factories import body, make_officer, site_admin
 from support.language import english
-from support.sealed import ballot_says
+from support.sealed import ballot_says, motion_ballot_says
 
 CODE = re.compile(r'id="ballot-code">([^<]+)<')
 TRACKER = re.compile(r'id="tracker">([0-9a-f]{64})<')
@@ -149,7 +149,7 @@ def test_a_secret_motion_vote_replaced_and_sent_again_shows_the_same_receipt(fed
     form = {"choice": "no", "ballot_code": code, "once": form_token(client, page)}
     assert receipt_of(client.post(page + "vote/", form)) == (code, tracker)
     assert receipt_of(client.post(page + "vote/", form)) == (code, tracker)
-    assert MotionBallot.objects.get(motion=motion).choice == "no"
+    assert motion_ballot_says(MotionBallot.objects.get(motion=motion)) == "no"
     assert MotionCast.objects.filter(motion=motion).count() == 1
 
 

@@ -201,8 +201,9 @@ def test_a_secret_ballot_in_an_assembly_keeps_casts_apart_from_ballots(federatio
     with pytest.raises(PermissionDenied, match="not the code"):
         services.do_cast_vote(users[3], motion, "no", ballot_code=receipts[0].ballot_code)
     assert MotionCast.objects.filter(motion=motion).count() == 4
-    # sealed and seal_hash: the sealed ballot of every secret vote (empty until motions
-    # are sealed: docs/decisions/0004-encrypted-ballots-integration.md).
+    # sealed and seal_hash: the sealed ballot (the plaintext columns stay empty in a
+    # sealed vote: docs/deliberation.md, "Sealed secret votes and referendums").
+    assert all(b.sealed and b.choice == "" for b in MotionBallot.objects.filter(motion=motion))
     assert {f.name for f in MotionBallot._meta.get_fields()} == {
         "id",
         "motion",

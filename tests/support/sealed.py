@@ -34,3 +34,33 @@ def ballot_says(ballot: Ballot) -> Any:
 def box_says(election: Any) -> list[Any]:
     """What every ballot row of an election says, in tracker order."""
     return [ballot_says(b) for b in Ballot.objects.filter(election=election).order_by("tracker")]
+
+
+def _read(key: Any, sealed: Any) -> Any:
+    share = _read_share(key.context)
+    points = [decrypt(share, c) for c in ballot_from_json(sealed["ballot"])]
+    return codec_of(key).decode(points)
+
+
+def motion_ballot_says(ballot: Any) -> Any:
+    """What a secret motion ballot row says: its choice (or ranking of option labels);
+    a row that is not sealed says its plaintext columns."""
+    from asamblea.deliberation.models import Motion
+    from asamblea.deliberation.services.sealed import motion_key, motion_paper
+
+    if ballot.sealed is None:
+        return ballot.ranking or ballot.choice
+    key = motion_key(ballot.motion)
+    assert key is not None, "a sealed ballot in a motion vote without a key"
+    return motion_paper(key, ballot.motion.kind == Motion.Kind.OPTIONS, _read(key, ballot.sealed))
+
+
+def referendum_ballot_says(ballot: Any) -> Any:
+    """What a referendum ballot row says (yes, no or abstain)."""
+    from asamblea.deliberation.services.sealed import referendum_key, referendum_paper
+
+    if ballot.sealed is None:
+        return ballot.choice
+    key = referendum_key(ballot.referendum)
+    assert key is not None, "a sealed ballot in a referendum without a key"
+    return referendum_paper(key, _read(key, ballot.sealed))

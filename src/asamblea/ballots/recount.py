@@ -56,6 +56,9 @@ class SealedVote:
     opened: bool = False
     # The papers as read (codec indices; None: invalid), None until published.
     readings: list[tuple[int, ...] | None] | None = None
+    # A vote whose box is opened in parts (a referendum: one per published row), each
+    # with its own cast list and opening under the vote's key; the part names it.
+    parts: dict[str, SealedVote] = field(default_factory=dict)
 
 
 def _vote(entry: Mapping[str, Any]) -> tuple[str, Any]:
@@ -79,7 +82,16 @@ def _known(entry: Mapping[str, Any], context: CheckContext) -> SealedVote:
     found = _votes(context).get(_vote(entry))
     if found is None or found.context != entry.get("context"):
         raise VerificationFailed(f"{entry.get('context')!r}: no key was published for this vote")
-    return found
+    if "part" not in entry:
+        if found.parts:
+            raise VerificationFailed(f"{found.context}: a box opened in parts, and whole")
+        return found
+    part = entry["part"]
+    if not isinstance(part, str) or found.cast is not None:
+        raise VerificationFailed(f"{found.context}: a malformed part of the box")
+    if part not in found.parts:
+        found.parts[part] = SealedVote(found.context, found.key, found.codec, found.choices)
+    return found.parts[part]
 
 
 def _fail(problems: list[str]) -> None:
@@ -119,6 +131,13 @@ def check_cast(entry: Mapping[str, Any], context: CheckContext) -> None:
         raise VerificationFailed(f"{vote.context}: a cast ballot without a tracker, or one twice")
     ballots, problems = verify_cast(vote.context, vote.key.public, vote.codec.width, cast)
     _fail(problems)
+    whole = _votes(context)[_vote(entry)]
+    if whole is not vote:
+        # The parts of one box: no tracker, and no ciphertext, in two of them.
+        seen = {t for p in whole.parts.values() if p is not vote for t in p.trackers}
+        firsts = {b[0].a.hex() for p in whole.parts.values() if p.cast for b in p.cast}
+        if seen & set(trackers) or any(b[0].a.hex() in firsts for b in ballots):
+            raise VerificationFailed(f"{vote.context}: a ballot cast in two parts of the box")
     vote.cast = ballots
     vote.trackers = [str(t) for t in trackers]
 

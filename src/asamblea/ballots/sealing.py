@@ -337,3 +337,34 @@ def forget_key_on_commit(key: BallotKey) -> None:
     a close rolled back must still find the key to be redone)."""
     path = key_path(key.context)
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
+
+
+def open_and_keep(key: BallotKey, cast_list: Sequence[tuple[str, JSON]]) -> BallotKey:
+    """Open a sealed vote's box inside the close's transaction (`open_box` over the
+    cast list, `BallotBox.cast_list`) and keep the opened document on its key, for the
+    count and the record."""
+    key.opened = open_box(key, [sealed for _tracker, sealed in cast_list]).facts
+    key.save(update_fields=["opened"])
+    return key
+
+
+def secrecy_facts(
+    key: BallotKey,
+    cast_list: Sequence[tuple[str, JSON]],
+    *,
+    withheld: str | None = None,
+    opened: JSON = None,
+) -> tuple[dict[str, JSON], dict[str, JSON]]:
+    """The facts of the entries "secrecy.cast" (the sealed ballots as cast, with their
+    trackers) and "secrecy.opened" (the mix and the decryption) of an opened box; the
+    caller adds the vote's name. `withheld`: why the decryption is not published
+    (too few ballots: it would show how each of the few voted). `opened`: the opened
+    document of one part of a box opened in parts (default: the key's)."""
+    cast = [{"tracker": tracker, **sealed} for tracker, sealed in cast_list]
+    opened = opened or key.opened or {"mixes": [], "decryption": None}
+    shown: dict[str, JSON] = {"mixes": opened["mixes"], "decryption": opened["decryption"]}
+    if withheld is not None and opened["decryption"] is not None:
+        shown["decryption"] = None
+        shown["withheld"] = withheld
+    head = {"context": key.context}
+    return {**head, "cast": cast}, {**head, **shown}

@@ -9,13 +9,18 @@ Pure module (no Django import). Importing it registers the checks:
   under the published rule with `rules.decide` (or `rules.decide_mandate`, or
   Schulze for ranked options with the committed seed); for a secret vote the
   papers must equal the trackers; for a council motion every delegate's
-  compliance with their constituency's mandate is recomputed too.
+  compliance with their constituency's mandate is recomputed too. For a sealed
+  secret vote (its "secrecy.*" entries checked by `asamblea.ballots.recount`), the
+  sealed ballots cast are exactly those whose trackers are published, and the
+  ballots counted are exactly the papers the proven decryption reads.
 - "referendum.opened": remembers the scope (the tree under the council).
 - "referendum.trackers": counts the trackers, part by part; none twice.
 - "referendum.counted": the published units add up to the total, the papers
   equal the trackers and the voters; the pooling of small assemblies is
   recomputed from the turnout and the tree, every per-body row from the units,
-  and the decision from the total.
+  and the decision from the total. A sealed referendum's box is opened one unit
+  at a time ("secrecy.*" entries with a "part"): the sealed ballots cast are the
+  published trackers, and each unit's tally is what its part's decryption reads.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from asamblea import hooks
+from asamblea.ballots.recount import SealedVote, sealed_vote
 from asamblea.deliberation import rules
 
 # The same commitment as the elections app: one rule for every lot in the federation.
@@ -59,7 +65,9 @@ def check_motion_trackers(entry: Mapping[str, Any], context: CheckContext) -> No
     trackers = list(entry["trackers"])
     if len(set(trackers)) != len(trackers):
         raise VerificationFailed("a tracker is published twice")
-    _motion(context, entry["motion"])["trackers"] = len(trackers)
+    state = _motion(context, entry["motion"])
+    state["trackers"] = len(trackers)
+    state["tracker_set"] = set(trackers)
 
 
 def _differs(what: str, recomputed: Any, published: Any) -> VerificationFailed:
@@ -94,6 +102,9 @@ def check_motion_counted(entry: Mapping[str, Any], context: CheckContext) -> Non
                 f"the ballot list has {len(choices)} papers but {state['trackers']} trackers "
                 "were published"
             )
+        sealed = sealed_vote(context, "motion", entry["motion"])
+        if sealed is not None and "room" not in entry:
+            _check_sealed(entry, sealed, state.get("tracker_set", set()), choices)
     seats, members = entry["seats"], entry["members"]
     electorate = rules.Electorate(seats, members)
     rule = rules.Rule.from_json(entry["rule"])
@@ -128,6 +139,37 @@ def check_motion_counted(entry: Mapping[str, Any], context: CheckContext) -> Non
             raise _differs(key, value, published.get(key))
     if "compliance" in entry:
         _check_compliance(entry)
+
+
+def _check_sealed(
+    entry: Mapping[str, Any], sealed: SealedVote, trackers: set[str], choices: list[Any]
+) -> None:
+    """A sealed secret vote counts exactly what its box held and the proven decryption read."""
+    if sealed.cast is None or not sealed.opened:
+        raise VerificationFailed("the sealed ballots are counted before the box is opened")
+    if set(sealed.trackers) != trackers:
+        raise VerificationFailed(
+            f"{len(sealed.trackers)} sealed ballots cast, but the published trackers "
+            f"({len(trackers)}) are not theirs"
+        )
+    if sealed.readings is None:
+        raise VerificationFailed("the sealed ballots of a secret vote are never decrypted")
+    ranked = entry["kind"] == "options"
+    if ranked and sealed.choices != [str(o) for o in entry["options"]]:
+        raise VerificationFailed("the vote's options are not the choices the ballots sealed")
+    read: Counter[Any] = Counter()
+    for reading in sealed.readings:
+        if reading is None or not reading or any(not 0 <= i < len(sealed.choices) for i in reading):
+            continue  # an invalid paper is not counted
+        if ranked:
+            read[tuple(sealed.choices[i] for i in reading)] += 1
+        elif len(reading) == 1:
+            read[sealed.choices[reading[0]]] += 1
+    counted = Counter(tuple(c) if isinstance(c, list) else c for c in choices)
+    if read != counted:
+        raise VerificationFailed(
+            "the ballots counted are not the papers the proven decryption of the box reads"
+        )
 
 
 def _check_compliance(entry: Mapping[str, Any]) -> None:
@@ -217,6 +259,43 @@ def check_referendum_counted(entry: Mapping[str, Any], context: CheckContext) ->
     for key, value in decision.to_json().items():
         if entry["result"].get(key) != value:
             raise _differs(key, value, entry["result"].get(key))
+    sealed = sealed_vote(context, "referendum", entry["referendum"])
+    if sealed is not None:
+        _check_sealed_referendum(sealed, state["trackers"], units)
+
+
+def _check_sealed_referendum(
+    sealed: SealedVote, trackers: set[str], units: Mapping[str, rules.Tally]
+) -> None:
+    """A sealed referendum's box, opened one published unit at a time: every ballot cast
+    is one of the published trackers (and every tracker a ballot cast), and each unit's
+    published tally is exactly what the proven decryption of its part reads."""
+    if sealed.choices != [c.value for c in rules.Choice]:
+        raise VerificationFailed("the ballots seal other choices than yes, no and abstain")
+    cast = {t for part in sealed.parts.values() for t in part.trackers}
+    if cast != trackers or sum(len(p.trackers) for p in sealed.parts.values()) != len(cast):
+        raise VerificationFailed(
+            f"{len(cast)} sealed ballots cast, but the published trackers ({len(trackers)}) "
+            "are not theirs"
+        )
+    for name in set(sealed.parts) | set(units):
+        part = sealed.parts.get(name)
+        tally = units.get(name, rules.Tally())
+        if part is None:
+            if tally.present:
+                raise VerificationFailed(f"{name!r}: votes counted from no part of the box")
+            continue
+        if part.cast is None or not part.opened or part.readings is None:
+            raise VerificationFailed(f"{name!r}: the part of the box is never opened and read")
+        answers = [
+            sealed.choices[r[0]]
+            for r in part.readings
+            if r is not None and len(r) == 1 and 0 <= r[0] < len(sealed.choices)
+        ]
+        if rules.Tally.of(answers) != tally:
+            raise VerificationFailed(
+                f"{name!r}: the tally is not what the proven decryption of its ballots reads"
+            )
 
 
 hooks.verify_check.add("motion.vote_opened", check_vote_opened)

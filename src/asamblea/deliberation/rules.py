@@ -659,6 +659,23 @@ def breakdown(
     units: dict[str, Tally] = {}
     for base, unit in unit_of.items():
         units[unit] = units.get(unit, Tally()) + ballots.get(base, Tally())
+    return breakdown_of_units(turnout, units, unit_of, tree)
+
+
+def breakdown_of_units(
+    turnout: Mapping[Any, Turnout],
+    units: Mapping[str, Tally],
+    unit_of: Mapping[Any, str],
+    tree: ScopeTree,
+) -> Breakdown:
+    """The per-body results from the tally of each unit (`reporting_units`): how a sealed
+    referendum is counted, its box opened one unit at a time."""
+    units = dict(units)
+    for unit in set(unit_of.values()):
+        units.setdefault(unit, Tally())
+        voted = sum(turnout[b].voted for b, u in unit_of.items() if u == unit)
+        if units[unit].present != voted:
+            raise InvalidInput(f"{unit!r}: {units[unit].present} ballots but {voted} people voted")
     rows = table(turnout, units, unit_of, tree)
     total = sum(units.values(), Tally())
     return Breakdown(
@@ -666,6 +683,6 @@ def breakdown(
         electorate=sum(t.electorate for t in turnout.values()),
         voted=sum(t.voted for t in turnout.values()),
         units=units,
-        unit_of=unit_of,
+        unit_of=dict(unit_of),
         rows=rows,
     )

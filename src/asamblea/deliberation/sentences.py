@@ -303,3 +303,44 @@ def _call_uptake(facts: Mapping[str, Any], context: Context) -> Sentence:
     else:
         raise ValueError("unknown uptake")
     return Sentence(text, context.url("call", call))
+
+
+def _sealed_vote(facts: Mapping[str, Any], context: Context) -> tuple[str, str | None]:
+    """(the sealed vote as a sentence names it, its page)."""
+    if "referendum" in facts:
+        number = as_number(facts["referendum"])
+        return _("referendum %(number)s") % {"number": number}, context.url("referendum", number)
+    return motion_name(facts.get("kind"), as_number(facts["motion"])), motion_url(facts, context)
+
+
+@hooks.record_sentence.register("secrecy.key/motion", "secrecy.key/referendum")
+def _secrecy_key(facts: Mapping[str, Any], context: Context) -> Sentence:
+    vote, url = _sealed_vote(facts, context)
+    text = _("The ballots of %(vote)s in %(body)s are sealed under this key") % {
+        "vote": vote,
+        "body": context.name(facts["body"]),
+    }
+    return Sentence(capitalised(text), url)
+
+
+@hooks.record_sentence.register("secrecy.cast/motion", "secrecy.cast/referendum")
+def _secrecy_cast(facts: Mapping[str, Any], context: Context) -> Sentence:
+    vote, url = _sealed_vote(facts, context)
+    cast = facts["cast"]
+    if not isinstance(cast, list):
+        raise ValueError("the cast list is a list")
+    text = ngettext(
+        "%(count)s sealed ballot cast in %(vote)s",
+        "%(count)s sealed ballots cast in %(vote)s",
+        len(cast),
+    ) % {"count": as_number(len(cast)), "vote": vote}
+    return Sentence(text, url)
+
+
+@hooks.record_sentence.register("secrecy.opened/motion", "secrecy.opened/referendum")
+def _secrecy_opened(facts: Mapping[str, Any], context: Context) -> Sentence:
+    vote, url = _sealed_vote(facts, context)
+    text = _("Sealed ballots of %(vote)s mixed and decrypted, with the proofs of both") % {
+        "vote": vote
+    }
+    return Sentence(text, url)

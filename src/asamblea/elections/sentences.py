@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from asamblea import hooks
+from asamblea.ballots.recount import VOTE_FIELDS
 from asamblea.record.sentences import (
     MAX_NAMES,
     TITLE_LENGTH,
@@ -238,8 +239,22 @@ def _delegation_filled(facts: Mapping[str, Any], context: Context) -> Sentence:
     return Sentence(text % values, election_url(facts, context))
 
 
+def _other_vote(entry_type: str, facts: Mapping[str, Any], context: Context) -> Sentence | None:
+    """The sentence of a "secrecy.*" entry about another kind of secret vote (a motion, a
+    referendum): written by its app, registered as "<entry type>/<kind>"."""
+    for kind in VOTE_FIELDS:
+        if kind != "election" and kind in facts:
+            writer = hooks.record_sentence.first(f"{entry_type}/{kind}")
+            if writer is not None:
+                return writer(facts, context)
+    return None
+
+
 @hooks.record_sentence.register("secrecy.key")
 def _secrecy_key(facts: Mapping[str, Any], context: Context) -> Sentence:
+    other = _other_vote("secrecy.key", facts, context)
+    if other is not None:
+        return other
     text = _("The ballots of election %(election)s in %(body)s are sealed under this key") % {
         "election": as_number(facts["election"]),
         "body": context.name(facts["body"]),
@@ -249,6 +264,9 @@ def _secrecy_key(facts: Mapping[str, Any], context: Context) -> Sentence:
 
 @hooks.record_sentence.register("secrecy.cast")
 def _secrecy_cast(facts: Mapping[str, Any], context: Context) -> Sentence:
+    other = _other_vote("secrecy.cast", facts, context)
+    if other is not None:
+        return other
     cast = facts["cast"]
     if not isinstance(cast, list):
         raise ValueError("the cast list is a list")
@@ -262,6 +280,9 @@ def _secrecy_cast(facts: Mapping[str, Any], context: Context) -> Sentence:
 
 @hooks.record_sentence.register("secrecy.opened")
 def _secrecy_opened(facts: Mapping[str, Any], context: Context) -> Sentence:
+    other = _other_vote("secrecy.opened", facts, context)
+    if other is not None:
+        return other
     values = {"election": as_number(facts["election"])}
     if facts.get("decryption") is None and "withheld" in facts:
         text = _(

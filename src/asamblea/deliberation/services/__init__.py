@@ -82,6 +82,7 @@ from asamblea.deliberation.services.referendums import (
     referendum_bodies_of,
     referendum_cast_from_form,
     referendum_turnout,
+    turnout_by_base,
 )
 from asamblea.deliberation.services.votes import (
     LiveCount,
@@ -165,5 +166,6 @@ __all__ = [
     "require_officer",
     "rule_of",
     "seats_in",
+    "turnout_by_base",
     "uptake_by_region",
 ]

@@ -22,6 +22,8 @@ from asamblea.ballots.box import (
     min_voters_for_breakdown,
     reshuffle_due,
 )
+from asamblea.ballots.models import BallotKey
+from asamblea.ballots.sealing import forget_key_on_commit, key_facts, open_box, secrecy_facts
 from asamblea.deliberation import rules
 from asamblea.deliberation.models import (
     Motion,
@@ -37,6 +39,12 @@ from asamblea.deliberation.services._common import (
     _lock,
     _set_rule,
     rule_of,
+)
+from asamblea.deliberation.services.sealed import (
+    open_referendum_key,
+    referendum_key,
+    referendum_paper,
+    seal_referendum_choice,
 )
 from asamblea.errors import Conflict, InvalidInput, PermissionDenied
 from asamblea.federation.membership import User, person_of, public_row
@@ -169,7 +177,16 @@ def do_open_referendum(
                     "closes_at": closes.isoformat(),
                 },
                 body=council,
-            )
+            ),
+            Event(
+                "secrecy.key",
+                {
+                    "referendum": referendum.pk,
+                    "body": council.slug,
+                    **key_facts(open_referendum_key(referendum)),
+                },
+                body=council,
+            ),
         ],
     )
     return referendum
@@ -243,7 +260,9 @@ def _cast_referendum(
         )
     box = BallotBox(ReferendumBallot, referendum)
     if ballot_code:
-        return box.replace(person.pk, ballot_code, form_token=form_token, choice=choice)
+        return box.replace(
+            person.pk, ballot_code, form_token=form_token, **_content(referendum, choice)
+        )
     mine = referendum_bodies_of(actor, referendum)
     if not mine:
         raise PermissionDenied(
@@ -259,7 +278,18 @@ def _cast_referendum(
         voted_body=where
     ):
         raise already_voted()
-    return box.cast(person.pk, form_token=form_token, body_id=where.pk, choice=choice)
+    return box.cast(
+        person.pk, form_token=form_token, body_id=where.pk, **_content(referendum, choice)
+    )
+
+
+def _content(referendum: Referendum, choice: str) -> dict[str, Any]:
+    """The ballot's columns: in a sealed referendum the choice sealed here, alone (no
+    plaintext reaches the database); in one opened before sealing, the choice."""
+    key = referendum_key(referendum)
+    if key is None:
+        return {"choice": choice}
+    return {"choice": "", "sealed": seal_referendum_choice(key, choice)}
 
 
 def referendum_cast_from_form(
@@ -362,14 +392,38 @@ def do_reshuffle_referendum(referendum: Referendum, *, now: datetime | None = No
     return True
 
 
-def count_referendum(referendum: Referendum) -> tuple[rules.Breakdown, dict[str, rules.Turnout]]:
-    """The per-member count and per-body breakdown from the stored roll and ballots."""
-    slugs = dict(
+def _base_slugs(referendum: Referendum) -> dict[int, str]:
+    return dict(
         Body.objects.filter(
             slug__in=referendum.scope.get("bases", []), federation=referendum.federation
         ).values_list("pk", "slug")
     )
+
+
+def turnout_by_base(referendum: Referendum) -> dict[str, rules.Turnout]:
+    """Per base (slug): the people counted there and how many of them voted."""
+    slugs = _base_slugs(referendum)
+    return {slugs[pk]: figures for pk, figures in referendum_turnout(referendum).items()}
+
+
+def count_referendum(referendum: Referendum) -> tuple[rules.Breakdown, dict[str, rules.Turnout]]:
+    """The per-member count and per-body breakdown from the stored roll and ballots (a
+    sealed referendum: from its box, opened at the close; Conflict before)."""
+    slugs = _base_slugs(referendum)
     turnout = {slugs[pk]: figures for pk, figures in referendum_turnout(referendum).items()}
+    council = referendum.council.slug
+    tree = rules.ScopeTree(council, referendum.scope.get("tree", {}))
+    key = referendum_key(referendum)
+    if key is not None:
+        # Sealed: each unit's tally is what its part of the box read when opened.
+        if key.opened is None:
+            raise Conflict(
+                _("The ballots of this referendum are sealed: they are counted when it closes.")
+            )
+        unit_of = rules.reporting_units(turnout, tree, referendum.min_voters)
+        parts = (key.opened or {}).get("parts", {})
+        units = {unit: _tally_of(key, part) for unit, part in parts.items()}
+        return rules.breakdown_of_units(turnout, units, unit_of, tree), turnout
     ballots: dict[str, rules.Tally] = defaultdict(rules.Tally)
     for body_id, choice, n in (
         ReferendumBallot.objects.filter(referendum=referendum)
@@ -378,10 +432,46 @@ def count_referendum(referendum: Referendum) -> tuple[rules.Breakdown, dict[str,
         .order_by()
     ):
         ballots[slugs[body_id]] = ballots[slugs[body_id]] + rules.Tally(**{choice: n})
-    council = referendum.council.slug
-    tree = rules.ScopeTree(council, referendum.scope.get("tree", {}))
     result = rules.breakdown(turnout, ballots, tree, referendum.min_voters)
     return result, turnout
+
+
+def _tally_of(key: BallotKey, part: dict[str, Any]) -> rules.Tally:
+    """The tally of the papers one part of a sealed referendum's box read (invalid ones
+    left out: a ballot sealed on the server is never invalid)."""
+    decryption = part.get("decryption") or {"ballots": []}
+    answers = [
+        referendum_paper(key, None if r is None else tuple(r)) for r in decryption["ballots"]
+    ]
+    return rules.Tally.of(a for a in answers if a is not None)
+
+
+def _open_sealed_box(
+    referendum: Referendum, box: BallotBox[ReferendumBallot]
+) -> tuple[BallotKey, dict[str, list[tuple[str, Any]]]] | None:
+    """Open a sealed referendum's box one published unit at a time (each unit's ballots
+    mixed and decrypted apart: its papers read tell no more than its published tally).
+    Returns the key (its opened document kept: {"parts": {unit: ...}}) and each unit's
+    cast list. None for a referendum opened before sealing existed."""
+    key = referendum_key(referendum)
+    if key is None:
+        return None
+    slugs = _base_slugs(referendum)
+    turnout = {slugs[pk]: figures for pk, figures in referendum_turnout(referendum).items()}
+    tree = rules.ScopeTree(referendum.council.slug, referendum.scope.get("tree", {}))
+    unit_of = rules.reporting_units(turnout, tree, referendum.min_voters)
+    cast_lists: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    rows = box.ballots().filter(sealed__isnull=False).values_list("tracker", "body_id", "sealed")
+    for tracker, body_id, sealed in sorted(rows, key=lambda row: row[0]):
+        cast_lists[unit_of[slugs[body_id]]].append((tracker, sealed))
+    key.opened = {
+        "parts": {
+            unit: open_box(key, [sealed for _t, sealed in cast]).facts
+            for unit, cast in sorted(cast_lists.items())
+        }
+    }
+    key.save(update_fields=["opened"])
+    return key, dict(cast_lists)
 
 
 @transaction.atomic
@@ -403,6 +493,7 @@ def do_close_referendum(
         raise Conflict(_("This referendum is already closed."))
     box = BallotBox(ReferendumBallot, referendum)
     box.reshuffle(casts=_referendum_casts(referendum), now=now)
+    sealed = _open_sealed_box(referendum, box)
     counted, turnout = count_referendum(referendum)
     decision = rules.decide(
         counted.total, rules.Electorate.of_assembly(referendum.electorate), rule_of(referendum)
@@ -429,6 +520,14 @@ def do_close_referendum(
             chunk, part = [], part + 1
     if chunk or part == 0:
         events.append(_trackers_event(referendum, part, chunk))
+    if sealed is not None:
+        key, cast_lists = sealed
+        head = {"referendum": referendum.pk, "body": council.slug}
+        for unit, opened in (key.opened or {}).get("parts", {}).items():
+            cast, shown = secrecy_facts(key, cast_lists[unit], opened=opened)
+            events.append(Event("secrecy.cast", {**head, "part": unit, **cast}, body=council))
+            events.append(Event("secrecy.opened", {**head, "part": unit, **shown}, body=council))
+        forget_key_on_commit(key)
     events.append(
         Event(
             "referendum.counted",

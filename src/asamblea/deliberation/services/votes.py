@@ -23,6 +23,13 @@ from asamblea.ballots.box import (
     lock_for_casting,
     reshuffle_due,
 )
+from asamblea.ballots.sealing import (
+    forget_key_on_commit,
+    key_facts,
+    open_and_keep,
+    readings_of,
+    secrecy_facts,
+)
 from asamblea.deliberation import rules
 from asamblea.deliberation.models import (
     Mandate,
@@ -44,6 +51,12 @@ from asamblea.deliberation.services._common import (
 )
 from asamblea.deliberation.services.membership import council_seats, member_seats, seats_in
 from asamblea.deliberation.services.motions import option_labels
+from asamblea.deliberation.services.sealed import (
+    motion_key,
+    motion_paper,
+    open_motion_key,
+    seal_motion_choice,
+)
 from asamblea.elections.models import Seat
 from asamblea.elections.recount import seed_commitment
 from asamblea.errors import Conflict, InvalidInput, PermissionDenied
@@ -70,7 +83,10 @@ def _freeze_roll(motion: Motion) -> int:
     return MotionRoll.objects.filter(motion=motion).count()
 
 
-def _open(motion: Motion, actor: User | None, closes_at: datetime | None, now: datetime) -> Event:
+def _open(
+    motion: Motion, actor: User | None, closes_at: datetime | None, now: datetime
+) -> list[Event]:
+    """Open the vote: its "motion.vote_opened" entry, and a secret vote's "secrecy.key"."""
     body = motion.body
     motion.status = Motion.Status.VOTING
     motion.opened_at = now
@@ -99,7 +115,11 @@ def _open(motion: Motion, actor: User | None, closes_at: datetime | None, now: d
         facts["seed_commitment"] = seed_commitment(motion.seed)
     if motion.mandate_for_id is not None:
         facts["mandate_for"] = motion.mandate_for_id
-    return Event("motion.vote_opened", facts, body=body)
+    events = [Event("motion.vote_opened", facts, body=body)]
+    key = open_motion_key(motion)
+    if key is not None:
+        events.append(Event("secrecy.key", {**_motion_facts(motion), **key_facts(key)}, body=body))
+    return events
 
 
 @transaction.atomic
@@ -145,7 +165,7 @@ def do_open_vote(
             )
         motion.secret = secret
     closes_at = _aware(closes_at, now)
-    events = [_open(motion, actor, closes_at, now)]
+    events = _open(motion, actor, closes_at, now)
     if motion.kind == Motion.Kind.MOTION:
         # Amendments nobody seconded lapse when the motion goes to the vote.
         lapsed = list(motion.amendments.filter(status=Motion.Status.PROPOSED))
@@ -210,8 +230,7 @@ def do_open_mandate_vote(
             _("Delegates vote by open roll call: their constituencies must see their votes.")
         )
     vote.secret = secret
-    event = _open(vote, actor, _aware(closes_at, now), now)
-    append_entries(body.federation, [event])
+    append_entries(body.federation, _open(vote, actor, _aware(closes_at, now), now))
     return vote
 
 
@@ -305,14 +324,22 @@ def _cast_vote(
         )
         return None
     box = BallotBox(MotionBallot, motion)
+    content = _ballot_content(motion, choice, ranking)
     if ballot_code:
-        return box.replace(
-            person.pk, ballot_code, form_token=form_token, choice=choice, ranking=ranking
-        )
+        return box.replace(person.pk, ballot_code, form_token=form_token, **content)
     if MotionCast.objects.filter(motion=motion, person=person).exists():
         raise already_voted()
     MotionCast.objects.create(motion=motion, person=person)
-    return box.cast(person.pk, form_token=form_token, choice=choice, ranking=ranking)
+    return box.cast(person.pk, form_token=form_token, **content)
+
+
+def _ballot_content(motion: Motion, choice: str, ranking: list[str] | None) -> dict[str, Any]:
+    """A secret ballot's columns: in a sealed vote the checked choice sealed here, alone
+    (no plaintext reaches the database); in a vote opened before sealing, the choice."""
+    key = motion_key(motion)
+    if key is None:
+        return {"choice": choice, "ranking": ranking}
+    return {"choice": "", "ranking": None, "sealed": seal_motion_choice(key, choice, ranking)}
 
 
 def motion_cast_from_form(
@@ -446,6 +473,13 @@ def _choices_of(
                 struck.append({**entry, "reason": "seat vacated before the close"})
         return counted, roll_call, struck, []
     rows: Iterable[tuple[str, list[str] | None]]
+    key = motion_key(motion) if motion.secret else None
+    if key is not None:
+        # The papers read when the box was opened at the close, in the mix's order.
+        ranked = motion.kind == Motion.Kind.OPTIONS
+        papers = [motion_paper(key, ranked, reading) for reading in readings_of(key)]
+        found = [paper for paper in papers if paper is not None]
+        return found, [], [], aggregate(found)
     if motion.secret:
         rows = MotionBallot.objects.filter(motion=motion).values_list("choice", "ranking")
     else:
@@ -562,6 +596,19 @@ def _close(
                 body=body,
             )
         )
+        key = motion_key(motion)
+        if key is not None:
+            cast_list = box.cast_list()
+            open_and_keep(key, cast_list)
+            cast, opened = secrecy_facts(key, cast_list)
+            head = {"motion": motion.pk, "body": body.slug}
+            before.append(Event("secrecy.cast", {**head, **cast}, body=body))
+            before.append(Event("secrecy.opened", {**head, **opened}, body=body))
+    if motion.secret:
+        key = motion_key(motion)
+        if key is not None:
+            # Opened or not (a show of hands in the room counts instead), the key goes.
+            forget_key_on_commit(key)
     if room is None or room.tally is None:
         counted, roll_call, struck, ballots = _choices_of(motion)
     else:

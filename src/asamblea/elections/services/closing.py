@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from asamblea import hooks
 from asamblea.ballots.box import BallotBox, min_voters_for_breakdown
 from asamblea.ballots.models import BallotKey
-from asamblea.ballots.sealing import forget_key_on_commit, key_for, open_box, readings_of
+from asamblea.ballots.sealing import (
+    forget_key_on_commit,
+    key_for,
+    open_and_keep,
+    readings_of,
+    secrecy_facts,
+)
 from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
 from asamblea.elections.models import Ballot, Candidacy, Election
@@ -99,10 +105,7 @@ def _open_sealed_box(election: Election) -> BallotKey | None:
     key = key_for(Ballot.TRACKER_SCHEME, election.pk)
     if key is None:
         return None
-    cast = [sealed for _tracker, sealed in BallotBox(Ballot, election).cast_list()]
-    key.opened = open_box(key, cast).facts
-    key.save(update_fields=["opened"])
-    return key
+    return open_and_keep(key, BallotBox(Ballot, election).cast_list())
 
 
 def _at_least(election: Election, candidacies: Sequence[Candidacy]) -> dict[str, int]:
@@ -182,21 +185,17 @@ def _secrecy_events(election: Election, key: BallotKey, *, breakdown: bool) -> l
     each of the few voted), as the count's ballots are: the record then proves
     only that the cast ballots were mixed, not what they read."""
     body = election.constituency
-    cast = [
-        {"tracker": tracker, **sealed}
-        for tracker, sealed in BallotBox(Ballot, election).cast_list()
-    ]
-    head = {"election": election.pk, "body": body.slug, "context": key.context}
-    opened = key.opened or {"mixes": [], "decryption": None}
-    shown: dict[str, Any] = {"mixes": opened["mixes"], "decryption": opened["decryption"]}
-    if not breakdown and opened["decryption"] is not None:
-        shown["decryption"] = None
-        shown["withheld"] = (
-            f"fewer than {min_voters_for_breakdown()} ballots: the decryption is not published"
-        )
+    cast, opened = secrecy_facts(
+        key,
+        BallotBox(Ballot, election).cast_list(),
+        withheld=None
+        if breakdown
+        else f"fewer than {min_voters_for_breakdown()} ballots: the decryption is not published",
+    )
+    head = {"election": election.pk, "body": body.slug}
     return [
-        Event("secrecy.cast", {**head, "cast": cast}, body=body),
-        Event("secrecy.opened", {**head, **shown}, body=body),
+        Event("secrecy.cast", {**head, **cast}, body=body),
+        Event("secrecy.opened", {**head, **opened}, body=body),
     ]
 
 
