@@ -75,7 +75,7 @@ def load_meetings_demo() -> bool:
         body,
         members,
         "Cuota extraordinaria para el local",
-        "Cada miembro aporta una cuota extraordinaria de diez soles para techar el local.",
+        "Cada familia aporta una cuota extraordinaria de diez soles para techar el local.",
     )
     meeting = deliberation.do_create_meeting(
         officer, body, title=FINISHED, starts_at=start, motions=[market, fee]
