@@ -106,9 +106,12 @@ def test_every_page_of_the_demo_is_translated(demo: Federation, language: str) -
     starts = ["/", "/f/peru/", "/f/peru/b/sutep-huamanga/", "/f/peru/b/nacional/", "/me/"]
     found: list[str] = []
     reached = 0
+    # The demo's login names (dirigente-…, miembro-…) are names, not our text.
+    logins = re.compile(r"\b(?:dirigente|miembro)-[\w-]+")
     for who, client in visitors.items():
-        for path, text, _links in pages.crawl(client, starts):
+        for path, page_text, _links in pages.crawl(client, starts):
             reached += 1
+            text = logins.sub(" ", page_text)
             words = sorted({w for w in pages.words_of(text) if w.lower() in missing_words})
             if words:
                 hits = []
