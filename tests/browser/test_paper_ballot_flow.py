@@ -3,8 +3,8 @@
 base-2 meets; its election of two delegates (Ana, Berta, Carlos, Delia standing) is open,
 and one member has voted online already. The secretary takes the election to paper from
 the room page, records and prints six papers, names a teller, and at the table hands a
-paper to four members present (the one who voted online is shown as such, with no
-paper). The teller (JavaScript on) and the secretary (JavaScript off, in another order)
+paper to four members present (the one who voted online is shown as such: a paper
+would cancel their online ballot, and they take none). The teller (JavaScript on) and the secretary (JavaScript off, in another order)
 each enter the four papers; one paper is read differently, shown paper by paper with both
 readings, and agrees once entered again. The vote closes: the published result counts the
 online ballot and the three valid papers, and `asamblea record verify` passes.
@@ -92,11 +92,11 @@ def test_two_tellers_enter_paper_ballots_with_one_discrepancy_through_to_the_res
     vote.refresh_from_db()
     assert vote.printed == 6
 
-    # The table: four members take a paper; the one who voted online is shown, no paper.
+    # The table: four members take a paper; the one who voted online is shown as such.
     secretary.goto(base + paper_path)
     members = setting["members"]
     online = secretary.locator(f"li[data-person='{members[4].person.pk}']")
-    assert "voted online: no paper" in online.inner_text()
+    assert "voted online: their online ballot will be cancelled" in online.inner_text()
     for user in members[:4]:
         row = secretary.locator(f"li[data-person='{user.person.pk}']")
         row.locator("button[value=mark]").click()
