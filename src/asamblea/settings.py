@@ -641,7 +641,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A database that is down logs one line, not a traceback (asamblea.logfilters).
+    "filters": {"database_down": {"()": "asamblea.logfilters.DatabaseDownOneLine"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["database_down"],
+        }
+    },
     "root": {"handlers": ["stderr"], "level": env("LOG_LEVEL")},
     "loggers": {
         # Request lines name paths only; nothing here logs form data or contact details.
