@@ -8,17 +8,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from asamblea.secrecy.bulletin import factor_share_from_json, factor_share_to_json
 from asamblea.secrecy.elgamal import encrypt, reencrypt
 from asamblea.secrecy.group import GENERATOR, Point, Scalar, hash_to_point
 from asamblea.secrecy.threshold import (
     DecryptionShare,
+    FactorShare,
     ThresholdKey,
     combine_decryption,
     deal,
     joint_key,
     partial_decrypt,
+    partial_decrypt_each,
     verify_dealer_commitment,
     verify_decryption_share,
+    verify_factor,
+    verify_factor_share,
     verify_share,
 )
 
@@ -98,3 +103,39 @@ def test_a_wrong_decryption_factor_fails_verification() -> None:
     assert not verify_decryption_share(CONTEXT, key, changed, good)
     assert not verify_decryption_share("other", key, cts, good)
     assert not verify_decryption_share(CONTEXT, key, cts[:4], good)
+
+
+def test_factors_proven_one_by_one_decrypt_and_any_subset_checks_alone() -> None:
+    key, shares = dkg(2, 3)
+    messages = [hash_to_point("m", i) for i in range(6)]
+    cts = [encrypt(key.public, m) for m in messages]
+    each = {i: partial_decrypt_each(CONTEXT, key, i, shares[i], cts) for i in (1, 3)}
+    assert all(verify_factor_share(CONTEXT, key, cts, s) for s in each.values())
+    assert combine_decryption(key, cts, list(each.values())) == messages
+    # A published subset (positions 0 and 4 only) checks on its own.
+    s3, h3 = each[3], key.verification_keys[3]
+    for m in (0, 4):
+        assert verify_factor(
+            CONTEXT, 3, h3, cts[m].a, s3.factors[m], s3.challenges[m], s3.responses[m]
+        )
+    assert factor_share_from_json(factor_share_to_json(s3)) == s3
+
+
+def test_a_wrong_factor_proven_alone_fails() -> None:
+    key, shares = dkg(2, 3)
+    cts = [encrypt(key.public, hash_to_point("m", i)) for i in range(3)]
+    good = partial_decrypt_each(CONTEXT, key, 2, shares[2], cts)
+    factors = list(good.factors)
+    factors[1] = factors[1] + GENERATOR
+    assert not verify_factor_share(
+        CONTEXT, key, cts, FactorShare(2, tuple(factors), good.challenges, good.responses)
+    )
+    assert not verify_factor_share(
+        CONTEXT, key, cts, FactorShare(1, good.factors, good.challenges, good.responses)
+    )
+    assert not verify_factor_share("other", key, cts, good)
+    assert not verify_factor_share(CONTEXT, key, cts[:2], good)
+    swapped = FactorShare(2, good.factors, good.challenges[::-1], good.responses[::-1])
+    assert not verify_factor_share(CONTEXT, key, cts, swapped)
+    with pytest.raises(ValueError):
+        partial_decrypt_each(CONTEXT, key, 1, shares[2], cts)

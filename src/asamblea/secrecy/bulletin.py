@@ -34,7 +34,7 @@ from typing import Any
 from asamblea.secrecy.elgamal import Ballot, BallotProof, Ciphertext
 from asamblea.secrecy.group import Point, Scalar
 from asamblea.secrecy.shuffle import ShuffleProof
-from asamblea.secrecy.threshold import DealerCommitment, DecryptionShare, ThresholdKey
+from asamblea.secrecy.threshold import DealerCommitment, DecryptionShare, FactorShare, ThresholdKey
 
 __all__ = [
     "ballot_from_json",
@@ -196,6 +196,24 @@ def share_from_json(value: JSON) -> DecryptionShare:
         factors=points_from_json(value["factors"]),
         challenge=Scalar.from_hex(_str(value["challenge"])),
         response=Scalar.from_hex(_str(value["response"])),
+    )
+
+
+def factor_share_to_json(share: FactorShare) -> dict[str, JSON]:
+    return {
+        "trustee": share.trustee,
+        "factors": [p.hex() for p in share.factors],
+        "challenges": [e.hex() for e in share.challenges],
+        "responses": [r.hex() for r in share.responses],
+    }
+
+
+def factor_share_from_json(value: JSON) -> FactorShare:
+    return FactorShare(
+        trustee=_int(value["trustee"]),
+        factors=points_from_json(value["factors"]),
+        challenges=scalars_from_json(value["challenges"]),
+        responses=scalars_from_json(value["responses"]),
     )
 
 

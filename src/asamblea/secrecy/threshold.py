@@ -46,14 +46,18 @@ from asamblea.secrecy.group import GENERATOR, IDENTITY, Point, Scalar, Transcrip
 __all__ = [
     "DealerCommitment",
     "DecryptionShare",
+    "FactorShare",
     "ThresholdKey",
     "combine_decryption",
     "deal",
     "joint_key",
     "lagrange_at_zero",
     "partial_decrypt",
+    "partial_decrypt_each",
     "verify_dealer_commitment",
     "verify_decryption_share",
+    "verify_factor",
+    "verify_factor_share",
     "verify_share",
 ]
 
@@ -241,16 +245,95 @@ def verify_decryption_share(
     return t.scalar() == e
 
 
+@dataclass(frozen=True, slots=True)
+class FactorShare:
+    """Trustee `trustee`'s factors s_i·a, each with its own Chaum-Pedersen proof.
+
+    Helios's form (one proof per ciphertext, not batched): any subset of the
+    factors can be published and checked on its own, so a record can show the
+    decryption of only the positions a count read and keep the rest sealed.
+    """
+
+    trustee: int
+    factors: tuple[Point, ...]
+    challenges: tuple[Scalar, ...]
+    responses: tuple[Scalar, ...]
+
+
+def _factor_transcript(context: str, trustee: int, h: Point, a: Point, d: Point) -> Transcript:
+    return Transcript("decryption-factor").add(context, GENERATOR, trustee, h, a, d)
+
+
+def partial_decrypt_each(
+    context: str,
+    key: ThresholdKey,
+    trustee: int,
+    share: Scalar,
+    ciphertexts: Sequence[Ciphertext],
+) -> FactorShare:
+    """The factors of trustee `trustee` for every ciphertext, one proof each.
+
+    Proof m: nonce w, commitments w·G and w·a_m, challenge
+    e = H("decryption-factor", context, G, trustee, h_i, a_m, D_m, w·G, w·a_m),
+    response r = w - e·s_i; checked by r·G + e·h_i = w·G and r·a_m + e·D_m = w·a_m.
+    """
+    h = Point.base_times(share)
+    if key.verification_keys.get(trustee) != h:
+        raise ValueError("this share does not match the trustee's verification key")
+    factors, challenges, responses = [], [], []
+    for c in ciphertexts:
+        d = c.a * share
+        w = Scalar.random()
+        e = (
+            _factor_transcript(context, trustee, h, c.a, d)
+            .add(Point.base_times(w), c.a * w)
+            .scalar()
+        )
+        factors.append(d)
+        challenges.append(e)
+        responses.append(w - e * share)
+    return FactorShare(trustee, tuple(factors), tuple(challenges), tuple(responses))
+
+
+def verify_factor(
+    context: str, trustee: int, h: Point, a: Point, d: Point, challenge: Scalar, response: Scalar
+) -> bool:
+    """Whether D = s·a for the s of h = s·G (one factor's proof)."""
+    t = _factor_transcript(context, trustee, h, a, d)
+    t.add(Point.base_times(response) + h * challenge, a * response + d * challenge)
+    return t.scalar() == challenge
+
+
+def verify_factor_share(
+    context: str,
+    key: ThresholdKey,
+    ciphertexts: Sequence[Ciphertext],
+    share: FactorShare,
+) -> bool:
+    h = key.verification_keys.get(share.trustee)
+    n = len(ciphertexts)
+    if h is None or not len(share.factors) == len(share.challenges) == len(share.responses) == n:
+        return False
+    return all(
+        verify_factor(context, share.trustee, h, c.a, d, e, r)
+        for c, d, e, r in zip(
+            ciphertexts, share.factors, share.challenges, share.responses, strict=True
+        )
+    )
+
+
 def combine_decryption(
     key: ThresholdKey,
     ciphertexts: Sequence[Ciphertext],
-    shares: Sequence[DecryptionShare],
+    shares: Sequence[DecryptionShare | FactorShare],
 ) -> list[Point]:
     """The plaintext elements from k (or more) verified decryption shares.
 
     Uses the first k shares by trustee index; verify them first.
     """
-    chosen = sorted(shares, key=lambda s: s.trustee)[: key.threshold]
+    chosen: list[DecryptionShare | FactorShare] = sorted(shares, key=lambda s: s.trustee)[
+        : key.threshold
+    ]
     indices = [s.trustee for s in chosen]
     if len(set(indices)) < key.threshold:
         raise ValueError(f"{key.threshold} trustees' shares are needed")
