@@ -74,12 +74,13 @@
     return new TextEncoder().encode(context + "|" + dealer + "|" + recipient);
   }
 
-  /** seal_share: the share (a scalar) sealed to the recipient's device public key. */
-  function sealShare(context, dealer, recipient, devicePublic, share) {
+  /** seal_share: the share (a scalar) sealed to the recipient's device public key.
+   *  `ephemeral` and `iv` are given only in the test vectors (envelope._seal). */
+  function sealShare(context, dealer, recipient, devicePublic, share, ephemeral, iv) {
     if (devicePublic.is0()) { return Promise.reject(new Error("the identity is not a device key")); }
-    var ephemeral = S.randomScalar();
+    ephemeral = ephemeral || S.randomScalar();
+    iv = iv || root.crypto.getRandomValues(new Uint8Array(12));
     var r = baseTimes(ephemeral);
-    var iv = root.crypto.getRandomValues(new Uint8Array(12));
     return envelopeKey(context, dealer, recipient, r, devicePublic, devicePublic.multiply(ephemeral))
       .then(function (key) {
         return subtle().encrypt({ name: "AES-GCM", iv: iv, additionalData: envelopeAad(context, dealer, recipient) },
@@ -297,7 +298,8 @@
 
   // --- decryption (threshold.partial_decrypt_each) -----------------------------------
 
-  /** factor_share_to_json: s·a for each ciphertext, each with its Chaum-Pedersen proof. */
+  /** factor_share_to_json: s·a for each ciphertext, each with its Chaum-Pedersen proof.
+   *  `nonces` (one scalar per ciphertext) are given only in the test vectors. */
   function partialDecrypt(context, index, shareHex, ciphertexts, nonces) {
     var s = S.scalarFromHex(shareHex);
     checkIndex(index, "the trustee");
