@@ -147,3 +147,31 @@ def test_the_acta_page_links_its_pdf_on_the_chosen_paper(federation):
     )
     assert "acta/pdf/?paper=letter" in page.content.decode()
     assert "Download the PDF (letter)" in page.content.decode()
+
+
+def test_a_councils_pdf_names_the_seats_present_by_their_published_names(tree):
+    from asamblea.deliberation import services as deliberation
+    from asamblea.deliberation.models import Meeting
+    from support.factories import body
+
+    federation = tree.federation
+    council = body(federation, "prov-a1")
+    officer = make_officer(federation, "prov-a1", "secretario")
+    motion = deliberation.do_second_motion(
+        tree.users["luis"],
+        deliberation.do_propose_motion(tree.users["rosa"], council, title="Marcha", text="Sí."),
+    )
+    meeting = deliberation.do_create_meeting(
+        officer, council, title="Consejo", starts_at=motion.created_at, motions=[motion]
+    )
+    deliberation.do_set_meeting_status(officer, meeting, Meeting.Status.OPEN)
+    room = services.do_set_up_room(officer, meeting)
+    check_in(room, [tree.users["rosa"], tree.users["luis"]])
+    acta = services.do_close_meeting(officer, room)
+    seats = [s["delegate"] for s in acta.public["attendance"]["seats_present"]]
+    assert len(seats) == 2
+    words = flat(read(client_for().get(pdf_url(room)))[0])
+    # Delegates acting as such are named in the public copy by their seats' names.
+    assert all(seat in words for seat in seats)
+    assert "Marcha: not voted in this meeting" in words
+    assert "Not signed yet." in words and "on the public record" not in words
