@@ -8,10 +8,11 @@ counted. The sweep finds such files and deletes them: at every tick
 
 A file is known when it is the key path of a `BallotKey` of this installation
 (files are named by a hash of the vote's context, so the sweep hashes every
-key's context). A known file goes when its vote is over: its box was opened at a
-committed close, or the app that owns the vote says it is over
-(`hooks.ballot_votes_over`: counted in the room, cancelled). A known file of a
-vote still open is kept. Any other file is unknown: another installation's key
+key's context). A known file goes when its vote is over, as the app that owns the
+vote says (`hooks.ballot_votes_over`: closed and counted, in the app or in the
+room, lapsed, withdrawn or cancelled; a status committed with the close); for a
+scheme no app answers for, when its box was opened at a committed close. A known
+file of a vote still open is kept. Any other file is unknown: another installation's key
 sharing the folder, a key being written for a vote opening right now, or a left
 over temporary file. The sweep reports unknown files and deletes them only when
 asked (`unknown=True`), and even then not those changed in the last
@@ -52,18 +53,20 @@ class SweepReport:
 
 
 def _over(keys: list[BallotKey]) -> set[int]:
-    """The pks of the keys whose vote is over."""
-    over = {key.pk for key in keys if key.opened is not None}
+    """The pks of the keys whose vote is over: as the app that owns the scheme says
+    (its status, committed with the close); for a scheme no app answers for, a box
+    opened at a committed close."""
     by_scheme: dict[str, list[BallotKey]] = defaultdict(list)
     for key in keys:
-        if key.pk not in over:
-            by_scheme[key.scheme].append(key)
-    for scheme, waiting in by_scheme.items():
+        by_scheme[key.scheme].append(key)
+    over: set[int] = set()
+    for scheme, of_scheme in by_scheme.items():
         votes_over = hooks.ballot_votes_over.first(scheme)
         if votes_over is None:
-            continue  # no app answers for this scheme: keep its keys
-        done = votes_over([key.vote_id for key in waiting])
-        over |= {key.pk for key in waiting if key.vote_id in done}
+            over |= {key.pk for key in of_scheme if key.opened is not None}
+            continue
+        done = votes_over([key.vote_id for key in of_scheme])
+        over |= {key.pk for key in of_scheme if key.vote_id in done}
     return over
 
 
