@@ -17,6 +17,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/screen/live/", views.screen_live, name="meeting_screen_live"),
     path("meetings/<int:meeting_id>/acta/", views.acta_page, name="meeting_acta"),
     path("meetings/<int:meeting_id>/acta/sign/", views.acta_sign, name="meeting_acta_sign"),
+    path("meetings/<int:meeting_id>/acta/pdf/", views.acta_pdf, name="meeting_acta_pdf"),
     path(
         "meetings/<int:meeting_id>/room/paper/", paper_views.paper_open, name="meeting_paper_open"
     ),

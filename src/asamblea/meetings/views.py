@@ -27,7 +27,7 @@ from asamblea.deliberation.models import Meeting
 from asamblea.deliberation.services import access_meeting, access_motion, agenda
 from asamblea.errors import InvalidInput, PermissionDenied
 from asamblea.federation.membership import person_of
-from asamblea.federation.models import Body
+from asamblea.federation.models import Body, Federation
 from asamblea.federation.services import (
     access_federation,
     find_login,
@@ -35,7 +35,7 @@ from asamblea.federation.services import (
     require_officer,
 )
 from asamblea.meetings import paper_views, services
-from asamblea.meetings.models import Room, RoomVote, Speaker
+from asamblea.meetings.models import Acta, Room, RoomVote, Speaker
 from asamblea.web.once import once_only
 from asamblea.web.qr import qr_svg
 
@@ -366,13 +366,24 @@ def screen_live(request: HttpRequest, federation_slug: str, meeting_id: int) -> 
 # ---------------------------------------------------------------- the acta
 
 
-def acta_page(request: HttpRequest, federation_slug: str, meeting_id: int) -> HttpResponse:
+def _acta_copy(
+    request: HttpRequest, federation_slug: str, meeting_id: int
+) -> tuple[Federation, Room, Acta, bool, bool, str]:
+    """The acta and which copy this reader gets: the internal one (with names) only for
+    the body's officers, and only unless they ask for the public one; A4 unless Letter."""
     federation = access_federation(federation_slug)
     room = services.access_room(request.user, federation, meeting_id)
     acta = services.access_acta(room)
     officer = is_officer(request.user, room.meeting.body)
     internal = officer and request.GET.get("copy") != "public"
     paper = "letter" if request.GET.get("paper") == "letter" else "A4"
+    return federation, room, acta, officer, internal, paper
+
+
+def acta_page(request: HttpRequest, federation_slug: str, meeting_id: int) -> HttpResponse:
+    federation, room, acta, officer, internal, paper = _acta_copy(
+        request, federation_slug, meeting_id
+    )
     signatures = list(acta.signatures.all())
     me = person_of(request.user, federation)
     return render(
@@ -394,6 +405,31 @@ def acta_page(request: HttpRequest, federation_slug: str, meeting_id: int) -> Ht
             "my_name": me.full_name if me is not None else request.user.get_username(),
         },
     )
+
+
+def acta_pdf(request: HttpRequest, federation_slug: str, meeting_id: int) -> HttpResponse:
+    """The acta's page as a PDF: the same copy, the same paper, the reader's language."""
+    from asamblea.meetings.acta_pdf import render_acta_pdf
+
+    _federation, room, acta, _officer, internal, paper = _acta_copy(
+        request, federation_slug, meeting_id
+    )
+    content = render_acta_pdf(
+        acta,
+        body_name=room.meeting.body.name,
+        starts_at=room.meeting.starts_at,
+        internal=internal,
+        paper=paper,
+        signatures=list(acta.signatures.all()),
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    copy = "internal" if internal else "public"
+    response["Content-Disposition"] = (
+        f'attachment; filename="acta-{room.meeting_id}-{copy}-{paper.lower()}.pdf"'
+    )
+    # The internal copy has members' names: no shared cache keeps it.
+    response["Cache-Control"] = "private, no-store" if internal else "private"
+    return response
 
 
 @login_required
