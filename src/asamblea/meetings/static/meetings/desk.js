@@ -70,7 +70,8 @@
   }
   function flush() {
     var todo = load().filter(function (e) { return e.state === "pending"; });
-    if (sending || !todo.length) { show(); return; }
+    show();
+    if (sending || !todo.length) { return; }
     sending = true;
     fetch(d.sync, {
       method: "POST", credentials: "same-origin",
@@ -93,7 +94,7 @@
         fetch(window.location.pathname, {credentials: "same-origin"}).catch(function () {});
         show();
       });
-    }).catch(function () {}).then(function () { sending = false; });
+    }).catch(function () {}).then(function () { sending = false; show(); });
   }
   document.addEventListener("submit", function (event) {
     var form = event.target, kind = form.getAttribute("data-offline");
