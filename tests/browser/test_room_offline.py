@@ -70,7 +70,11 @@ def check_in(page: Any, user: Any) -> None:
 
 
 def outbox(page: Any) -> list[dict[str, Any]]:
-    return json.loads(page.evaluate("localStorage.getItem('asamblea-outbox-' + document.getElementById('desk').dataset.meeting) || '[]'"))
+    return json.loads(
+        page.evaluate(
+            "localStorage.getItem('asamblea-outbox-' + document.getElementById('desk').dataset.meeting) || '[]'"
+        )
+    )
 
 
 def all_sent(page: Any) -> None:
@@ -151,7 +155,7 @@ def test_the_desk_goes_on_without_signal_and_the_server_holds_each_entry_once(
 def test_two_devices_entering_the_same_count_differently_show_a_conflict_to_the_officers(
     room: tuple[Room, Any, Any, list[Any]], live_server: Any, new_phone: Any
 ) -> None:
-    the_room, secretary, chair, users = room
+    the_room, _secretary, chair, users = room
     base = live_server.url
     for user in users[:5]:
         services.do_check_in_by_code(user, the_room, the_room.checkin_token)
@@ -176,7 +180,9 @@ def test_two_devices_entering_the_same_count_differently_show_a_conflict_to_the_
     conflict = OfflineEntry.objects.get(status="conflict")
     assert conflict.payload["yes"] == "4"
 
-    officer = log_in(new_phone(), base, "presidenta", f"/f/test/meetings/{the_room.meeting_id}/room/")
+    officer = log_in(
+        new_phone(), base, "presidenta", f"/f/test/meetings/{the_room.meeting_id}/room/"
+    )
     fits_the_phone(officer)
     section = officer.locator("section.conflicts")
     assert "Entries in conflict" in section.inner_text()

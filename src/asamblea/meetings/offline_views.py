@@ -85,9 +85,7 @@ def service_worker(request: HttpRequest, federation_slug: str, meeting_id: int) 
         f"var URLS = {json.dumps(urls)};\n" + _SW_BODY
     )
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["Service-Worker-Allowed"] = reverse(
-        "meeting_room", args=[federation.slug, meeting_id]
-    )
+    response["Service-Worker-Allowed"] = reverse("meeting_room", args=[federation.slug, meeting_id])
     return response
 
 

@@ -13,7 +13,9 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/room/setup/", views.room_setup, name="meeting_room_setup"),
     path("meetings/<int:meeting_id>/room/action/", views.room_action, name="meeting_room_action"),
     path("meetings/<int:meeting_id>/room/desk/", offline_views.desk, name="meeting_desk"),
-    path("meetings/<int:meeting_id>/room/sw.js", offline_views.service_worker, name="meeting_room_sw"),
+    path(
+        "meetings/<int:meeting_id>/room/sw.js", offline_views.service_worker, name="meeting_room_sw"
+    ),
     path("meetings/<int:meeting_id>/room/sync/", offline_views.sync, name="meeting_room_sync"),
     path("meetings/<int:meeting_id>/checkin/<str:token>/", views.checkin, name="meeting_checkin"),
     path("meetings/<int:meeting_id>/screen/", views.screen, name="meeting_screen"),

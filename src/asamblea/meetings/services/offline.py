@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from asamblea.errors import AsambleaError, Conflict, InvalidInput, NotFound
-from asamblea.federation.membership import User
+from asamblea.federation.membership import Login, User
 from asamblea.federation.services import require_officer
 from asamblea.meetings.models import DeskKey, OfflineEntry, Room, RoomVote, TellerCount
 from asamblea.meetings.services.attendance import do_check_in_member, do_check_out
@@ -47,6 +47,7 @@ def do_issue_desk_key(user: User, room: Room, session_key: str) -> DeskKey:
     """The key this login's session signs this meeting's offline entries with (the same
     one each time the session opens the desk page). Only those who run the meeting."""
     require_teller(user, room)
+    assert isinstance(user, Login)  # who runs a meeting is logged in
     session_hash = hashlib.sha256(session_key.encode()).hexdigest()
     key = DeskKey.objects.filter(room=room, user=user, session_hash=session_hash).first()
     if key is not None:
@@ -131,6 +132,7 @@ def _apply_count(
     if vote is None:
         raise NotFound(_("There is no such vote in this meeting."))
     require_teller(user, room)
+    assert isinstance(user, Login)
     figures = tuple(_int(payload, name) for name in ("yes", "no", "abstain"))
     counted_round = _int(payload, "round")
     mine = TellerCount.objects.filter(vote=vote, round=counted_round, teller=user).first()
@@ -153,7 +155,10 @@ def _apply_count(
         )
     if counted_round != vote.round:
         raise Conflict(
-            _("This count was for count %(n)d, which is over: enter your count of the one under way.")
+            _(
+                "This count was for count %(n)d, which is over: enter your count of the one "
+                "under way."
+            )
             % {"n": counted_round}
         )
     if _unresolved(vote):
@@ -320,7 +325,7 @@ def do_resolve_conflict(
     )
     if entry is None or entry.vote is None:
         raise NotFound(_("There is no such conflict to resolve in this meeting."))
-    vote = RoomVote.objects.select_for_update().get(pk=entry.vote_id)
+    vote = RoomVote.objects.select_for_update().get(pk=entry.vote.pk)
     if choice == "taken":
         conflict = next((c for c in conflicts_of(room) if c.entry.pk == entry.pk), None)
         if conflict is None or not conflict.can_take or conflict.standing is None:
