@@ -250,3 +250,20 @@ def test_the_service_worker_is_served_at_the_rooms_scope(federation):
     assert (
         f"/f/{federation.slug}/meetings/{room.meeting_id}/room/desk/" in response.content.decode()
     )
+
+
+def test_without_javascript_the_desk_posts_to_the_room_and_comes_back(federation):
+    room, officer, _users, _motion = base_meeting(federation)
+    client = desk_client(officer)
+    desk = f"/f/{federation.slug}/meetings/{room.meeting_id}/room/desk/"
+    page = client.get(desk).content.decode()
+    token = page.split('name="once" value="')[1].split('"')[0]
+    person = services.access_roll(officer, room)[0].person
+    response = client.post(
+        f"/f/{federation.slug}/meetings/{room.meeting_id}/room/action/",
+        {"action": "check-in", "person": person.pk, "once": token, "next": "desk"},
+    )
+    assert response.status_code == 302 and response["Location"] == desk
+    assert Attendance.objects.filter(room=room, person=person).count() == 1
+    assert not OfflineEntry.objects.exists()
+    assert "Checked in." in client.get(desk).content.decode()
