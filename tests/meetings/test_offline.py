@@ -267,3 +267,30 @@ def test_without_javascript_the_desk_posts_to_the_room_and_comes_back(federation
     assert Attendance.objects.filter(room=room, person=person).count() == 1
     assert not OfflineEntry.objects.exists()
     assert "Checked in." in client.get(desk).content.decode()
+
+
+def test_a_check_in_sent_after_the_member_was_checked_out_is_a_conflict_for_the_officers(
+    federation,
+):
+    room, officer, _users, _motion = base_meeting(federation)
+    client = desk_client(officer)
+    key = open_desk(client, room)
+    socia = services.access_roll(officer, room)[0].person
+    # Entered on the device at 10 minutes ago; meanwhile checked in and out online.
+    late = entry(
+        key,
+        "check_in",
+        {"person": socia.pk},
+        entered_at=(timezone.now() - timedelta(minutes=10)).isoformat(),
+    )
+    attendance = services.do_check_in_member(officer, room, socia.pk)[0]
+    services.do_check_out(officer, room, attendance.pk)
+    status, message = answers(send(client, room, late))[0]
+    assert status == "conflict" and "checked out after" in message
+    assert not Attendance.objects.filter(room=room, checked_out_at__isnull=True).exists()
+    text = client.get(f"/f/{federation.slug}/meetings/{room.meeting_id}/room/").content.decode()
+    assert "Present: check them in" in text and socia.full_name in text
+    conflict = OfflineEntry.objects.get(status="conflict")
+    offline.do_resolve_conflict(officer, room, conflict.pk, "taken")
+    assert Attendance.objects.filter(room=room, checked_out_at__isnull=True).count() == 1
+    assert offline.check_in_conflicts_of(room) == []

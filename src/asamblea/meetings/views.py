@@ -148,6 +148,7 @@ def room_page(request: HttpRequest, federation_slug: str, meeting_id: int) -> Ht
                 "alternates": list(room.alternates.select_related("seat", "person")),
                 "acta": getattr(room, "acta", None),
                 "conflicts": offline.conflicts_of(room),
+                "check_in_conflicts": offline.check_in_conflicts_of(room),
             }
         )
     return render(request, "meetings/room.html", context)

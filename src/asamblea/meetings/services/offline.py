@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 from asamblea.errors import AsambleaError, Conflict, InvalidInput, NotFound
 from asamblea.federation.membership import Login, User
 from asamblea.federation.services import require_officer
-from asamblea.meetings.models import DeskKey, OfflineEntry, Room, RoomVote, TellerCount
+from asamblea.meetings.models import (
+    Attendance,
+    DeskKey,
+    OfflineEntry,
+    Room,
+    RoomVote,
+    TellerCount,
+)
 from asamblea.meetings.services.attendance import do_check_in_member, do_check_out
 from asamblea.meetings.services.rooms import require_teller
 from asamblea.meetings.services.votes import Outcome, do_enter_count
@@ -167,12 +174,39 @@ def _apply_count(
     return OfflineEntry.Status.APPLIED, count_note(outcome), None, None
 
 
+def _apply_check_in(
+    user: User, room: Room, payload: dict[str, Any], when: datetime
+) -> tuple[str, str, RoomVote | None, TellerCount | None]:
+    """A check-in sent later. Someone checked out (on another device, or online) after the
+    time this check-in was entered, and not present now: did they come back, or is this
+    their first arrival, sent late? The officers decide; the server does not guess."""
+    require_officer(user, room.meeting.body)
+    person_id = _int(payload, "person")
+    present = Attendance.objects.filter(
+        room=room, person_id=person_id, checked_out_at__isnull=True
+    ).exists()
+    left_later = Attendance.objects.filter(
+        room=room, person_id=person_id, checked_out_at__gt=when
+    ).exists()
+    if left_later and not present:
+        return (
+            OfflineEntry.Status.CONFLICT,
+            _(
+                "Conflict: this member was checked out after the time this check-in was "
+                "entered. It is kept: an officer decides whether they are present."
+            ),
+            None,
+            None,
+        )
+    do_check_in_member(user, room, person_id, now=when)
+    return OfflineEntry.Status.APPLIED, _("Checked in."), None, None
+
+
 def _apply(
     user: User, room: Room, kind: str, payload: dict[str, Any], when: datetime, now: datetime
 ) -> tuple[str, str, RoomVote | None, TellerCount | None]:
     if kind == OfflineEntry.Kind.CHECK_IN:
-        do_check_in_member(user, room, _int(payload, "person"), now=_plausible(when, now))
-        return OfflineEntry.Status.APPLIED, _("Checked in."), None, None
+        return _apply_check_in(user, room, payload, _plausible(when, now))
     if kind == OfflineEntry.Kind.CHECK_OUT:
         do_check_out(user, room, _int(payload, "attendance"), now=_plausible(when, now))
         return OfflineEntry.Status.APPLIED, _("Checked out."), None, None
@@ -289,7 +323,10 @@ class CountConflict:
 def conflicts_of(room: Room) -> list[CountConflict]:
     rows = (
         OfflineEntry.objects.filter(
-            room=room, status=OfflineEntry.Status.CONFLICT, resolved_at__isnull=True
+            room=room,
+            status=OfflineEntry.Status.CONFLICT,
+            resolved_at__isnull=True,
+            vote__isnull=False,
         )
         .select_related("vote__motion", "against__teller", "user", "key")
         .order_by("received_at", "pk")
@@ -308,6 +345,37 @@ def conflicts_of(room: Room) -> list[CountConflict]:
     return out
 
 
+@dataclass(frozen=True)
+class CheckInConflict:
+    """A check-in sent later for someone checked out after it was entered."""
+
+    entry: OfflineEntry
+    name: str
+    checked_out_at: datetime | None
+
+
+def check_in_conflicts_of(room: Room) -> list[CheckInConflict]:
+    """Names: the officers' eyes only (the caller checks)."""
+    rows = OfflineEntry.objects.filter(
+        room=room,
+        status=OfflineEntry.Status.CONFLICT,
+        resolved_at__isnull=True,
+        kind=OfflineEntry.Kind.CHECK_IN,
+    ).select_related("user", "key")
+    out: list[CheckInConflict] = []
+    for row in rows:
+        person_id = int(row.payload["person"])
+        last = (
+            Attendance.objects.filter(room=room, person_id=person_id)
+            .select_related("person")
+            .order_by("-checked_in_at", "-pk")
+            .first()
+        )
+        name = last.person.full_name if last is not None else ""
+        out.append(CheckInConflict(row, name, last.checked_out_at if last else None))
+    return out
+
+
 @transaction.atomic
 def do_resolve_conflict(
     actor: User, room: Room, entry_id: int, choice: str, *, now: datetime | None = None
@@ -323,8 +391,14 @@ def do_resolve_conflict(
         )
         .first()
     )
-    if entry is None or entry.vote is None:
+    if entry is None:
         raise NotFound(_("There is no such conflict to resolve in this meeting."))
+    if entry.vote is None:  # a check-in: present now, or not
+        if choice == "taken":
+            do_check_in_member(actor, room, int(entry.payload["person"]), now=now)
+        elif choice != "kept":
+            raise InvalidInput(_("Choose which count stands, or count again."))
+        return _resolved(entry, actor, choice, now)
     vote = RoomVote.objects.select_for_update().get(pk=entry.vote.pk)
     if choice == "taken":
         conflict = next((c for c in conflicts_of(room) if c.entry.pk == entry.pk), None)
@@ -344,6 +418,10 @@ def do_resolve_conflict(
         vote.save(update_fields=["round"])
     elif choice != "kept":
         raise InvalidInput(_("Choose which count stands, or count again."))
+    return _resolved(entry, actor, choice, now)
+
+
+def _resolved(entry: OfflineEntry, actor: User, choice: str, now: datetime | None) -> OfflineEntry:
     entry.resolved_by = actor if actor.is_authenticated else None
     entry.resolved_at = now or timezone.now()
     entry.resolution = choice
