@@ -66,7 +66,7 @@ def open_desk(context: Any, base: str, username: str, room: Room) -> Any:
 
 
 def check_in(page: Any, user: Any) -> None:
-    page.locator(f".desk-roll li[data-person='{person(user).pk}'] button[value=check-in]").click()
+    page.locator(f".desk-roll li[data-person='{person(user).pk}'] button[name=person]").click()
 
 
 def outbox(page: Any) -> list[dict[str, Any]]:

@@ -261,7 +261,7 @@ def test_without_javascript_the_desk_posts_to_the_room_and_comes_back(federation
     person = services.access_roll(officer, room)[0].person
     response = client.post(
         f"/f/{federation.slug}/meetings/{room.meeting_id}/room/action/",
-        {"action": "check-in", "person": person.pk, "once": token, "next": "desk"},
+        {"action": "roll", "person": person.pk, "once": token, "next": "desk"},
     )
     assert response.status_code == 302 and response["Location"] == desk
     assert Attendance.objects.filter(room=room, person=person).count() == 1

@@ -199,6 +199,13 @@ def _act(request: HttpRequest, room: Room, action: str) -> str | None:
     if action == "check-in":
         services.do_check_in_member(user, room, _int(post.get("person"), _("a person")))
         return _("Checked in.")
+    if action == "roll":
+        # The desk's roll: one form, the button pressed names whom to check in or out.
+        if post.get("attendance"):
+            services.do_check_out(user, room, _int(post.get("attendance"), _("a person")))
+            return _("Checked out.")
+        services.do_check_in_member(user, room, _int(post.get("person"), _("a person")))
+        return _("Checked in.")
     if action == "check-out":
         services.do_check_out(user, room, _int(post.get("attendance"), _("a person")))
         return _("Checked out.")

@@ -43,9 +43,9 @@
         present += 1;
         var li = row(e.payload.person);
         if (li && !li.querySelector(".tag")) {
-          var form = li.querySelector("form"), tag = document.createElement("span");
+          var button = li.querySelector("button"), tag = document.createElement("span");
           tag.className = "tag ok"; tag.textContent = d.present;
-          if (form) { form.hidden = true; }
+          if (button) { button.hidden = true; }
           li.classList.toggle("pending", e.state === "pending");
           li.appendChild(tag);
         }
@@ -97,16 +97,22 @@
     }).catch(function () {}).then(function () { sending = false; show(); });
   }
   document.addEventListener("submit", function (event) {
-    var form = event.target, kind = form.getAttribute("data-offline");
+    var form = event.target, kind = form.getAttribute("data-offline"), button = event.submitter;
     if (!kind) { return; }
     event.preventDefault();
-    var payload = {}, li = form.closest("li"), section = form.closest("section");
-    new FormData(form).forEach(function (v, k) {
-      if (["csrfmiddlewaretoken", "once", "next", "action"].indexOf(k) < 0) { payload[k] = String(v); }
-    });
-    var label = kind === "hand_count"
-      ? section.querySelector("h2").textContent + ": " + [payload.yes, payload.no, payload.abstain].join("–")
-      : (li.firstChild.textContent.trim() + " — " + form.querySelector("button").textContent);
+    var payload = {}, section = form.closest("section"), label;
+    if (kind === "roll") {
+      // The roll is one form: the button pressed says whom, and whether in or out.
+      if (!button || !button.value) { return; }
+      kind = button.name === "attendance" ? "check_out" : "check_in";
+      payload[button.name] = button.value;
+      label = button.closest("li").firstChild.textContent.trim() + " — " + button.textContent;
+    } else {
+      new FormData(form).forEach(function (v, k) {
+        if (["csrfmiddlewaretoken", "once", "next", "action"].indexOf(k) < 0) { payload[k] = String(v); }
+      });
+      label = section.querySelector("h2").textContent + ": " + [payload.yes, payload.no, payload.abstain].join("–");
+    }
     var entry = {
       uuid: crypto.randomUUID(), kind: kind, meeting: d.meeting, payload: payload,
       entered_at: new Date().toISOString(), key: d.key, state: "pending", label: label
