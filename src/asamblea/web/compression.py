@@ -13,7 +13,8 @@ with text of the attacker's choosing in it. Here:
 - and answers that hold a secret still valid after the answer - a second-factor key,
   recovery or activation codes, the room's check-in and projector tokens, the desk's
   signing key, members' contact details, a person's own data, a password-reset link -
-  and every answer to a form's post (a ballot's code and tracker, a code shown once) are sent uncompressed.
+  and every answer to a form's post (a ballot's code and tracker, a code shown once)
+  are sent uncompressed.
 
 Static files are compressed beforehand by WhiteNoise (asamblea.web.staticfiles), which
 answers before this middleware is reached. docs/performance.md has the reasoning.
