@@ -5,10 +5,10 @@ A `Room` adds to deliberation's `Meeting` (one each) what happens in the hall; t
 meeting itself (its agenda of motions, its status) stays deliberation's. Models hold
 data and constraints only; every rule lives in `services/`.
 
-Made to grow: a vote's `method` and an attendance's `how` are open lists (paper ballots
-and entries made offline are future methods), and every row written by a person keeps
-who wrote it and when, so entries sent later from an offline device can be checked and
-deduplicated against them.
+Made to grow: a vote's `method` and an attendance's `how` are open lists, and every row
+written by a person keeps who wrote it and when. Entries made on a device without
+signal are applied later through the same services (`OfflineEntry`, kept once by the
+device's UUID, signed with a `DeskKey`: docs/meetings.md, "Sin señal en la sala").
 """
 
 from __future__ import annotations
