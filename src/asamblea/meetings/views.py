@@ -36,6 +36,7 @@ from asamblea.federation.services import (
 )
 from asamblea.meetings import paper_views, services
 from asamblea.meetings.models import Acta, Room, RoomVote, Speaker
+from asamblea.meetings.services import offline
 from asamblea.web.once import once_only
 from asamblea.web.qr import qr_svg
 
@@ -146,6 +147,8 @@ def room_page(request: HttpRequest, federation_slug: str, meeting_id: int) -> Ht
                 "roll": services.access_roll(request.user, room, query) if query else [],
                 "alternates": list(room.alternates.select_related("seat", "person")),
                 "acta": getattr(room, "acta", None),
+                "conflicts": offline.conflicts_of(room),
+                "check_in_conflicts": offline.check_in_conflicts_of(room),
             }
         )
     return render(request, "meetings/room.html", context)
@@ -196,6 +199,13 @@ def _act(request: HttpRequest, room: Room, action: str) -> str | None:
     if action == "check-in":
         services.do_check_in_member(user, room, _int(post.get("person"), _("a person")))
         return _("Checked in.")
+    if action == "roll":
+        # The desk's roll: one form, the button pressed names whom to check in or out.
+        if post.get("attendance"):
+            services.do_check_out(user, room, _int(post.get("attendance"), _("a person")))
+            return _("Checked out.")
+        services.do_check_in_member(user, room, _int(post.get("person"), _("a person")))
+        return _("Checked in.")
     if action == "check-out":
         services.do_check_out(user, room, _int(post.get("attendance"), _("a person")))
         return _("Checked out.")
@@ -229,13 +239,7 @@ def _act(request: HttpRequest, room: Room, action: str) -> str | None:
         outcome = services.do_enter_count(
             user, vote, post.get("yes", ""), post.get("no", ""), post.get("abstain", "")
         )
-        return {
-            services.Outcome.WAITING: _("Your count is in: waiting for the other teller's."),
-            services.Outcome.DISCREPANCY: _(
-                "The two counts differ: count the hands again, both of you."
-            ),
-            services.Outcome.DECIDED: _("The counts agree: the result stands."),
-        }[outcome]
+        return offline.count_note(outcome)
     if action == "roll-call":
         vote = services.access_room_vote(room, _int(post.get("vote"), _("a vote")))
         services.do_enter_roll_call(
@@ -260,6 +264,11 @@ def _act(request: HttpRequest, room: Room, action: str) -> str | None:
     if action == "withdraw":
         services.do_withdraw_speaker(user, room, _int(post.get("speaker"), _("a speaker")))
         return None
+    if action == "resolve":
+        offline.do_resolve_conflict(
+            user, room, _int(post.get("entry"), _("an entry")), post.get("choice", "")
+        )
+        return _("The conflict is resolved.")
     if action == "close":
         services.do_close_meeting(user, room, post.get("notes", ""))
         return _("The meeting is closed and its acta written: two officers sign it.")
@@ -278,6 +287,8 @@ def room_action(request: HttpRequest, federation_slug: str, meeting_id: int) -> 
         messages.success(request, note)
     if action == "close":
         return redirect("meeting_acta", federation.slug, meeting_id)
+    if request.POST.get("next") == "desk":
+        return redirect("meeting_desk", federation.slug, meeting_id)
     return redirect(_room_url(room))
 
 
