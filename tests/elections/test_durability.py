@@ -361,52 +361,9 @@ def _setup(voters: int, form_logins: int) -> dict[str, Any]:
     """A federation, `voters` verified members of base-1 with logins, an election whose
     vote is open; sessions for all but the first `form_logins` voters."""
     _django()
-    from datetime import timedelta
+    from support.open_vote import open_vote
 
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.db import transaction
-    from django.test import Client
-    from django.utils import timezone
-
-    from asamblea.elections import services
-    from asamblea.federation.models import Delegation
-    from support.factories import add_member, body, make_federation, make_officer
-
-    with transaction.atomic():
-        federation = make_federation(FEDERATION)
-        base = body(federation, "base-1")
-        officer = make_officer(federation, "base-1", "officer-durable")
-        hashed = make_password(PASSWORD)  # once: argon2 is slow on purpose
-        users = []
-        for n in range(1, voters + 1):
-            user = get_user_model().objects.create(username=f"voter-{n:03d}", password=hashed)
-            add_member(federation, "base-1", f"Voter {n}", user=user)
-            users.append(user)
-        now = timezone.now()
-        election = services.do_open_election(
-            officer,
-            base,
-            delegation=Delegation.objects.get(source=base),
-            seats=2,
-            nominations_close_at=now + timedelta(hours=1),
-            voting_opens_at=now + timedelta(hours=1),
-            voting_closes_at=now + timedelta(hours=2),
-        )
-        standing = [services.do_stand(user, election) for user in users[:4]]
-        services.do_open_voting(election)
-    sessions = {}
-    for user in users[form_logins:]:
-        client = Client()
-        client.force_login(user)
-        sessions[user.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {
-        "election": election.pk,
-        "candidates": [c.pk for c in standing],
-        "voters": [user.username for user in users],
-        "sessions": sessions,
-    }
+    return open_vote(FEDERATION, voters, prefix="voter", password=PASSWORD, form_logins=form_logins)
 
 
 def _close(election_id: int) -> dict[str, Any]:
