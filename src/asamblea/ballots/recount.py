@@ -32,6 +32,7 @@ from asamblea.secrecy.encoding import BallotCodec
 from asamblea.secrecy.threshold import ThresholdKey
 from asamblea.secrecy.verify import (
     verify_cast,
+    verify_cut_decryption,
     verify_decryption_shares,
     verify_key,
     verify_mix,
@@ -164,6 +165,13 @@ def check_opened(entry: Mapping[str, Any], context: CheckContext) -> None:
         return
     if not isinstance(decryption, dict):
         raise VerificationFailed(f"{vote.context}: malformed decryption")
+    if "positions" in decryption:
+        # Published factor by factor, for the positions the count read only.
+        vote.readings, problems = verify_cut_decryption(
+            vote.context, vote.key, vote.codec, ballots, decryption
+        )
+        _fail(problems)
+        return
     shares, problems = verify_decryption_shares(
         vote.context, vote.key, ballots, decryption.get("shares")
     )
