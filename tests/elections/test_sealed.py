@@ -295,8 +295,14 @@ def test_the_record_decrypts_only_the_positions_the_count_read(federation, setti
     counted = payload(federation, "election.counted")
     read = Counter(tuple(names[i] for i in r) for r in decryption["ballots"])
     assert read == Counter({tuple(b["ranking"]): b["count"] for b in counted["ballots"]})
-    # The server keeps exactly what the record shows: no other factor, no other plaintext.
+    # The server keeps no factor and no plaintext the record does not show; beside them,
+    # for a countback, only the reading of the papers that name an elected candidate.
+    kept = key.opened.pop("kept")
     assert key.opened == {"mixes": opened["mixes"], "decryption": decryption}
+    elected = {names.index(item["name"]) for item in counted["result"]["elected"]}
+    for whole, shown in zip(kept, decryption["ballots"], strict=True):
+        assert whole[: len(shown)] == shown
+        assert whole == shown or elected & set(shown)
     verify_lines(export(federation))
 
 

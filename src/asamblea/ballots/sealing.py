@@ -430,7 +430,11 @@ def open_box(key: BallotKey, cast: Sequence[JSON]) -> OpenedBox:
 
 
 def readings_of(key: BallotKey) -> list[Reading]:
-    """The papers of an opened box as read (codec indices; None for an invalid paper)."""
+    """The papers of an opened box as read (codec indices; None for an invalid paper):
+    as far as the record shows them, or further where the close kept more for a
+    countback ("kept", unpublished: `elections.services.closing._keep_as_read`)."""
+    if key.opened is not None and "kept" in key.opened:
+        return [None if r is None else tuple(r) for r in key.opened["kept"]]
     if key.opened is None or key.opened.get("decryption") is None:
         return []
     return [None if r is None else tuple(r) for r in key.opened["decryption"]["ballots"]]
