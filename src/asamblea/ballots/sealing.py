@@ -16,11 +16,16 @@ votes and referendums next), with the pure library `asamblea.secrecy`
    the database, its write-ahead log, its dumps or backups.
 3. **The close**: `open_box` takes the cast list (in tracker order), mixes it
    once on the server with a proof of shuffle, decrypts the mix's output with
-   the server's share and a proof of correct decryption, and reads each paper
-   (an ill-formed one reads as invalid). The permutation and the re-encryption
-   randomness live only in the process's memory. `forget_key_on_commit` deletes
-   the key file once the count's publication is committed, so a later seizure
-   of the machine opens no closed vote.
+   the server's share - one proof per decryption factor
+   (`threshold.partial_decrypt_each`) - and reads each paper (an ill-formed one
+   reads as invalid) through `open_with_shares`, the one function that opens a
+   mixed box with any k trustees' verified factors. The permutation and the
+   re-encryption randomness live only in the process's memory, and so does the
+   whole decryption: what is kept and published is `OpenedBox.published` (a
+   ranked election's papers as far as its count read them, the rest sealed) or
+   `OpenedBox.facts` (every paper whole, for the methods that read every mark).
+   `forget_key_on_commit` deletes the key file once the count's publication is
+   committed, so a later seizure of the machine opens no closed vote.
 
 What the record carries (`cast_facts`, `opened_facts`) is the public document
 of `asamblea.secrecy.bulletin`, which `asamblea record verify` checks
