@@ -169,3 +169,40 @@ def test_random_profiles_opened_as_far_as_the_count_read_recount_the_same(
 ) -> None:
     profile, seats = drawn
     seal_open_and_recount(profile, method, 1 if method == "irv" else seats, seed)
+
+
+def test_open_with_shares_refuses_a_factor_that_does_not_verify_and_too_few_trustees() -> None:
+    from dataclasses import replace
+
+    import pytest
+
+    from asamblea.errors import Conflict
+    from asamblea.secrecy.group import GENERATOR
+
+    dealings = [deal(CONTEXT, d, 2, 3) for d in (1, 2, 3)]
+    threshold_key = joint_key([dc for dc, _ in dealings], 3)
+    secret = {i: dealings[0][1][i] + dealings[1][1][i] + dealings[2][1][i] for i in (1, 2, 3)}
+    codec = BallotCodec(3, table_limit=4)
+    key = BallotKey(
+        scheme="test",
+        vote_id=1,
+        mode=BallotKey.Mode.TRUSTEES,
+        context=CONTEXT,
+        codec=codec.describe(),
+        choices=["A", "B", "C"],
+        threshold=2,
+        public=key_to_json(threshold_key, [dc for dc, _ in dealings]),
+    )
+    outputs = [
+        tuple(encrypt(threshold_key.public, p) for p in codec.encode(r)) for r in ([0, 1], [2])
+    ]
+    flat = [c for b in outputs for c in b]
+    one, two = (partial_decrypt_each(CONTEXT, threshold_key, i, secret[i], flat) for i in (1, 2))
+    assert open_with_shares(key, [], outputs, [one, two]).readings == [(0, 1), (2,)]
+    wrong = replace(two, factors=(two.factors[0] + GENERATOR, *two.factors[1:]))
+    with pytest.raises(Conflict, match="does not verify"):
+        open_with_shares(key, [], outputs, [one, wrong])
+    with pytest.raises(Conflict, match="2 trustees must decrypt"):
+        open_with_shares(key, [], outputs, [one])
+    with pytest.raises(Conflict, match="twice"):
+        open_with_shares(key, [], outputs, [one, one])
