@@ -515,3 +515,11 @@ def test_re_voting_with_the_code_replaces_the_sealed_ballot(federation, settings
     assert replaced.status_code == 200 and "replaced" in replaced.content.decode()
     (row,) = Ballot.objects.filter(election=election)
     assert ballot_says(row) == [candidates[1].pk]
+
+
+def test_a_sealed_election_nobody_voted_in_closes_and_verifies(federation, settings):
+    election, _members, _candidates = sealed_election(federation, settings, [None] * 4)
+    election = services.do_close_election(election)
+    assert election.status == "closed"
+    assert payload(federation, "secrecy.opened")["decryption"] is None
+    verify_lines(export(federation))

@@ -391,6 +391,8 @@ def open_with_shares(
     """
     threshold_key = public_key_of(key)
     codec = codec_of(key)
+    if not outputs:
+        return OpenedBox(codec, list(mixes), [], (), [], [])  # an empty box: nothing to open
     flat = [c for ballot in outputs for c in ballot]
     good: list[FactorShare] = []
     for share in shares:
@@ -407,7 +409,7 @@ def open_with_shares(
             _("%(needed)s trustees must decrypt the box; %(given)s did.")
             % {"needed": threshold_key.threshold, "given": len(good)}
         )
-    opened = combine_decryption(threshold_key, flat, good) if flat else []
+    opened = combine_decryption(threshold_key, flat, good)
     width = codec.width
     plaintexts = [tuple(opened[n * width : (n + 1) * width]) for n in range(len(outputs))]
     readings = [codec.decode(p) for p in plaintexts]
