@@ -10,7 +10,11 @@ independent verifier of `asamblea.secrecy.verify` as the entries arrive:
 - "secrecy.opened": each mix re-encrypts and permutes exactly the previous list
   (the first, the cast list) - nothing added, dropped or changed - and, unless
   withheld, every trustee's decryption share is proven, the plaintexts are what
-  the shares open, and each paper reads as published.
+  the shares open, and each paper reads as published. A decryption published
+  factor by factor for the positions a count read (`"positions"`, form
+  "factors-v1") is checked by `secrecy.verify.verify_cut_decryption`: each
+  published factor's own proof, the positions a prefix of each paper, the
+  plaintexts, and each paper's reading of its published part.
 
 What the vote's own count must then agree with (the trackers published, the papers
 counted) is checked by the vote's app when its count arrives, through `sealed_vote`:
@@ -32,6 +36,7 @@ from asamblea.secrecy.encoding import BallotCodec
 from asamblea.secrecy.threshold import ThresholdKey
 from asamblea.secrecy.verify import (
     verify_cast,
+    verify_cut_decryption,
     verify_decryption_shares,
     verify_key,
     verify_mix,
@@ -164,6 +169,13 @@ def check_opened(entry: Mapping[str, Any], context: CheckContext) -> None:
         return
     if not isinstance(decryption, dict):
         raise VerificationFailed(f"{vote.context}: malformed decryption")
+    if "positions" in decryption:
+        # Published factor by factor, for the positions the count read only.
+        vote.readings, problems = verify_cut_decryption(
+            vote.context, vote.key, vote.codec, ballots, decryption
+        )
+        _fail(problems)
+        return
     shares, problems = verify_decryption_shares(
         vote.context, vote.key, ballots, decryption.get("shares")
     )

@@ -14,9 +14,11 @@ from asamblea import hooks
 from asamblea.ballots.box import BallotBox, min_voters_for_breakdown
 from asamblea.ballots.models import BallotKey
 from asamblea.ballots.sealing import (
+    OpenedBox,
+    Reading,
     forget_key_on_commit,
     key_for,
-    open_and_keep,
+    open_box,
     readings_of,
     secrecy_facts,
 )
@@ -26,7 +28,7 @@ from asamblea.elections.models import Ballot, Candidacy, Election
 from asamblea.elections.publish import (
     AS_READ,
     aggregate_ballots,
-    count_as_read,
+    count_as_read_with_depths,
     empty_result,
     profile_from_ballots,
     result_to_json,
@@ -51,34 +53,52 @@ def paper_ballots(election: Election) -> hooks.PaperBallots | None:
     return None
 
 
-def box_papers(election: Election, candidacies: Sequence[Candidacy]) -> list[list[int] | list[str]]:
+def box_papers(
+    election: Election,
+    candidacies: Sequence[Candidacy],
+    readings: Sequence[Reading] | None = None,
+) -> list[list[int] | list[str]]:
     """Every valid paper in the election's box, as the box stores a plaintext ballot
     (candidacy ids in order, or ["yes"] / ["no"]): the one place the count reads papers.
 
     A sealed election's papers are those read when its box was opened at the close
     (`_open_sealed_box`), in the mix's order, unlinked from any tracker; its
-    invalid papers (`invalid_papers`) are left out. An election opened before
-    sealing existed keeps plaintext rankings in its ballot rows.
+    invalid papers (`invalid_papers`) are left out. `readings`: the papers as the
+    close reads them whole (in memory only); without them, as the server keeps
+    them after the close - as far as the record shows them (`BallotKey.opened`).
+    An election opened before sealing existed keeps plaintext rankings in its
+    ballot rows.
     """
     key = key_for(Ballot.TRACKER_SCHEME, election.pk)
     if key is None:
         rankings = Ballot.objects.filter(election=election).values_list("ranking", flat=True)
         return [list(ranking) for ranking in rankings]
-    found = [paper_of(election, candidacies, reading) for reading in readings_of(key)]
+    if readings is None:
+        readings = readings_of(key)
+    found = [paper_of(election, candidacies, reading) for reading in readings]
     return [paper for paper in found if paper is not None]
 
 
-def invalid_papers(election: Election, candidacies: Sequence[Candidacy]) -> int:
+def invalid_papers(
+    election: Election,
+    candidacies: Sequence[Candidacy],
+    readings: Sequence[Reading] | None = None,
+) -> int:
     """Papers of a sealed election's opened box that are not a valid ballot."""
     key = key_for(Ballot.TRACKER_SCHEME, election.pk)
     if key is None:
         return 0
-    readings = readings_of(key)
+    if readings is None:
+        readings = readings_of(key)
     return sum(1 for reading in readings if paper_of(election, candidacies, reading) is None)
 
 
-def _ballot_names(election: Election, candidacies: Sequence[Candidacy]) -> list[list[str]]:
-    papers: list[Sequence[Any]] = list(box_papers(election, candidacies))
+def _ballot_names(
+    election: Election,
+    candidacies: Sequence[Candidacy],
+    readings: Sequence[Reading] | None = None,
+) -> list[list[str]]:
+    papers: list[Sequence[Any]] = list(box_papers(election, candidacies, readings))
     room = paper_ballots(election)
     papers += room.rankings if room is not None else []
     return _names(election, papers, candidacies)
@@ -98,14 +118,58 @@ def _names(
     return [[names[int(pk)] for pk in paper if int(pk) in names] for paper in papers]
 
 
-def _open_sealed_box(election: Election) -> BallotKey | None:
+def _open_sealed_box(election: Election) -> tuple[BallotKey, OpenedBox] | None:
     """Open a sealed election's box (inside the close's transaction): mix the cast list,
-    decrypt and read it; the opened document is kept on the key for the count and the
-    record. None for an election opened before sealing existed."""
+    decrypt and read it, in memory. The count reads the papers whole; what is kept and
+    published is cut to what the count read (`_keep_as_read`). None for an election
+    opened before sealing existed."""
     key = key_for(Ballot.TRACKER_SCHEME, election.pk)
     if key is None:
         return None
-    return open_and_keep(key, BallotBox(Ballot, election).cast_list())
+    cast = [sealed for _tracker, sealed in BallotBox(Ballot, election).cast_list()]
+    return key, open_box(key, cast)
+
+
+def _keep_as_read(
+    election: Election,
+    key: BallotKey,
+    box: OpenedBox,
+    depths: dict[tuple[str, ...], int] | None,
+    elected: Iterable[str] = (),
+) -> None:
+    """Keep on the key (for the record) the decryption of each paper's first
+    ciphertexts only, as far as the count read it: `depths` gives, by ranking, how many
+    preferences the count read (None: a method that reads every mark, whose papers are
+    decrypted whole). An invalid paper is shown as far as shows it invalid. The other
+    ciphertexts' factors and plaintexts are never written.
+
+    A countback reads the departing member's papers further than the count did, and in
+    server mode nobody can decrypt them later (the key is deleted at the publication).
+    So the key also keeps, unpublished ("kept"), the reading of every paper whose
+    published part names an `elected` candidate - whole, as a countback may need it -
+    and of the others only what the record shows of them (`readings_of`)."""
+    if depths is None:
+        key.opened = box.facts
+        key.save(update_fields=["opened"])
+        return
+    candidacies = standing(election)
+    preferences = []
+    for reading in box.readings:
+        paper = paper_of(election, candidacies, reading)
+        if paper is None:
+            preferences.append(len(reading or ()))
+        else:
+            preferences.append(depths[tuple(_names(election, [paper], candidacies)[0])])
+    opened = box.published_as_read(preferences)
+    chosen = set(elected)
+    seated = {n for n, name in enumerate(key.choices) if name in chosen}
+    shown = opened["decryption"]["ballots"] if opened["decryption"] else []
+    kept = [
+        None if whole is None else list(whole) if seated.intersection(cut or ()) else cut
+        for whole, cut in zip(box.readings, shown, strict=True)
+    ]
+    key.opened = {**opened, "kept": kept}
+    key.save(update_fields=["opened"])
 
 
 def _at_least(election: Election, candidacies: Sequence[Candidacy]) -> dict[str, int]:
@@ -136,12 +200,15 @@ def profile_for(
     return profile, candidacies
 
 
-def _count(election: Election) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the published inputs of the count, its result as JSON)."""
+def _count(
+    election: Election, readings: Sequence[Reading] | None = None
+) -> tuple[dict[str, Any], dict[str, Any], dict[tuple[str, ...], int] | None]:
+    """(the published inputs of the count, its result as JSON, how many preferences of
+    each ranking it read: None where it reads every mark)."""
     candidacies = standing(election)
     names = [c.public_name for c in candidacies]
-    ballot_list = aggregate_ballots(_ballot_names(election, candidacies))
-    invalid = invalid_papers(election, candidacies)
+    ballot_list = aggregate_ballots(_ballot_names(election, candidacies, readings))
+    invalid = invalid_papers(election, candidacies, readings)
     inputs: dict[str, Any] = {
         "election": election.pk,
         "body": election.constituency.slug,
@@ -156,18 +223,18 @@ def _count(election: Election) -> tuple[dict[str, Any], dict[str, Any]]:
     if invalid:
         inputs["invalid"] = invalid
     if election.method == Election.Method.YES_NO:
-        return inputs, tally_yes_no(ballot_list)
-    as_read = count_as_read(inputs)
+        return inputs, tally_yes_no(ballot_list), None
+    as_read = count_as_read_with_depths(inputs)
     if as_read is not None:
         # Publish each paper only as far as the count read it (see publish.py).
-        result_json, inputs["ballots"] = as_read
+        result_json, inputs["ballots"], depths = as_read
         inputs["ballots_as_read"] = AS_READ
-        return inputs, result_json
+        return inputs, result_json, depths
     profile = profile_from_ballots(
         names, ballot_list, seats=election.seats, groups=inputs["groups"]
     )
     if profile.total_papers == 0 or not names:
-        return inputs, empty_result(election.method, election.seats, names)
+        return inputs, empty_result(election.method, election.seats, names), None
     result = count(
         profile,
         election.method,
@@ -175,7 +242,7 @@ def _count(election: Election) -> tuple[dict[str, Any], dict[str, Any]]:
         seed=election.seed,
         at_least=inputs["at_least"] or None,
     )
-    return inputs, result_to_json(result)
+    return inputs, result_to_json(result), None
 
 
 def _secrecy_events(election: Election, key: BallotKey, *, breakdown: bool) -> list[Event]:
@@ -208,8 +275,12 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
         raise Conflict(_("This election's vote is not open, so it cannot be closed."))
     _reshuffle(election, now)
     body = election.constituency
-    key = _open_sealed_box(election)
-    inputs, result = _count(election)
+    opened = _open_sealed_box(election)
+    key = opened[0] if opened is not None else None
+    inputs, result, depths = _count(election, opened[1].readings if opened is not None else None)
+    if opened is not None:
+        elected = [item["name"] for item in result.get("elected") or []]
+        _keep_as_read(election, opened[0], opened[1], depths, elected)
     casts, roll = turnout(election)
     trackers = BallotBox(Ballot, election).trackers()
     papers = paper_ballots(election)
