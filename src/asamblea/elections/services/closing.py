@@ -20,6 +20,7 @@ from asamblea.ballots.sealing import (
     readings_of,
     secrecy_facts,
 )
+from asamblea.ballots.trustees import mix_for_trustees
 from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
 from asamblea.elections.models import Ballot, Candidacy, Election
@@ -207,8 +208,23 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
     if election.status != Election.Status.VOTING:
         raise Conflict(_("This election's vote is not open, so it cannot be closed."))
     _reshuffle(election, now)
+    held = key_for(Ballot.TRACKER_SCHEME, election.pk)
+    if held is not None and held.mode == BallotKey.Mode.TRUSTEES:
+        # Trustees mode: casting stops, the server mixes, the trustees open the box
+        # (`trustees.do_trustee_decrypt` publishes the count once k have decrypted).
+        mix_for_trustees(held, [sealed for _t, sealed in BallotBox(Ballot, election).cast_list()])
+        election.status = Election.Status.TALLYING
+        election.closed_at = now
+        election.save(update_fields=["status", "closed_at"])
+        return election
+    return publish_count(election, _open_sealed_box(election), now=now)
+
+
+def publish_count(election: Election, key: BallotKey | None, *, now: datetime) -> Election:
+    """Count the (opened) box, publish the count with its inputs and fill the seats:
+    the close's second half, inside its transaction (or the trustees' last decryption's)."""
     body = election.constituency
-    key = _open_sealed_box(election)
+    now = election.closed_at or now
     inputs, result = _count(election)
     casts, roll = turnout(election)
     trackers = BallotBox(Ballot, election).trackers()
@@ -241,7 +257,8 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
     ]
     if key is not None:
         events += _secrecy_events(election, key, breakdown=breakdown)
-        forget_key_on_commit(key)
+        if key.mode == BallotKey.Mode.SERVER:
+            forget_key_on_commit(key)
     counted: dict[str, Any] = dict(inputs)
     if papers is not None:
         counted["paper"] = election.result["paper"] = papers.facts

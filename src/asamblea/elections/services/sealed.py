@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+
 from asamblea.ballots.models import BallotKey
 from asamblea.ballots.sealing import Reading, key_for, open_server_key
 from asamblea.elections import ballots as papers
 from asamblea.elections.models import Ballot, Candidacy, Election
+from asamblea.errors import Conflict
 from asamblea.secrecy.encoding import BallotCodec
 
 
@@ -30,7 +33,11 @@ def election_key(election: Election) -> BallotKey | None:
     if kept is not None:
         return kept  # type: ignore[no-any-return]
     key = key_for(Ballot.TRACKER_SCHEME, election.pk)
-    if key is not None and election.status in (Election.Status.VOTING, Election.Status.CLOSED):
+    if key is not None and election.status in (
+        Election.Status.VOTING,
+        Election.Status.TALLYING,
+        Election.Status.CLOSED,
+    ):
         election._ballot_key = key  # type: ignore[attr-defined]
     return key
 
@@ -55,6 +62,16 @@ def open_election_key(election: Election, candidates: Sequence[Candidacy]) -> Ba
 
     None when nobody stands (a vote with nothing to choose seals nothing)."""
     count = 2 if election.method == Election.Method.YES_NO else len(candidates)
+    held = key_for(Ballot.TRACKER_SCHEME, election.pk)
+    if held is not None and held.mode == BallotKey.Mode.TRUSTEES:
+        # The trustees' ceremony made the key (`_open_voting` checked it is done);
+        # what its ballots encode is fixed now, as in server mode.
+        if held.state != BallotKey.State.READY:
+            raise Conflict(_("The trustees' key ceremony is not done: the vote cannot open."))
+        held.codec = _codec(election, max(count, 1)).describe()
+        held.choices = choices_of(election, candidates) if count else []
+        held.save(update_fields=["codec", "choices"])
+        return held
     if count == 0:
         return None
     return open_server_key(
