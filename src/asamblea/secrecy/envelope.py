@@ -49,12 +49,23 @@ def seal_share(
     context: str, dealer: int, recipient: int, device_public: Point, share: Scalar
 ) -> str:
     """The envelope of `share` from `dealer` that only `recipient`'s device secret opens."""
+    return _seal(context, dealer, recipient, device_public, share, Scalar.random(), os.urandom(12))
+
+
+def _seal(
+    context: str,
+    dealer: int,
+    recipient: int,
+    device_public: Point,
+    share: Scalar,
+    ephemeral: Scalar,
+    iv: bytes,
+) -> str:
+    """seal_share with its randomness given (fixed only in the test vectors)."""
     if device_public.is_identity():
         raise ValueError("the identity is not a device key")
-    ephemeral = Scalar.random()
     r = Point.base_times(ephemeral)
     key = _key(context, dealer, recipient, r, device_public, device_public * ephemeral)
-    iv = os.urandom(12)
     ct = AESGCM(key).encrypt(iv, bytes(share), _aad(context, dealer, recipient))
     return f"{r.hex()}.{iv.hex()}.{ct.hex()}"
 

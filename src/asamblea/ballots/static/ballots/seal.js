@@ -308,6 +308,12 @@
     pointHex: pointHex,
     bytesOf: bytesOf,
     hexOf: hexOf,
+    // For trustee.js (the trustees' key ceremony and decryption), which builds on these.
+    randomScalar: randomScalar,
+    mod: mod,
+    order: order,
+    base: base,
+    concat: concat,
   };
 
   // --- the ballot form ------------------------------------------------------------
