@@ -26,12 +26,13 @@ from typing import Any
 from asamblea import hooks
 from asamblea.errors import VerificationFailed
 from asamblea.record.verify import CheckContext
-from asamblea.secrecy.bulletin import factor_share_from_json, mix_context
+from asamblea.secrecy.bulletin import mix_context
 from asamblea.secrecy.elgamal import Ballot
 from asamblea.secrecy.encoding import BallotCodec
-from asamblea.secrecy.threshold import FactorShare, ThresholdKey, verify_factor_share
+from asamblea.secrecy.threshold import ThresholdKey
 from asamblea.secrecy.verify import (
     verify_cast,
+    verify_cut_decryption,
     verify_decryption_shares,
     verify_key,
     verify_mix,
@@ -164,45 +165,20 @@ def check_opened(entry: Mapping[str, Any], context: CheckContext) -> None:
         return
     if not isinstance(decryption, dict):
         raise VerificationFailed(f"{vote.context}: malformed decryption")
-    shares_json = decryption.get("shares")
-    shares: list[Any]
-    if isinstance(shares_json, list) and any(
-        isinstance(s, dict) and "challenges" in s for s in shares_json
-    ):
-        # Trustees mode: each trustee's factors proven one by one (`FactorShare`).
-        shares, problems = _verify_factor_shares(vote, ballots, shares_json)
-    else:
-        shares, problems = verify_decryption_shares(vote.context, vote.key, ballots, shares_json)
+    if "positions" in decryption:
+        # Published factor by factor, for the positions the count read only.
+        vote.readings, problems = verify_cut_decryption(
+            vote.context, vote.key, vote.codec, ballots, decryption
+        )
+        _fail(problems)
+        return
+    shares, problems = verify_decryption_shares(
+        vote.context, vote.key, ballots, decryption.get("shares")
+    )
     _fail(problems)
     readings, problems = verify_plaintexts(vote.key, vote.codec, ballots, shares, decryption)
     _fail(problems)
     vote.readings = readings
-
-
-def _verify_factor_shares(
-    vote: SealedVote, ballots: list[Ballot], shares_json: list[Any]
-) -> tuple[list[FactorShare], list[str]]:
-    """Each trustee's factors over the last mix's output, each proven; k are needed."""
-    ciphertexts = [c for ballot in ballots for c in ballot]
-    good: list[FactorShare] = []
-    problems: list[str] = []
-    for n, entry in enumerate(shares_json):
-        try:
-            share = factor_share_from_json(entry)
-        except (KeyError, TypeError, ValueError, IndexError) as error:
-            problems.append(f"decryption share {n}: malformed ({error})")
-            continue
-        if any(s.trustee == share.trustee for s in good):
-            problems.append(f"decryption share {n}: trustee {share.trustee} twice")
-        elif not verify_factor_share(vote.context, vote.key, ciphertexts, share):
-            problems.append(f"decryption share of trustee {share.trustee}: proof fails")
-        else:
-            good.append(share)
-    if len(good) < vote.key.threshold:
-        problems.append(
-            f"decryption: {len(good)} verified trustee shares, {vote.key.threshold} needed"
-        )
-    return good, problems
 
 
 hooks.verify_check.add("secrecy.key", check_key)

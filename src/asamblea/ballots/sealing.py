@@ -52,7 +52,7 @@ from asamblea.errors import Conflict, InvalidInput
 from asamblea.secrecy.bulletin import (
     ballot_from_json,
     cast_to_json,
-    decryption_to_json,
+    factor_share_to_json,
     key_from_json,
     key_to_json,
     mix_context,
@@ -60,19 +60,24 @@ from asamblea.secrecy.bulletin import (
 )
 from asamblea.secrecy.elgamal import Ballot, BallotProof, encrypt_ballot, verify_ballot
 from asamblea.secrecy.encoding import BallotCodec
-from asamblea.secrecy.group import Scalar
+from asamblea.secrecy.group import Point, Scalar
 from asamblea.secrecy.shuffle import shuffle
 from asamblea.secrecy.threshold import (
+    FactorShare,
     ThresholdKey,
     combine_decryption,
     deal,
     joint_key,
-    partial_decrypt,
+    partial_decrypt_each,
+    verify_factor_share,
 )
 
 # The server is trustee 1 of 1 in server mode.
 SERVER_TRUSTEE = 1
 DOCUMENT_VERSION = 1
+# The decryption published ciphertext by ciphertext, each factor with its own proof,
+# and only for the positions a count read ("form" of "secrecy.opened"'s decryption).
+CUT_FORM = "factors-v1"
 # A sealed ballot as posted is a few kilobytes; refuse anything far larger unread.
 MAX_SEALED_CHARS = 64_000
 
@@ -290,39 +295,127 @@ def refuse_copy() -> InvalidInput:
 
 @dataclass(frozen=True)
 class OpenedBox:
-    """The box opened at the close: what the record publishes, and the papers as read."""
+    """The box opened at the close, in the process's memory only: the mixes, their
+    output, every trustee's verified factors and the papers as read.
 
-    facts: dict[str, JSON]  # {"mixes": [...], "decryption": {...}}
+    Nothing of it is written whole: `published` cuts it to the ciphertexts whose
+    decryption the record shows (and the server keeps, `BallotKey.opened`); the
+    factors and plaintexts of the others are dropped with this object.
+    """
+
+    codec: BallotCodec
+    mixes: list[dict[str, JSON]]
+    outputs: list[Ballot]
+    shares: tuple[FactorShare, ...]
+    plaintexts: list[tuple[Point, ...]]
     readings: list[Reading]  # per paper, in the mix's output order; None: invalid
+
+    def reads(self, paper: int, elements: int) -> Reading:
+        """What paper `paper`'s first `elements` plaintexts read (its reading if all)."""
+        if elements == self.codec.width:
+            return self.readings[paper]
+        return self.codec.decode_prefix(self.plaintexts[paper][:elements])
+
+    @property
+    def facts(self) -> dict[str, JSON]:
+        """The document with every paper decrypted whole (the methods that read every mark)."""
+        return self.published([self.codec.width] * len(self.outputs))
+
+    def published(self, shown: Sequence[int]) -> dict[str, JSON]:
+        """The document of the record's "secrecy.opened": the mixes, and per paper n the
+        decryption of its first `shown[n]` ciphertexts only - their positions, plaintexts
+        and each trustee's factors with one proof per factor - and what they read
+        (`BallotCodec.decode_prefix`)."""
+        if not self.outputs:
+            return {"mixes": [], "decryption": None}
+        if len(shown) != len(self.outputs):
+            raise ValueError("one depth per paper")
+        width = self.codec.width
+        positions = [list(range(min(max(k, 1), width))) for k in shown]
+        flat = [n * width + m for n, kept in enumerate(positions) for m in kept]
+        shares = [
+            FactorShare(
+                s.trustee,
+                tuple(s.factors[m] for m in flat),
+                tuple(s.challenges[m] for m in flat),
+                tuple(s.responses[m] for m in flat),
+            )
+            for s in self.shares
+        ]
+        plaintexts = [[self.plaintexts[n][m] for m in kept] for n, kept in enumerate(positions)]
+        return {
+            "mixes": self.mixes,
+            "decryption": {
+                "form": CUT_FORM,
+                "positions": positions,
+                "shares": [factor_share_to_json(s) for s in shares],
+                "plaintexts": [[p.hex() for p in paper] for paper in plaintexts],
+                "ballots": [_listed(self.reads(n, len(kept))) for n, kept in enumerate(positions)],
+            },
+        }
+
+
+def _listed(reading: Reading) -> list[int] | None:
+    return None if reading is None else list(reading)
+
+
+def open_with_shares(
+    key: BallotKey,
+    mixes: list[dict[str, JSON]],
+    outputs: list[Ballot],
+    shares: Sequence[FactorShare],
+) -> OpenedBox:
+    """Open a mixed box with trustees' decryption factors (any k of them, or the
+    server's one share in server mode): each share is checked against the trustee's
+    verification key (one proof per factor), k of them are combined, and each paper
+    is read. Conflict when a share does not verify or fewer than k do.
+
+    `mixes`: the published mixes (`mix_to_json`), the last one's output `outputs`;
+    `shares`: `threshold.partial_decrypt_each` over `outputs` flattened in order.
+    """
+    threshold_key = public_key_of(key)
+    codec = codec_of(key)
+    flat = [c for ballot in outputs for c in ballot]
+    good: list[FactorShare] = []
+    for share in shares:
+        if any(s.trustee == share.trustee for s in good):
+            raise Conflict(_("A trustee's decryption was given twice."))
+        if not verify_factor_share(key.context, threshold_key, flat, share):
+            raise Conflict(
+                _("Trustee %(trustee)s's decryption does not verify: it was not used.")
+                % {"trustee": share.trustee}
+            )
+        good.append(share)
+    if len(good) < threshold_key.threshold:
+        raise Conflict(
+            _("%(needed)s trustees must decrypt the box; %(given)s did.")
+            % {"needed": threshold_key.threshold, "given": len(good)}
+        )
+    opened = combine_decryption(threshold_key, flat, good) if flat else []
+    width = codec.width
+    plaintexts = [tuple(opened[n * width : (n + 1) * width]) for n in range(len(outputs))]
+    readings = [codec.decode(p) for p in plaintexts]
+    return OpenedBox(codec, list(mixes), list(outputs), tuple(good), plaintexts, readings)
 
 
 def open_box(key: BallotKey, cast: Sequence[JSON]) -> OpenedBox:
     """Mix the cast ballots once (the server, with its proof), decrypt the output with
-    the server's share (with its proof) and read each paper.
+    the server's share (one proof per factor, `open_with_shares`) and read each paper.
 
     `cast`: the sealed ballots in the order of the cast list (tracker order).
     """
     if key.mode != BallotKey.Mode.SERVER:
         raise Conflict(_("This vote's key is held by its trustees: they open the box."))
     threshold_key = public_key_of(key)
-    codec = codec_of(key)
     if not cast:
-        return OpenedBox({"mixes": [], "decryption": None}, [])
+        return open_with_shares(key, [], [], [])
     inputs: list[Ballot] = [ballot_from_json(item["ballot"]) for item in cast]
     outputs, proof = shuffle(mix_context(key.context, 0), threshold_key.public, inputs)
     flat = [c for ballot in outputs for c in ballot]
-    share = partial_decrypt(
+    share = partial_decrypt_each(
         key.context, threshold_key, SERVER_TRUSTEE, _read_share(key.context), flat
     )
-    opened = combine_decryption(threshold_key, flat, [share])
-    width = codec.width
-    plaintexts = [opened[n * width : (n + 1) * width] for n in range(len(outputs))]
-    readings = [codec.decode(p) for p in plaintexts]
-    facts = {
-        "mixes": [mix_to_json(outputs, proof)],
-        "decryption": decryption_to_json([share], plaintexts, readings),
-    }
-    return OpenedBox(facts, readings)
+    return open_with_shares(key, [mix_to_json(outputs, proof)], outputs, [share])
 
 
 def readings_of(key: BallotKey) -> list[Reading]:

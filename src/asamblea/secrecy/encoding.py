@@ -125,3 +125,48 @@ class BallotCodec:
         if len(set(ranking)) != len(ranking):
             return None
         return ranking
+
+    def decode_prefix(self, points: Sequence[Point]) -> tuple[int, ...] | None:
+        """What the first `len(points)` elements of a ballot say of it: the preferences
+        they hold (up to the first empty position), or None when they already show the
+        ballot ill-formed (an element outside the table, a preference after an empty
+        position, a candidate twice, a preference past `ranks`). The whole ballot's
+        elements read as `decode` reads them.
+
+        A sealed election publishes a paper's first elements only, as far as its count
+        read it (`asamblea.ballots.sealing`): this is what a verifier reads of them.
+        """
+        if len(points) == self.width:
+            return self.decode(points)
+        if not 0 < len(points) < self.width:
+            return None
+        base = self.candidates + 1
+        digits: list[int] = []
+        for p in points:
+            value = self._table.get(p)
+            if value is None:
+                return None
+            for _ in range(self.per_ciphertext):
+                digits.append(value % base)
+                value //= base
+        if any(digits[self.ranks :]):
+            return None
+        length = digits.index(0) if 0 in digits else len(digits)
+        if any(digits[length:]):
+            return None
+        ranking = tuple(d - 1 for d in digits[:length])
+        if len(set(ranking)) != len(ranking):
+            return None
+        return ranking
+
+    def shown_by(self, points: Sequence[Point], preferences: int) -> int:
+        """How many leading elements of a ballot to publish so that a reader sees its
+        first `preferences` preferences (at least one element), or, for an ill-formed
+        ballot, the fewest leading elements that show it ill-formed (all when no prefix
+        does)."""
+        if self.decode(points) is None:
+            for m in range(1, self.width + 1):
+                if self.decode_prefix(points[:m]) is None:
+                    return m
+            return self.width
+        return min(self.width, max(1, -(-preferences // self.per_ciphertext)))

@@ -22,6 +22,7 @@ from typing import Any
 from asamblea.secrecy.bulletin import (
     ballot_from_json,
     ballots_from_json,
+    factor_share_from_json,
     key_from_json,
     mix_context,
     points_from_json,
@@ -34,16 +35,19 @@ from asamblea.secrecy.group import Point
 from asamblea.secrecy.shuffle import verify_shuffle
 from asamblea.secrecy.threshold import (
     DecryptionShare,
+    FactorShare,
     ThresholdKey,
     combine_decryption,
     joint_key,
     verify_dealer_commitment,
     verify_decryption_share,
+    verify_factor_share,
 )
 
 __all__ = [
     "Verification",
     "verify_cast",
+    "verify_cut_decryption",
     "verify_decryption_shares",
     "verify_document",
     "verify_key",
@@ -203,6 +207,87 @@ def verify_plaintexts(
             counted.append(None)
         else:
             counted.append(ranking)
+    return counted, problems
+
+
+def verify_cut_decryption(
+    context: str,
+    key: ThresholdKey,
+    codec: BallotCodec,
+    ballots: list[Ballot],
+    decryption_json: JSON,
+) -> tuple[list[tuple[int, ...] | None], list[str]]:
+    """A decryption published factor by factor, for some positions of each paper only
+    (the positions the count read; the others stay sealed).
+
+    Per paper n, `positions[n]` are its first ciphertexts (0, 1, ... at least one);
+    each trustee's share holds, for those ciphertexts of every paper in order, its
+    factor and that factor's own proof, checked against the trustee's verification
+    key (`threshold.verify_factor`). The plaintexts must be what k verified shares
+    open, and each paper must read as published (`BallotCodec.decode_prefix`: the
+    preferences its published plaintexts hold, None when they show it ill-formed).
+    Returns the papers as read.
+    """
+    try:
+        positions = decryption_json["positions"]
+        plaintexts = [points_from_json(p) for p in decryption_json["plaintexts"]]
+        readings = decryption_json["ballots"]
+        shares_json = decryption_json["shares"]
+        if not isinstance(positions, list) or not isinstance(readings, list):
+            raise ValueError("positions and ballots must be lists")
+        if not isinstance(shares_json, list):
+            raise ValueError("shares must be a list")
+    except _MALFORMED as error:
+        return [], [f"decryption: malformed ({error})"]
+    n = len(ballots)
+    if not len(positions) == len(plaintexts) == len(readings) == n:
+        return [], [f"decryption: {len(positions)} papers' positions for {n} ballots"]
+    problems: list[str] = []
+    for number, (kept, published) in enumerate(zip(positions, plaintexts, strict=True)):
+        if (
+            not isinstance(kept, list)
+            or kept != list(range(len(kept)))
+            or not 0 < len(kept) <= codec.width
+            or len(published) != len(kept)
+        ):
+            problems.append(f"decrypted ballot {number}: its published positions are not a prefix")
+    if problems:
+        return [], problems
+    chosen = [
+        c for ballot, kept in zip(ballots, positions, strict=True) for c in ballot[: len(kept)]
+    ]
+    good: list[FactorShare] = []
+    for number, entry in enumerate(shares_json):
+        try:
+            share = factor_share_from_json(entry)
+        except _MALFORMED as error:
+            problems.append(f"decryption share {number}: malformed ({error})")
+            continue
+        if any(s.trustee == share.trustee for s in good):
+            problems.append(f"decryption share {number}: trustee {share.trustee} twice")
+        elif not verify_factor_share(context, key, chosen, share):
+            problems.append(f"decryption share of trustee {share.trustee}: a factor's proof fails")
+        else:
+            good.append(share)
+    if len(good) < key.threshold:
+        problems.append(f"decryption: {len(good)} verified trustee shares, {key.threshold} needed")
+        return [], problems
+    opened = combine_decryption(key, chosen, good)
+    counted: list[tuple[int, ...] | None] = []
+    start = 0
+    for number, (published, reading) in enumerate(zip(plaintexts, readings, strict=True)):
+        mine = tuple(opened[start : start + len(published)])
+        start += len(published)
+        if mine != published:
+            problems.append(f"decrypted ballot {number}: the plaintext is not what the shares open")
+            counted.append(None)
+            continue
+        read = codec.decode_prefix(mine)
+        if (None if read is None else list(read)) != reading:
+            problems.append(f"decrypted ballot {number}: does not read as published")
+            counted.append(None)
+        else:
+            counted.append(read)
     return counted, problems
 
 
