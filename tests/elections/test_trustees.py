@@ -67,7 +67,7 @@ def test_default_trustees_need_three_officers(federation, settings):
     settings.ELECTION_KEY_MODE = "trustees"
     election = open_election(federation, "base-2", seats=1)  # one officer only
     assert ts.election_trustee_key(election) is None
-    election, officers = with_trustees(federation, settings)
+    election, _officers = with_trustees(federation, settings)
     key = ts.election_trustee_key(election)
     assert key is not None and key.state == BallotKey.State.CEREMONY
     # Three officers: n = 3, k = 3 // 2 + 1 = 2.
@@ -119,6 +119,7 @@ def test_three_trustees_one_absent_open_the_box(federation, settings):
     read = Counter(tuple(r) for r in opened["decryption"]["ballots"])
     assert read == Counter(tuple(r) for r in PLAN)
     assert {s["trustee"] for s in opened["decryption"]["shares"]} == {1, 3}
+    assert "positions" in opened["decryption"]
     report = verify_lines(export(federation))
     assert report.checked["secrecy.opened"] == 1
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asamblea.ballots.models import BallotKey, Trustee
-from asamblea.ballots.sealing import OpenedBox, codec_of, public_key_of, vote_context
+from asamblea.ballots.sealing import open_with_shares, public_key_of, vote_context
 from asamblea.errors import Conflict, InvalidInput
 from asamblea.federation.membership import User
 from asamblea.secrecy.bulletin import (
@@ -50,7 +50,6 @@ from asamblea.secrecy.group import Point
 from asamblea.secrecy.shuffle import shuffle
 from asamblea.secrecy.threshold import (
     FactorShare,
-    combine_decryption,
     joint_key,
     verify_dealer_commitment,
     verify_factor_share,
@@ -357,30 +356,6 @@ def verified_shares(key: BallotKey) -> list[FactorShare]:
         factor_share_from_json(t.factor_share)
         for t in Trustee.objects.filter(key=key).exclude(factor_share=None).order_by("index")
     ]
-
-
-def open_with_shares(
-    key: BallotKey, mixes: Sequence[JSON], outputs: Sequence[Ballot], shares: Sequence[FactorShare]
-) -> OpenedBox:
-    """Combine k verified factor shares over the last mix's output and read each paper.
-
-    Stand-in for `sealing.open_with_shares` (branch cutsealed), same signature."""
-    codec = codec_of(key)
-    flat = [c for ballot in outputs for c in ballot]
-    chosen = sorted(shares, key=lambda s: s.trustee)[: key.threshold]
-    opened = combine_decryption(public_key_of(key), flat, chosen)
-    width = codec.width
-    plaintexts = [opened[n * width : (n + 1) * width] for n in range(len(outputs))]
-    readings = [codec.decode(p) for p in plaintexts]
-    facts = {
-        "mixes": list(mixes),
-        "decryption": {
-            "shares": [factor_share_to_json(s) for s in chosen],
-            "plaintexts": [[p.hex() for p in ballot] for ballot in plaintexts],
-            "ballots": [None if r is None else list(r) for r in readings],
-        },
-    }
-    return OpenedBox(facts, readings)
 
 
 def open_by_trustees(key: BallotKey) -> BallotKey | None:
