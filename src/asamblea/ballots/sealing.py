@@ -321,6 +321,17 @@ class OpenedBox:
         """The document with every paper decrypted whole (the methods that read every mark)."""
         return self.published([self.codec.width] * len(self.outputs))
 
+    def published_as_read(self, preferences: Sequence[int]) -> dict[str, JSON]:
+        """`published` with each paper n decrypted as far as shows its first
+        `preferences[n]` preferences (the count's depth; at least one ciphertext), an
+        ill-formed paper as far as shows it ill-formed (`BallotCodec.shown_by`)."""
+        return self.published(
+            [
+                self.codec.shown_by(points, wanted)
+                for points, wanted in zip(self.plaintexts, preferences, strict=True)
+            ]
+        )
+
     def published(self, shown: Sequence[int]) -> dict[str, JSON]:
         """The document of the record's "secrecy.opened": the mixes, and per paper n the
         decryption of its first `shown[n]` ciphertexts only - their positions, plaintexts
