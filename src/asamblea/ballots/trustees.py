@@ -40,7 +40,7 @@ from asamblea.ballots.sealing import (
     vote_context,
 )
 from asamblea.errors import Conflict, InvalidInput
-from asamblea.federation.membership import User
+from asamblea.federation.membership import Login, User
 from asamblea.secrecy.bulletin import (
     ballot_from_json,
     dealer_from_json,
@@ -78,7 +78,7 @@ def setup_trustees(
     federation_slug: str,
     scheme: str,
     vote_id: int,
-    users: Sequence[User],
+    users: Sequence[Login],
     threshold: int,
 ) -> BallotKey:
     """Name the trustees of a vote (before it opens) and start its key ceremony.
