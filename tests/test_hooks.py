@@ -71,6 +71,7 @@ def test_every_hook_is_declared_with_a_docstring() -> None:
         "membership_decided",
         "notice_channel",
         "paper_ballots",
+        "ballot_votes_over",
     }
     assert all(hook.__doc__ and len(hook.__doc__) > 60 for hook in declared)
 
@@ -97,6 +98,21 @@ def test_the_apps_register_their_page_sections_in_order() -> None:
         "asamblea.recall.sections",
         "asamblea.accounts.sections",  # administrators only: the officers' second factor
     ]
+
+
+def test_each_sealed_scheme_has_an_app_that_says_when_its_votes_are_over() -> None:
+    from asamblea.ballots import codes
+
+    owners = {
+        scheme: votes_over.__module__
+        for scheme in (codes.ELECTION, codes.MOTION, codes.REFERENDUM)
+        if (votes_over := hooks.ballot_votes_over.first(scheme)) is not None
+    }
+    assert owners == {
+        codes.ELECTION: "asamblea.elections.scheduler",
+        codes.MOTION: "asamblea.deliberation.scheduler",
+        codes.REFERENDUM: "asamblea.deliberation.scheduler",
+    }
 
 
 def test_each_app_tells_what_awaits_a_member_in_order() -> None:

@@ -479,3 +479,23 @@ body_now: Hook[NowProvider] = Hook(
     queries and returns public facts only: the page is public, the same for every reader.
     """,
 )
+
+
+# ---------------------------------------------------------------- sealed votes that are over
+
+# (vote ids of one scheme) -> those of them whose vote is over.
+VotesOver = Callable[[list[int]], set[int]]
+
+ballot_votes_over: KeyedHook[VotesOver] = KeyedHook(
+    "ballot_votes_over",
+    """Which sealed votes are over, for the sweep of stray key files
+    (`asamblea.ballots.sweep`): `votes_over(vote_ids) -> the ids among them`.
+
+    Keyed by the ballot scheme (`asamblea.ballots.codes`), one function each: the
+    elections app answers for elections, deliberation for motions and referendums. A vote
+    is over when its close is committed (counted and published, or counted in the room
+    without the app's ballots) or it was cancelled: its key will open nothing more, so
+    the server's share of it is deleted. One query for the whole list.
+    """,
+    single=True,
+)

@@ -200,7 +200,9 @@ SETTINGS: tuple[Setting, ...] = (
         "ASAMBLEA_BALLOT_KEY_DIR",
         "",
         "Folder of the keys that open sealed ballots in server mode (one file per vote, "
-        "mode 0600, deleted when the count is published). Keep it out of every backup. "
+        "mode 0600, deleted when the count is published; the worker's tick deletes those "
+        "a killed close left behind, see `asamblea secrecy sweep`). Keep it out of every "
+        "backup, and give each installation its own. "
         "Empty: a folder beside the data dir, named after it with -ballot-keys.",
     ),
     Setting(

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from asamblea.elections import services
 from asamblea.elections.models import Ballot, Election, VoteCast
 from asamblea.errors import Conflict
 from elections.helpers import open_election, voters
 from support.sealed import ballot_says
+from support.threads import all_at_once
 
 pytestmark = [pytest.mark.postgres_only]
 THREADS = 16
-
-
-def all_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run the jobs in threads released together; each result or the exception it raised."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(number: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[number] = job()
-        except Exception as error:
-            results[number] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, job)) for n, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def voting(federation, n_voters: int) -> tuple[Election, list[Any], list[int]]:

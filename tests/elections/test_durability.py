@@ -39,7 +39,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ from typing import Any
 import pytest
 
 from support.server import Asamblea, postgres_database
+from support.voter_http import CODE, CSRF, ONCE, TRACKER, Gone, send
 
 VOTERS = 48
 FORM_LOGINS = 3  # voters who log in through the login form
@@ -59,21 +59,11 @@ PASSWORD = "durable ballots 2026"  # a throw-away test login
 FEDERATION = "test"
 TESTS = Path(__file__).resolve().parent.parent
 SRC = TESTS.parent / "src"
-CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-ONCE_FIELD = re.compile(r'name="once" value="([^"]+)"')
 RANK_FIELD = re.compile(r'name="rank-(\d+)"')
-TRACKER = re.compile(r'id="tracker">([0-9a-f]{64})<')
-CODE = re.compile(r'id="ballot-code">([^<]+)<')
 ALREADY_VOTED = "You have already voted"
-# Connection trouble while the server is down or dies mid-request: try again.
-GONE = (ConnectionError, http.client.HTTPException, TimeoutError, OSError)
 
 
 # ---------------------------------------------------------------- the voter's side
-
-
-class Gone(Exception):
-    """The server died or was down: the request may or may not have been done."""
 
 
 @dataclass
@@ -104,36 +94,18 @@ class Site:
         connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
         headers = {"Host": f"127.0.0.1:{self.server.port}"}
         # English pages (the language switcher's cookie), so the test can read them.
-        cookies = {"django_language": "en", **voter.cookies}
-        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        body = None
-        if fields is not None:
-            body = urllib.parse.urlencode(fields)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        voter.cookies.setdefault("django_language", "en")
         posting = method == "POST"
+        if posting:
+            with self.lock:
+                self.posts_in_flight += 1
+            self.post_started.set()
         try:
+            return send(connection, method, path, voter.cookies, headers, fields)
+        finally:
             if posting:
                 with self.lock:
-                    self.posts_in_flight += 1
-                self.post_started.set()
-            try:
-                connection.request(method, path, body=body, headers=headers)
-                answer = connection.getresponse()
-                text = answer.read().decode("utf-8", errors="replace")
-            finally:
-                if posting:
-                    with self.lock:
-                        self.posts_in_flight -= 1
-        except GONE as error:
-            raise Gone(str(error)) from None
-        finally:
-            connection.close()
-        for header in answer.headers.get_all("Set-Cookie") or []:
-            jar = http.cookies.SimpleCookie()
-            jar.load(header)
-            for name, morsel in jar.items():
-                voter.cookies[name] = morsel.value
-        return answer.status, dict(answer.headers.items()), text
+                    self.posts_in_flight -= 1
 
 
 def log_in(site: Site, voter: Voter) -> None:
@@ -141,7 +113,7 @@ def log_in(site: Site, voter: Voter) -> None:
     while True:
         try:
             status, _headers, page = site.request(voter, "GET", "/accounts/login/")
-            token = CSRF_FIELD.search(page)
+            token = CSRF.search(page)
             assert status == 200 and token, f"login page: {status}"
             status, _headers, _page = site.request(
                 voter,
@@ -174,7 +146,7 @@ def cast(site: Site, voter: Voter, election: int, ranking: list[int], code: str 
                 time.sleep(0.1)
                 continue
             assert status == 200, f"{voter.username}: ballot page {status}\n{page[-2000:]}"
-            csrf, once = CSRF_FIELD.search(page), ONCE_FIELD.search(page)
+            csrf, once = CSRF.search(page), ONCE.search(page)
             assert csrf and once, f"{voter.username}: no ballot form"
             fields = {"csrfmiddlewaretoken": csrf.group(1), "once": once.group(1)}
             fields.update({f"rank-{pk}": str(n) for n, pk in enumerate(ranking, start=1)})
@@ -361,52 +333,9 @@ def _setup(voters: int, form_logins: int) -> dict[str, Any]:
     """A federation, `voters` verified members of base-1 with logins, an election whose
     vote is open; sessions for all but the first `form_logins` voters."""
     _django()
-    from datetime import timedelta
+    from support.open_vote import open_vote
 
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.db import transaction
-    from django.test import Client
-    from django.utils import timezone
-
-    from asamblea.elections import services
-    from asamblea.federation.models import Delegation
-    from support.factories import add_member, body, make_federation, make_officer
-
-    with transaction.atomic():
-        federation = make_federation(FEDERATION)
-        base = body(federation, "base-1")
-        officer = make_officer(federation, "base-1", "officer-durable")
-        hashed = make_password(PASSWORD)  # once: argon2 is slow on purpose
-        users = []
-        for n in range(1, voters + 1):
-            user = get_user_model().objects.create(username=f"voter-{n:03d}", password=hashed)
-            add_member(federation, "base-1", f"Voter {n}", user=user)
-            users.append(user)
-        now = timezone.now()
-        election = services.do_open_election(
-            officer,
-            base,
-            delegation=Delegation.objects.get(source=base),
-            seats=2,
-            nominations_close_at=now + timedelta(hours=1),
-            voting_opens_at=now + timedelta(hours=1),
-            voting_closes_at=now + timedelta(hours=2),
-        )
-        standing = [services.do_stand(user, election) for user in users[:4]]
-        services.do_open_voting(election)
-    sessions = {}
-    for user in users[form_logins:]:
-        client = Client()
-        client.force_login(user)
-        sessions[user.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {
-        "election": election.pk,
-        "candidates": [c.pk for c in standing],
-        "voters": [user.username for user in users],
-        "sessions": sessions,
-    }
+    return open_vote(FEDERATION, voters, prefix="voter", password=PASSWORD, form_logins=form_logins)
 
 
 def _close(election_id: int) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import http.client
 import http.cookies
 import json
 import os
-import re
 import ssl
 import subprocess
 import sys
@@ -32,16 +31,10 @@ import asamblea
 from support.gunicorn import Gunicorn, wait_for
 from support.pgcluster import Cluster
 from support.server import asamblea_command
+from support.voter_http import CSRF, ONCE, TRACKER, Gone, send
 
 TESTS = Path(__file__).resolve().parents[1]
 SRC = Path(asamblea.__file__).resolve().parents[1]
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-ONCE = re.compile(r'name="once" value="([^"]+)"')
-TRACKER = re.compile(r'id="tracker">([0-9a-f]{64})<')
-CODE = re.compile(r'id="ballot-code">([^<]+)<')
-# Connection trouble while a server is down or dies mid-request: the post may or may
-# not have been done.
-GONE = (ConnectionError, http.client.HTTPException, TimeoutError, OSError)
 # Generous: a busy CI machine with two cores shared by many jobs.
 PATIENCE = 180.0
 
@@ -74,10 +67,6 @@ class Tally:
                 setattr(self, name, getattr(self, name) + value)
 
 
-class Gone(Exception):
-    """No answer: the server died, or was down."""
-
-
 class VoterClient:
     """One voter's HTTP client (their session cookie; English pages), to `base` URLs."""
 
@@ -98,26 +87,10 @@ class VoterClient:
             connection = http.client.HTTPSConnection(host, port, timeout=60, context=context)
         else:
             connection = http.client.HTTPConnection(host, port, timeout=60)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if fields is not None:
-            body = urllib.parse.urlencode(fields)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Origin"] = base  # as a browser sends it (CSRF, behind TLS too)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            answer = connection.getresponse()
-            text = answer.read().decode("utf-8", errors="replace")
-        except GONE as error:
-            raise Gone(str(error)) from None
-        finally:
-            connection.close()
-        for header in answer.headers.get_all("Set-Cookie") or []:
-            jar = http.cookies.SimpleCookie()
-            jar.load(header)
-            for name, morsel in jar.items():
-                self.cookies[name] = morsel.value
-        return answer.status, text
+        # A form carries the Origin a browser sends (CSRF, behind TLS too).
+        headers = {} if fields is None else {"Origin": base}
+        status, _headers, text = send(connection, method, path, self.cookies, headers, fields)
+        return status, text
 
     def ballot_form(self, base: str, vote: Vote, ranking: Sequence[int]) -> dict[str, str]:
         """The filled-in ballot form, as the page gave it (its one-time token)."""

@@ -178,14 +178,27 @@ def build() -> dict[str, Any]:
             "rankings": [{"codec": c, "ranking": r} for c, r in REFUSED_RANKINGS],
         },
     }
+    return json_values(document)
+
+
+def json_values(document: dict[str, Any]) -> dict[str, Any]:
+    """The document as it reads back from its file (tuples become lists)."""
     parsed: dict[str, Any] = json.loads(json.dumps(document))
     return parsed
 
 
+def as_file(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
 def render() -> str:
-    return json.dumps(build(), indent=1, ensure_ascii=False) + "\n"
+    return as_file(build())
+
+
+def write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":
-    PATH.write_text(render(), encoding="utf-8")
-    print(f"wrote {PATH}")
+    write(PATH, render())

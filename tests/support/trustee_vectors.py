@@ -15,7 +15,6 @@ the library makes. As in seal_vectors.py, every "random" value is a hash of a la
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from asamblea.secrecy.threshold import (
     _factor_transcript,
     _pok_transcript,
 )
-from support.seal_vectors import fixed_scalar
+from support.seal_vectors import as_file, fixed_scalar, json_values, write
 
 PATH = Path(__file__).resolve().parent.parent / "secrecy" / "trustee_vectors.json"
 
@@ -164,14 +163,12 @@ def build() -> dict[str, Any]:
         "envelopes": envelope_vectors(),
         "factors": factor_vectors(),
     }
-    parsed: dict[str, Any] = json.loads(json.dumps(document))
-    return parsed
+    return json_values(document)
 
 
 def render() -> str:
-    return json.dumps(build(), indent=1, ensure_ascii=False) + "\n"
+    return as_file(build())
 
 
 if __name__ == "__main__":
-    PATH.write_text(render(), encoding="utf-8")
-    print(f"wrote {PATH}")
+    write(PATH, render())

@@ -9,12 +9,9 @@ from __future__ import annotations
 import html
 import re
 import urllib.parse
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import translation
 
 from asamblea.deliberation.models import CallToAction, Referendum
 from asamblea.elections import services as elections
@@ -22,21 +19,12 @@ from asamblea.federation.models import Federation, Person
 from deliberation.helpers import member, seat_delegates
 from elections.helpers import open_election
 from support.factories import make_federation, make_officer
+from support.fixtures import english, fast_passwords
 from support.language import english as in_english
 
 NAME, PHONE, EMAIL = "Rosa Huamán Quispe", "+51987654321", "rosa@example.org"
 PUBLIC_NAME = "Rosa H. Q."
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    with translation.override("en"):
-        yield
+__all__ = ["english", "fast_passwords"]  # autouse fixtures, for this module's tests
 
 
 def shared(page: str) -> dict[str, str]:

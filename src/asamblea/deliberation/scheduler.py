@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from asamblea import hooks
+from asamblea.ballots import codes
 from asamblea.deliberation import services
 from asamblea.deliberation.models import Motion, Referendum
 
@@ -39,3 +40,20 @@ def overdue_votes(cutoff: datetime) -> int:
         status=Referendum.Status.VOTING, closes_at__lt=cutoff
     ).count()
     return motions + referendums
+
+
+@hooks.ballot_votes_over.register(codes.MOTION)
+def motions_over(ids: list[int]) -> set[int]:
+    """Motions whose vote is closed (counted in the app or in the room), or that lapsed or
+    were withdrawn: their keys open nothing more."""
+    still = (Motion.Status.PROPOSED, Motion.Status.TABLED, Motion.Status.VOTING)
+    return set(
+        Motion.objects.filter(pk__in=ids).exclude(status__in=still).values_list("pk", flat=True)
+    )
+
+
+@hooks.ballot_votes_over.register(codes.REFERENDUM)
+def referendums_over(ids: list[int]) -> set[int]:
+    """Referendums counted (their close committed)."""
+    closed = Referendum.Status.CLOSED
+    return set(Referendum.objects.filter(pk__in=ids, status=closed).values_list("pk", flat=True))

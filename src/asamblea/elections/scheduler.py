@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from asamblea import hooks
+from asamblea.ballots import codes
 from asamblea.elections import services
 from asamblea.elections.models import Election
 from asamblea.errors import AsambleaError
@@ -101,3 +102,10 @@ def catch_up(election: Election, now: datetime | None = None) -> Election:
             _step(label, election, action, now)
     # The public facts, read again as anyone may read them.
     return services.access_election(AnonymousUser(), election.federation, election.pk)
+
+
+@hooks.ballot_votes_over.register(codes.ELECTION)
+def elections_over(ids: list[int]) -> set[int]:
+    """Elections counted (their close committed) or cancelled: their keys open nothing more."""
+    over = (Election.Status.CLOSED, Election.Status.CANCELLED)
+    return set(Election.objects.filter(pk__in=ids, status__in=over).values_list("pk", flat=True))

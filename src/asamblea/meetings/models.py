@@ -5,10 +5,10 @@ A `Room` adds to deliberation's `Meeting` (one each) what happens in the hall; t
 meeting itself (its agenda of motions, its status) stays deliberation's. Models hold
 data and constraints only; every rule lives in `services/`.
 
-Made to grow: a vote's `method` and an attendance's `how` are open lists (paper ballots
-and entries made offline are future methods), and every row written by a person keeps
-who wrote it and when, so entries sent later from an offline device can be checked and
-deduplicated against them.
+Made to grow: a vote's `method` and an attendance's `how` are open lists, and every row
+written by a person keeps who wrote it and when. Entries made on a device without
+signal are applied later through the same services (`OfflineEntry`, kept once by the
+device's UUID, signed with a `DeskKey`: docs/meetings.md, "Sin señal en la sala").
 """
 
 from __future__ import annotations
@@ -309,3 +309,67 @@ class PaperTally(models.Model):
                 fields=["vote", "round", "teller"], name="paper_tally_once_a_round"
             ),
         ]
+
+
+class DeskKey(models.Model):
+    """The key a room's desk page hands to an officer's (or teller's) session, to sign
+    the entries its device makes while the hall has no signal (HMAC-SHA256). One per
+    login, meeting and session: it says which device an entry came from."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="desk_keys")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Public name of the key (sent with each entry); the secret never leaves the page.
+    key_id = models.CharField(max_length=32, unique=True)
+    secret = models.CharField(max_length=64)
+    # SHA-256 of the session's key: the same session gets the same key back.
+    session_hash = models.CharField(max_length=64)
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "user", "session_hash"], name="desk_key_once_a_session"
+            ),
+        ]
+
+
+class OfflineEntry(models.Model):
+    """An entry made on a device without signal and sent later: kept once (by the UUID
+    the device gave it) with the first answer the server gave, which a replay returns."""
+
+    class Kind(models.TextChoices):
+        CHECK_IN = "check_in", _("Check-in")
+        CHECK_OUT = "check_out", _("Check-out")
+        HAND_COUNT = "hand_count", _("Show-of-hands count")
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        REFUSED = "refused", _("Refused")
+        CONFLICT = "conflict", _("In conflict")
+
+    uuid = models.UUIDField(unique=True)
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="offline_entries")
+    key = models.ForeignKey(DeskKey, on_delete=models.PROTECT, related_name="entries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    payload = models.JSONField()
+    entered_at = models.DateTimeField()  # on the device's clock
+    received_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status.choices)
+    message = models.TextField(blank=True)  # the answer, in the sender's language
+    # A count in conflict: the vote it is for and the count already in place.
+    vote = models.ForeignKey(
+        RoomVote, null=True, blank=True, on_delete=models.CASCADE, related_name="offline_entries"
+    )
+    against = models.ForeignKey(
+        TellerCount, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=10, blank=True)  # kept / taken / recount
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        indexes = [models.Index(fields=["vote", "status"])]

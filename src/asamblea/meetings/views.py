@@ -27,7 +27,7 @@ from asamblea.deliberation.models import Meeting
 from asamblea.deliberation.services import access_meeting, access_motion, agenda
 from asamblea.errors import InvalidInput, PermissionDenied
 from asamblea.federation.membership import person_of
-from asamblea.federation.models import Body
+from asamblea.federation.models import Body, Federation
 from asamblea.federation.services import (
     access_federation,
     find_login,
@@ -35,7 +35,8 @@ from asamblea.federation.services import (
     require_officer,
 )
 from asamblea.meetings import paper_views, services
-from asamblea.meetings.models import Room, RoomVote, Speaker
+from asamblea.meetings.models import Acta, Room, RoomVote, Speaker
+from asamblea.meetings.services import offline
 from asamblea.web.once import once_only
 from asamblea.web.qr import qr_svg
 
@@ -146,6 +147,8 @@ def room_page(request: HttpRequest, federation_slug: str, meeting_id: int) -> Ht
                 "roll": services.access_roll(request.user, room, query) if query else [],
                 "alternates": list(room.alternates.select_related("seat", "person")),
                 "acta": getattr(room, "acta", None),
+                "conflicts": offline.conflicts_of(room),
+                "check_in_conflicts": offline.check_in_conflicts_of(room),
             }
         )
     return render(request, "meetings/room.html", context)
@@ -196,6 +199,13 @@ def _act(request: HttpRequest, room: Room, action: str) -> str | None:
     if action == "check-in":
         services.do_check_in_member(user, room, _int(post.get("person"), _("a person")))
         return _("Checked in.")
+    if action == "roll":
+        # The desk's roll: one form, the button pressed names whom to check in or out.
+        if post.get("attendance"):
+            services.do_check_out(user, room, _int(post.get("attendance"), _("a person")))
+            return _("Checked out.")
+        services.do_check_in_member(user, room, _int(post.get("person"), _("a person")))
+        return _("Checked in.")
     if action == "check-out":
         services.do_check_out(user, room, _int(post.get("attendance"), _("a person")))
         return _("Checked out.")
@@ -229,13 +239,7 @@ def _act(request: HttpRequest, room: Room, action: str) -> str | None:
         outcome = services.do_enter_count(
             user, vote, post.get("yes", ""), post.get("no", ""), post.get("abstain", "")
         )
-        return {
-            services.Outcome.WAITING: _("Your count is in: waiting for the other teller's."),
-            services.Outcome.DISCREPANCY: _(
-                "The two counts differ: count the hands again, both of you."
-            ),
-            services.Outcome.DECIDED: _("The counts agree: the result stands."),
-        }[outcome]
+        return offline.count_note(outcome)
     if action == "roll-call":
         vote = services.access_room_vote(room, _int(post.get("vote"), _("a vote")))
         services.do_enter_roll_call(
@@ -260,6 +264,11 @@ def _act(request: HttpRequest, room: Room, action: str) -> str | None:
     if action == "withdraw":
         services.do_withdraw_speaker(user, room, _int(post.get("speaker"), _("a speaker")))
         return None
+    if action == "resolve":
+        offline.do_resolve_conflict(
+            user, room, _int(post.get("entry"), _("an entry")), post.get("choice", "")
+        )
+        return _("The conflict is resolved.")
     if action == "close":
         services.do_close_meeting(user, room, post.get("notes", ""))
         return _("The meeting is closed and its acta written: two officers sign it.")
@@ -278,6 +287,8 @@ def room_action(request: HttpRequest, federation_slug: str, meeting_id: int) -> 
         messages.success(request, note)
     if action == "close":
         return redirect("meeting_acta", federation.slug, meeting_id)
+    if request.POST.get("next") == "desk":
+        return redirect("meeting_desk", federation.slug, meeting_id)
     return redirect(_room_url(room))
 
 
@@ -366,13 +377,24 @@ def screen_live(request: HttpRequest, federation_slug: str, meeting_id: int) -> 
 # ---------------------------------------------------------------- the acta
 
 
-def acta_page(request: HttpRequest, federation_slug: str, meeting_id: int) -> HttpResponse:
+def _acta_copy(
+    request: HttpRequest, federation_slug: str, meeting_id: int
+) -> tuple[Federation, Room, Acta, bool, bool, str]:
+    """The acta and which copy this reader gets: the internal one (with names) only for
+    the body's officers, and only unless they ask for the public one; A4 unless Letter."""
     federation = access_federation(federation_slug)
     room = services.access_room(request.user, federation, meeting_id)
     acta = services.access_acta(room)
     officer = is_officer(request.user, room.meeting.body)
     internal = officer and request.GET.get("copy") != "public"
     paper = "letter" if request.GET.get("paper") == "letter" else "A4"
+    return federation, room, acta, officer, internal, paper
+
+
+def acta_page(request: HttpRequest, federation_slug: str, meeting_id: int) -> HttpResponse:
+    federation, room, acta, officer, internal, paper = _acta_copy(
+        request, federation_slug, meeting_id
+    )
     signatures = list(acta.signatures.all())
     me = person_of(request.user, federation)
     return render(
@@ -394,6 +416,31 @@ def acta_page(request: HttpRequest, federation_slug: str, meeting_id: int) -> Ht
             "my_name": me.full_name if me is not None else request.user.get_username(),
         },
     )
+
+
+def acta_pdf(request: HttpRequest, federation_slug: str, meeting_id: int) -> HttpResponse:
+    """The acta's page as a PDF: the same copy, the same paper, the reader's language."""
+    from asamblea.meetings.acta_pdf import render_acta_pdf
+
+    _federation, room, acta, _officer, internal, paper = _acta_copy(
+        request, federation_slug, meeting_id
+    )
+    content = render_acta_pdf(
+        acta,
+        body_name=room.meeting.body.name,
+        starts_at=room.meeting.starts_at,
+        internal=internal,
+        paper=paper,
+        signatures=list(acta.signatures.all()),
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    copy = "internal" if internal else "public"
+    response["Content-Disposition"] = (
+        f'attachment; filename="acta-{room.meeting_id}-{copy}-{paper.lower()}.pdf"'
+    )
+    # The internal copy has members' names: no shared cache keeps it.
+    response["Cache-Control"] = "private, no-store" if internal else "private"
+    return response
 
 
 @login_required

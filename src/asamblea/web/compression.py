@@ -11,9 +11,10 @@ with text of the attacker's choosing in it. Here:
 - Django's GZipMiddleware pads every answer with random bytes (Heal the BREACH), so
   each guess takes many answers to measure;
 - and answers that hold a secret still valid after the answer - a second-factor key,
-  recovery or activation codes, the room's check-in and projector tokens, members'
-  contact details, a person's own data, a password-reset link - and every answer to a
-  form's post (a ballot's code and tracker, a code shown once) are sent uncompressed.
+  recovery or activation codes, the room's check-in and projector tokens, the desk's
+  signing key, members' contact details, a person's own data, a password-reset link -
+  and every answer to a form's post (a ballot's code and tracker, a code shown once)
+  are sent uncompressed.
 
 Static files are compressed beforehand by WhiteNoise (asamblea.web.staticfiles), which
 answers before this middleware is reached. docs/performance.md has the reasoning.
@@ -39,6 +40,7 @@ UNCOMPRESSED_PAGES = frozenset(
         "officer_trail",
         "password_reset_confirm",
         "meeting_room",
+        "meeting_desk",
         "meeting_room_live",
         "meeting_roll_print",
         "meeting_screen",

@@ -27,7 +27,14 @@ from asamblea.errors import Conflict, InvalidInput, NotFound
 from asamblea.federation.membership import Login, User
 from asamblea.federation.models import Body
 from asamblea.federation.services import require_officer
-from asamblea.meetings.models import Alternate, Attendance, Room, RoomVote, TellerCount
+from asamblea.meetings.models import (
+    Alternate,
+    Attendance,
+    OfflineEntry,
+    Room,
+    RoomVote,
+    TellerCount,
+)
 from asamblea.meetings.services.rooms import (
     present_count,
     quorum_state,
@@ -129,6 +136,11 @@ def do_enter_count(
         raise Conflict(_("This vote is decided: no more counts are taken."))
     if vote.method != RoomVote.Method.HANDS:
         raise InvalidInput(_("This vote is by roll call: enter each seat's vote."))
+    if OfflineEntry.objects.filter(
+        vote=vote, status=OfflineEntry.Status.CONFLICT, resolved_at__isnull=True
+    ).exists():
+        # Never settled behind the officers' backs: the conflict is resolved first.
+        raise Conflict(_("This vote has entries in conflict: an officer resolves them first."))
     tally = rules.Tally(_count(yes, _("yes")), _count(no, _("no")), _count(abstain, _("abstain")))
     present = present_count(room)
     if tally.present > present:
