@@ -164,6 +164,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Below this many ballots an election publishes only who was elected, not the ballots.",
     ),
     Setting(
+        "ELECTION_KEY_MODE",
+        "server",
+        "Who holds the key of a new election's sealed ballots: server (a key file, deleted "
+        "at the count) or trustees (k of n officers' phones; used when the body has at "
+        "least 3 officers with logins, else server mode). An officer may choose trustees "
+        "for one election either way.",
+    ),
+    Setting(
         "BALLOT_RESEND_MINUTES",
         "60",
         "Minutes during which a voter who sends the same ballot form again (its answer was "
@@ -670,6 +678,7 @@ WORKER_GIVE_UP_SECONDS = float(env("WORKER_GIVE_UP_SECONDS"))
 BALLOT_RESEND_MINUTES = int(env("BALLOT_RESEND_MINUTES"))
 RETENTION_DAYS = env_int("RETENTION_DAYS")
 ELECTION_MIN_VOTERS_FOR_BREAKDOWN = int(env("ELECTION_MIN_VOTERS_FOR_BREAKDOWN"))
+ELECTION_KEY_MODE = env("ELECTION_KEY_MODE").strip() or "server"
 
 # Notices by e-mail (asamblea.notices): sent by the worker, never by a page's request.
 SITE_URL = env("SITE_URL")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,16 @@ class BallotKey(models.Model):
         SERVER = "server", _("Key held by the server until the count")
         TRUSTEES = "trustees", _("Key shared among trustees")
 
+    class State(models.TextChoices):
+        # Trustees mode: the trustees' devices are making the key; the vote cannot open.
+        CEREMONY = "ceremony", _("Key ceremony under way")
+        # The public key is made: the vote can open (server mode starts here).
+        READY = "ready", _("Key ready")
+        # The vote is closed and mixed: waiting for the trustees' decryption shares.
+        TALLYING = "tallying", _("Waiting for the trustees")
+        # The box is opened and counted.
+        COUNTED = "counted", _("Counted")
+
     scheme = models.CharField(max_length=40)
     vote_id = models.PositiveBigIntegerField()
     mode = models.CharField(max_length=10, choices=Mode.choices)
@@ -64,6 +75,10 @@ class BallotKey(models.Model):
     threshold = models.PositiveSmallIntegerField()
     # bulletin.key_to_json: the public key, the verification keys and the dealings.
     public = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.READY)
+    # Trustees mode: the mixes made at the close ({"mixes": [...]}), kept for the trustees
+    # to decrypt the last one's output; null before the close and in server mode.
+    mixed = models.JSONField(null=True, blank=True)
     # The public document of the opened box (mixes, decryption), once counted.
     opened = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -75,3 +90,44 @@ class BallotKey(models.Model):
 
     def __str__(self) -> str:
         return self.context
+
+
+class Trustee(models.Model):
+    """One of the n trustees of a vote's key in trustees mode (index 1..n), and where they
+    are in the ceremony and the decryption. Only public values are kept: their device's
+    public key, their dealing (commitments and the shares sealed to the other trustees'
+    devices, which the server only relays) and their proven decryption factors."""
+
+    class Check(models.TextChoices):
+        PENDING = "", _("Not checked yet")
+        CONFIRMED = "confirmed", _("Confirmed")
+        COMPLAINT = "complaint", _("Complained")
+
+    key = models.ForeignKey(BallotKey, on_delete=models.CASCADE, related_name="trustees")
+    index = models.PositiveSmallIntegerField()
+    # The officer's (or named teller's) login: only they may act as this trustee.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="trusteeships"
+    )
+    # ristretto255 point (hex) of the key pair made on the trustee's device.
+    device_public = models.CharField(max_length=64, blank=True)
+    # {"dealer": bulletin.dealer_to_json, "envelopes": {"1": ..., "n": ...}}
+    dealing = models.JSONField(null=True, blank=True)
+    checked = models.CharField(max_length=10, choices=Check.choices, blank=True, default="")
+    complaints = models.JSONField(default=list, blank=True)
+    # bulletin.factor_share_to_json over the last mix's output, verified before stored.
+    factor_share = models.JSONField(null=True, blank=True)
+    device_at = models.DateTimeField(null=True, blank=True)
+    dealt_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    decrypted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "index"], name="trustee_unique_index"),
+            models.UniqueConstraint(fields=["key", "user"], name="trustee_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key.context} #{self.index}"

@@ -32,6 +32,8 @@ class Election(models.Model):
         # Nominations closed, the vote not yet open.
         READY = "ready", _("Nominations closed")
         VOTING = "voting", _("Voting open")
+        # Trustees mode: voting closed and the ballots mixed, waiting for the trustees.
+        TALLYING = "tallying", _("Waiting for the trustees")
         CLOSED = "closed", _("Closed and counted")
         CANCELLED = "cancelled", _("Cancelled")
 

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from asamblea.ballots.box import receipt_of_resent_form
+from asamblea.ballots.trustees import trustee_of
 from asamblea.elections import services
 from asamblea.elections.ballots import RANKED_METHODS, YES_NO, BallotProblem, ranking_from_ranks
 from asamblea.elections.forms import CancelForm, OpenElectionForm, StandForm
@@ -28,6 +29,7 @@ from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry, Se
 from asamblea.elections.scheduler import catch_up
 from asamblea.elections.sentences import cancel_reason_said
 from asamblea.elections.services.sealed import election_key
+from asamblea.elections.services.trustees import election_trustee_key, tally_progress
 from asamblea.errors import AlreadyVoted, FormAlreadySent, InvalidInput, NotFound, WrongBallotCode
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import User
@@ -180,8 +182,20 @@ def election_page(request: HttpRequest, federation_slug: str, election_id: int) 
         if (election.result or {}).get("breakdown_published")
         else None,
         "share": _share(election, body, services.election_title(election)),
+        **_trustee_context(user, election, officer),
     }
     return render(request, "elections/election.html", context)
+
+
+def _trustee_context(user: User, election: Election, officer: bool) -> dict[str, Any]:
+    """Trustees mode: the progress of the decryption, and the links of a trustee."""
+    key = election_trustee_key(election)
+    return {
+        "trustee_key": key,
+        "my_trustee": trustee_of(key, user) if key is not None else None,
+        "tally": tally_progress(election) if key is not None else None,
+        "officer_sees_trustees": officer,
+    }
 
 
 def _share(election: Election, body: Body, title: str) -> dict[str, str] | None:

@@ -22,6 +22,7 @@ from asamblea.ballots.sealing import (
     readings_of,
     secrecy_facts,
 )
+from asamblea.ballots.trustees import mix_for_trustees
 from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
 from asamblea.elections.models import Ballot, Candidacy, Election
@@ -274,8 +275,26 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
     if election.status != Election.Status.VOTING:
         raise Conflict(_("This election's vote is not open, so it cannot be closed."))
     _reshuffle(election, now)
+    held = key_for(Ballot.TRACKER_SCHEME, election.pk)
+    if held is not None and held.mode == BallotKey.Mode.TRUSTEES:
+        # Trustees mode: casting stops, the server mixes, the trustees open the box
+        # (`trustees.do_trustee_decrypt` publishes the count once k have decrypted).
+        mix_for_trustees(held, [sealed for _t, sealed in BallotBox(Ballot, election).cast_list()])
+        election.status = Election.Status.TALLYING
+        election.closed_at = now
+        election.save(update_fields=["status", "closed_at"])
+        return election
+    return publish_count(election, _open_sealed_box(election), now=now)
+
+
+def publish_count(
+    election: Election, opened: tuple[BallotKey, OpenedBox] | None, *, now: datetime
+) -> Election:
+    """Count the opened box (in memory: the key and the papers as read), publish the
+    count with its inputs and fill the seats: the close's second half, inside its
+    transaction, or inside the trustees' last decryption's (trustees mode)."""
     body = election.constituency
-    opened = _open_sealed_box(election)
+    now = election.closed_at or now
     key = opened[0] if opened is not None else None
     inputs, result, depths = _count(election, opened[1].readings if opened is not None else None)
     if opened is not None:
@@ -312,7 +331,8 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
     ]
     if key is not None:
         events += _secrecy_events(election, key, breakdown=breakdown)
-        forget_key_on_commit(key)
+        if key.mode == BallotKey.Mode.SERVER:
+            forget_key_on_commit(key)
     counted: dict[str, Any] = dict(inputs)
     if papers is not None:
         counted["paper"] = election.result["paper"] = papers.facts

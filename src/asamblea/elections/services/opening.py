@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from asamblea.elections.models import Election, Seat
 from asamblea.elections.recount import seed_commitment
 from asamblea.elections.services._common import OPEN_STATUSES, STV_METHODS
+from asamblea.elections.services.trustees import setup_default_trustees
 from asamblea.errors import Conflict, InvalidInput
 from asamblea.federation.membership import User
 from asamblea.federation.models import Body, Delegation
@@ -171,4 +172,5 @@ def do_open_election(
     if seat is not None:
         facts["seat"] = seat.pk
     append_entries(constituency.federation, [Event("election.opened", facts, body=constituency)])
+    setup_default_trustees(election)
     return election

@@ -1,7 +1,8 @@
 """Sealed elections: the vote's key at the opening, ballots as codec indices, papers as read.
 
-Every election whose vote opens from now on is sealed, in server mode until
-trustees exist (decision 0004; `asamblea.ballots.sealing`): its ballots are
+Every election whose vote opens from now on is sealed, in server mode or, when its
+trustees did the key ceremony, in trustees mode (`elections.services.trustees`;
+decision 0004; `asamblea.ballots.sealing`): its ballots are
 encrypted from the moment they are cast, and opened only at the close, after a
 proven mix. Elections opened before sealing existed have no `BallotKey`; their
 ballots keep their plaintext `ranking` and are counted as before.
@@ -17,11 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+
 from asamblea.ballots.models import BallotKey
 from asamblea.ballots.sealing import Reading, key_for, open_server_key
 from asamblea.counting.truncate import TRUNCATING
 from asamblea.elections import ballots as papers
 from asamblea.elections.models import Ballot, Candidacy, Election
+from asamblea.errors import Conflict
 from asamblea.secrecy.encoding import BallotCodec
 
 
@@ -31,7 +35,11 @@ def election_key(election: Election) -> BallotKey | None:
     if kept is not None:
         return kept  # type: ignore[no-any-return]
     key = key_for(Ballot.TRACKER_SCHEME, election.pk)
-    if key is not None and election.status in (Election.Status.VOTING, Election.Status.CLOSED):
+    if key is not None and election.status in (
+        Election.Status.VOTING,
+        Election.Status.TALLYING,
+        Election.Status.CLOSED,
+    ):
         election._ballot_key = key  # type: ignore[attr-defined]
     return key
 
@@ -69,6 +77,16 @@ def open_election_key(election: Election, candidates: Sequence[Candidacy]) -> Ba
 
     None when nobody stands (a vote with nothing to choose seals nothing)."""
     count = 2 if election.method == Election.Method.YES_NO else len(candidates)
+    held = key_for(Ballot.TRACKER_SCHEME, election.pk)
+    if held is not None and held.mode == BallotKey.Mode.TRUSTEES:
+        # The trustees' ceremony made the key (`_open_voting` checked it is done);
+        # what its ballots encode is fixed now, as in server mode.
+        if held.state != BallotKey.State.READY:
+            raise Conflict(_("The trustees' key ceremony is not done: the vote cannot open."))
+        held.codec = _codec(election, max(count, 1)).describe()
+        held.choices = choices_of(election, candidates) if count else []
+        held.save(update_fields=["codec", "choices"])
+        return held
     if count == 0:
         return None
     return open_server_key(

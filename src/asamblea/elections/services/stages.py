@@ -9,11 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from asamblea.ballots.models import BallotKey
 from asamblea.ballots.sealing import key_facts
 from asamblea.elections.models import Election, RollEntry
 from asamblea.elections.services._common import OPEN_STATUSES, _locked
 from asamblea.elections.services.reads import standing
 from asamblea.elections.services.sealed import open_election_key
+from asamblea.elections.services.trustees import election_trustee_key
 from asamblea.errors import Conflict, InvalidInput
 from asamblea.federation.membership import User, eligible_people
 from asamblea.federation.services import require_officer
@@ -111,6 +113,11 @@ def do_cancel_election(actor: User, election: Election, reason: str) -> Election
 
 def _open_voting(election: Election, now: datetime) -> Election:
     """Ready → voting: freeze the roll. Inside a transaction, the election row locked."""
+    held = election_trustee_key(election)
+    if held is not None and held.state == BallotKey.State.CEREMONY:
+        raise Conflict(
+            _("The trustees' key ceremony is not done: the vote cannot open until it is.")
+        )
     people = list(eligible_people(election.constituency).values_list("pk", flat=True))
     RollEntry.objects.bulk_create(
         [RollEntry(election=election, person_id=pk) for pk in sorted(people)], batch_size=2000
@@ -128,7 +135,7 @@ def _open_voting(election: Election, now: datetime) -> Election:
     if election.kind != Election.Kind.RECALL:
         facts["candidates"] = [c.public_name for c in candidates]
     events = [Event("election.voting_opened", facts, body=election.constituency)]
-    # Every vote that opens is sealed (server mode until trustees exist): docs/elections.md.
+    # Every vote that opens is sealed (server or trustees mode): docs/elections.md.
     key = open_election_key(election, candidates)
     if key is not None:
         events.append(
