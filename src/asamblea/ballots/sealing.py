@@ -456,6 +456,10 @@ def secrecy_facts(
     cast = [{"tracker": tracker, **sealed} for tracker, sealed in cast_list]
     opened = opened or key.opened or {"mixes": [], "decryption": None}
     shown: dict[str, JSON] = {"mixes": opened["mixes"], "decryption": opened["decryption"]}
+    if "mixed_by" in opened:
+        # Trustees mode: who made each mix ("server", then "teller"): one mix says that
+        # the server alone could link voters to papers.
+        shown["mixed_by"] = opened["mixed_by"]
     if withheld is not None and opened["decryption"] is not None:
         shown["decryption"] = None
         shown["withheld"] = withheld
