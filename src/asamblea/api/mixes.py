@@ -91,6 +91,6 @@ def post_mix(request: AuthenticatedRequest, slug: str, election_id: int, mix: Mi
     return {
         "context": key.context,
         "index": 1,
-        "ballots": len(key.mixed["mixes"][-1]["output"]),
+        "ballots": len((key.mixed or {})["mixes"][-1]["output"]),
         "state": key.state,
     }

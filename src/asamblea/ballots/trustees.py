@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from asamblea.ballots.models import BallotKey, Trustee
 from asamblea.ballots.sealing import open_with_shares, public_key_of, vote_context
 from asamblea.errors import Conflict, InvalidInput, PermissionDenied
-from asamblea.federation.membership import User
+from asamblea.federation.membership import Login, User
 from asamblea.secrecy.bulletin import (
     ballot_from_json,
     dealer_from_json,
@@ -296,7 +296,7 @@ def ceremony_step(trustee: Trustee) -> str:
 # ---------------------------------------------------------------- the close
 
 
-def set_teller(key: BallotKey, user: User | None) -> BallotKey:
+def set_teller(key: BallotKey, user: Login | None) -> BallotKey:
     """Name the teller who makes the second mix (None: the server's mix only). Before
     the vote opens (the caller checks), while the key is in its ceremony or ready."""
     if key.mode != BallotKey.Mode.TRUSTEES or key.state not in (
@@ -384,7 +384,7 @@ def post_teller_mix(key: BallotKey, user: User, posted: JSON) -> BallotKey:
         raise Conflict(_("This vote is not waiting for a second mix."))
     if problems:
         raise problem
-    key.mixed = {**key.mixed, "mixes": [*mixes, _normal(outputs, posted)]}
+    key.mixed = {**(key.mixed or {}), "mixes": [*mixes, _normal(outputs, posted)]}
     key.state = BallotKey.State.TALLYING
     key.save(update_fields=["mixed", "state"])
     return key
