@@ -34,14 +34,16 @@ from support.sealed import ballot_says
 PLAN = [[0, 1], [0, 2], [1, 0], [2, 1], [0], [1, 2], [2]]
 
 
-def sealed_election(federation, settings, plan=PLAN, *, minimum=3):
-    """An STV election for two seats of three candidates, cast by len(plan) voters."""
+def sealed_election(federation, settings, plan=PLAN, *, minimum=3, standing=3):
+    """An STV election for two seats of `standing` candidates, cast by len(plan) voters."""
     settings.ELECTION_MIN_VOTERS_FOR_BREAKDOWN = minimum
     members = voters(federation, "base-1", len(plan))
     election = open_election(federation, seats=2)
-    candidates = [services.do_stand(m, election) for m in members[:3]]
+    candidates = [services.do_stand(m, election) for m in members[:standing]]
     services.do_open_voting(election)
     for member, ranking in zip(members, plan, strict=True):
+        if ranking is None:
+            continue  # this voter casts by other means
         services.do_cast_ballot(member, election, [candidates[i].pk for i in ranking])
     return election, members, candidates
 
@@ -77,8 +79,11 @@ def test_the_close_counts_the_decrypted_papers_and_deletes_the_key(
     counted = payload(federation, "election.counted")
     assert sum(b["count"] for b in counted["ballots"]) == len(PLAN)
     opened = payload(federation, "secrecy.opened")
-    read = Counter(tuple(r) for r in opened["decryption"]["ballots"])
-    assert read == Counter(tuple(ranking) for ranking in PLAN)
+    # Each paper decrypted only as far as the count read it: the cut papers counted.
+    names = payload(federation, "secrecy.key")["choices"]
+    read = Counter(tuple(names[i] for i in r) for r in opened["decryption"]["ballots"])
+    assert read == Counter({tuple(b["ranking"]): b["count"] for b in counted["ballots"]})
+    assert sorted(map(len, opened["decryption"]["ballots"])) < sorted(map(len, PLAN))
     cast = payload(federation, "secrecy.cast")["cast"]
     tracker_entries = Entry.objects.filter(type="ballot.tracker")
     trackers = [json.loads(p)["tracker"] for p in tracker_entries.values_list("payload", flat=True)]
@@ -192,7 +197,8 @@ def _decryption_reads_otherwise(entry):
     """The operator publishes other readings (with the plaintexts they would need)."""
     if entry["type"] == "secrecy.opened":
         readings = entry["decryption"]["ballots"]
-        readings[0], readings[-1] = readings[-1], readings[0]
+        other = next(n for n, r in enumerate(readings) if r != readings[0])
+        readings[0], readings[other] = readings[other], readings[0]
     return entry
 
 
@@ -239,6 +245,166 @@ def test_a_count_of_other_papers_than_the_decrypted_ones_fails(federation, setti
 
     with pytest.raises(LogVerificationFailed, match="not the papers the decryption"):
         verify_lines(export(federation, change))
+
+
+# ------------------------------------------------ only what the count read is decrypted
+
+# Five candidates, two seats, ten papers: the quota is 4, the first candidate reaches
+# it at once (no surplus), so the papers it holds are read no further than it.
+LONG_PLAN = [
+    [0, 1, 2, 3, 4],
+    [0, 2, 1, 4, 3],
+    [0, 1, 3],
+    [0, 3, 4, 1, 2],
+    [1, 0, 2, 3],
+    [1, 2, 0],
+    [2, 1, 0, 4],
+    [2, 0],
+    [3, 4, 0, 1, 2],
+    [4, 3, 2],
+]
+
+
+def _closed_long(federation, settings):
+    election, _members, candidates = sealed_election(federation, settings, LONG_PLAN, standing=5)
+    return services.do_close_election(election), candidates
+
+
+def test_the_record_decrypts_only_the_positions_the_count_read(federation, settings):
+    _election, _candidates = _closed_long(federation, settings)
+    key = BallotKey.objects.get()
+    codec = codec_of(key)
+    assert codec.per_ciphertext == 1 and codec.width == 5  # one preference per ciphertext
+    opened = payload(federation, "secrecy.opened")
+    decryption = opened["decryption"]
+    positions = decryption["positions"]
+    assert all(p == list(range(len(p))) and 1 <= len(p) <= 5 for p in positions)
+    # The first candidate's four papers were read down to it only: four ciphertexts of
+    # each stay sealed; the whole box would have been 50 ciphertexts.
+    assert sorted(map(len, positions))[:4] == [1, 1, 1, 1]
+    shown = sum(map(len, positions))
+    assert shown < 5 * len(LONG_PLAN)
+    (share,) = decryption["shares"]
+    assert len(share["factors"]) == len(share["challenges"]) == len(share["responses"]) == shown
+    assert [len(p) for p in decryption["plaintexts"]] == [len(p) for p in positions]
+    # What is read is the start of a paper cast, and it is the paper the count published.
+    cast = Counter(tuple(ranking) for ranking in LONG_PLAN)
+    for reading in decryption["ballots"]:
+        assert any(paper[: len(reading)] == tuple(reading) for paper in cast)
+    names = payload(federation, "secrecy.key")["choices"]
+    counted = payload(federation, "election.counted")
+    read = Counter(tuple(names[i] for i in r) for r in decryption["ballots"])
+    assert read == Counter({tuple(b["ranking"]): b["count"] for b in counted["ballots"]})
+    # The server keeps exactly what the record shows: no other factor, no other plaintext.
+    assert key.opened == {"mixes": opened["mixes"], "decryption": decryption}
+    verify_lines(export(federation))
+
+
+def _wrong_last_factor(entry):
+    if entry["type"] == "secrecy.opened":
+        factors = entry["decryption"]["shares"][0]["factors"]
+        factors[-1] = (Point.from_hex(factors[-1]) + GENERATOR).hex()
+    return entry
+
+
+def _wrong_response(entry):
+    if entry["type"] == "secrecy.opened":
+        responses = entry["decryption"]["shares"][0]["responses"]
+        responses[1], responses[2] = responses[2], responses[1]
+    return entry
+
+
+def _positions_moved(entry):
+    """A paper said to show its second ciphertext where it shows its first."""
+    if entry["type"] == "secrecy.opened":
+        entry["decryption"]["positions"][0] = [1]
+        entry["decryption"]["plaintexts"][0] = entry["decryption"]["plaintexts"][0][:1]
+    return entry
+
+
+def _plaintext_of_another_paper(entry):
+    """A paper's published plaintexts swapped with another's, readings and all: the
+    factors then stand for other ciphertexts than those published."""
+    if entry["type"] == "secrecy.opened":
+        d = entry["decryption"]
+        lengths = [len(p) for p in d["positions"]]
+        long = next(n for n, length in enumerate(lengths) if length != lengths[0])
+        for name in ("positions", "plaintexts", "ballots"):
+            d[name][0], d[name][long] = d[name][long], d[name][0]
+    return entry
+
+
+def _paper_shown_shorter(entry):
+    """One paper published one preference shorter than the count read it, consistently:
+    its last factor, proof, plaintext and preference left out (every proof still holds)."""
+    if entry["type"] == "secrecy.opened":
+        d = entry["decryption"]
+        n = next(i for i, p in enumerate(d["positions"]) if len(p) >= 2)
+        flat = sum(len(p) for p in d["positions"][: n + 1]) - 1
+        for share in d["shares"]:
+            for name in ("factors", "challenges", "responses"):
+                del share[name][flat]
+        d["positions"][n].pop()
+        d["plaintexts"][n].pop()
+        d["ballots"][n].pop()
+    return entry
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(_wrong_last_factor, "decryption share.*proof fails", id="wrong-factor"),
+        pytest.param(_wrong_response, "decryption share.*proof fails", id="wrong-proof"),
+        pytest.param(_positions_moved, "published positions are not a prefix", id="moved"),
+        pytest.param(_plaintext_of_another_paper, "decryption share.*proof fails", id="swapped"),
+        pytest.param(_paper_shown_shorter, "not the papers the decryption", id="shorter"),
+    ],
+)
+def test_a_cut_decryption_tampered_fails_verification_even_re_signed(
+    federation, settings, change, message
+):
+    _closed_long(federation, settings)
+    verify_lines(export(federation))
+    with pytest.raises(LogVerificationFailed, match=message):
+        verify_lines(export(federation, change))
+
+
+def test_an_ill_formed_paper_is_decrypted_as_far_as_shows_it_ill_formed(federation, settings):
+    """A ballot sealed by hand with a candidate twice (the third preference repeats the
+    first): the record decrypts its first three ciphertexts, enough to show it invalid."""
+    election, members, _candidates = sealed_election(
+        federation, settings, [*LONG_PLAN[:-1], None], standing=5
+    )
+    key = election_key(election)
+    codec = codec_of(key)
+    points = tuple(codec._point(d) for d in (1, 2, 1, 0, 0))
+    assert codec.decode(points) is None
+    ballot, proof = encrypt_ballot(key.context, public_key_of(key).public, points)
+    url = reverse("ballot", args=[federation.slug, election.pk])
+    client = logged_in(members[-1])
+    sealed = json.dumps(cast_to_json(ballot, proof))
+    assert client.post(url, {"sealed": sealed, "once": once(client, url)}).status_code == 200
+    services.do_close_election(election)
+    decryption = payload(federation, "secrecy.opened")["decryption"]
+    (bad,) = [n for n, r in enumerate(decryption["ballots"]) if r is None]
+    assert decryption["positions"][bad] == [0, 1, 2]
+    assert payload(federation, "election.counted")["invalid"] == 1
+    verify_lines(export(federation))
+
+
+def test_a_small_vote_keeps_only_the_cut_and_publishes_no_decryption(federation, settings):
+    """Below the minimum for a breakdown the record decrypts nothing (the papers are not
+    pooled with other bodies': see docs/elections.md); the server keeps the papers only
+    as far as the count read them, for a countback, and no more."""
+    election, _members, _candidates = sealed_election(
+        federation, settings, LONG_PLAN, minimum=20, standing=5
+    )
+    services.do_close_election(election)
+    opened = payload(federation, "secrecy.opened")
+    assert opened["decryption"] is None and "withheld" in opened
+    kept = BallotKey.objects.get().opened["decryption"]
+    assert sum(map(len, kept["positions"])) < 5 * len(LONG_PLAN)
+    verify_lines(export(federation))
 
 
 # ------------------------------------------------------------ sealed in the browser

@@ -321,6 +321,17 @@ class OpenedBox:
         """The document with every paper decrypted whole (the methods that read every mark)."""
         return self.published([self.codec.width] * len(self.outputs))
 
+    def published_as_read(self, preferences: Sequence[int]) -> dict[str, JSON]:
+        """`published` with each paper n decrypted as far as shows its first
+        `preferences[n]` preferences (the count's depth; at least one ciphertext), an
+        ill-formed paper as far as shows it ill-formed (`BallotCodec.shown_by`)."""
+        return self.published(
+            [
+                self.codec.shown_by(points, wanted)
+                for points, wanted in zip(self.plaintexts, preferences, strict=True)
+            ]
+        )
+
     def published(self, shown: Sequence[int]) -> dict[str, JSON]:
         """The document of the record's "secrecy.opened": the mixes, and per paper n the
         decryption of its first `shown[n]` ciphertexts only - their positions, plaintexts
@@ -456,10 +467,10 @@ def secrecy_facts(
     cast = [{"tracker": tracker, **sealed} for tracker, sealed in cast_list]
     opened = opened or key.opened or {"mixes": [], "decryption": None}
     shown: dict[str, JSON] = {"mixes": opened["mixes"], "decryption": opened["decryption"]}
-    if "mixed_by" in opened:
-        # Trustees mode: who made each mix ("server", then "teller"): one mix says that
-        # the server alone could link voters to papers.
-        shown["mixed_by"] = opened["mixed_by"]
+    if key.mode == BallotKey.Mode.TRUSTEES:
+        # Who made each mix: the server (mix 0), then the teller (mix 1). One mix says
+        # that the vote had no teller, and that the server alone could link voters to papers.
+        shown["mixed_by"] = ["server", "teller"][: len(opened["mixes"])]
     if withheld is not None and opened["decryption"] is not None:
         shown["decryption"] = None
         shown["withheld"] = withheld

@@ -35,7 +35,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asamblea.ballots.models import BallotKey, Trustee
-from asamblea.ballots.sealing import open_with_shares, public_key_of, vote_context
+from asamblea.ballots.sealing import (
+    OpenedBox,
+    codec_of,
+    open_with_shares,
+    public_key_of,
+    vote_context,
+)
 from asamblea.errors import Conflict, InvalidInput, PermissionDenied
 from asamblea.federation.membership import Login, User
 from asamblea.secrecy.bulletin import (
@@ -461,21 +467,19 @@ def verified_shares(key: BallotKey) -> list[FactorShare]:
     ]
 
 
-def open_by_trustees(key: BallotKey) -> BallotKey | None:
-    """With k verified shares in, open the box (inside the caller's transaction) and keep
-    the opened document on the key; None while fewer than k are in."""
+def open_by_trustees(key: BallotKey) -> OpenedBox | None:
+    """With k verified shares in, open the box in memory (inside the caller's
+    transaction; the caller keeps what the count read, as server mode's close does);
+    None while fewer than k are in."""
     shares = verified_shares(key)
     mixes = (key.mixed or {}).get("mixes") or []
     if mixes and len(shares) < key.threshold:
         return None
-    if not mixes:
-        key.opened = {"mixes": [], "decryption": None}
-    else:
-        key.opened = open_with_shares(key, mixes, last_outputs(key), shares).facts
-        key.opened["mixed_by"] = mixers(key)
     key.state = BallotKey.State.COUNTED
-    key.save(update_fields=["opened", "state"])
-    return key
+    key.save(update_fields=["state"])
+    if not mixes:
+        return OpenedBox(codec_of(key), [], [], (), [], [])
+    return open_with_shares(key, mixes, last_outputs(key), shares)
 
 
 def tally_progress(key: BallotKey) -> Mapping[str, int]:

@@ -39,7 +39,7 @@ from asamblea.counting.methods import count
 from asamblea.counting.profile import Profile
 from asamblea.counting.report import to_dict
 from asamblea.counting.result import CountResult
-from asamblea.counting.truncate import TRUNCATING, count_truncated
+from asamblea.counting.truncate import TRUNCATING, count_with_depths, truncate
 from asamblea.errors import InvalidInput
 
 YES_NO = "yes-no"
@@ -129,6 +129,15 @@ def count_as_read(
     None for the methods that read every mark (Schulze, plurality, approval, yes-no)
     and for a count without papers: their ballots are published as they are.
     """
+    found = count_as_read_with_depths(inputs)
+    return None if found is None else (found[0], found[1])
+
+
+def count_as_read_with_depths(
+    inputs: Mapping[str, Any],
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[tuple[str, ...], int]] | None:
+    """`count_as_read`, with how many preferences the count read of each ranking
+    (by the ranking's candidate names): how far a sealed paper is decrypted in public."""
     if inputs["method"] not in TRUNCATING:
         return None
     profile = profile_from_ballots(
@@ -140,14 +149,19 @@ def count_as_read(
     )
     if profile.total_papers == 0 or not inputs["candidates"]:
         return None
-    result, cut = count_truncated(
+    result, depths = count_with_depths(
         profile,
         inputs["method"],
         seats=inputs["seats"],
         seed=inputs["seed"],
         at_least=inputs.get("at_least") or None,
     )
-    return result_to_json(result), ballots_of(cut)
+    names = profile.candidates
+    read = {
+        tuple(names[c] for c in row if c >= 0): int(depth)
+        for row, depth in zip(profile.rankings.tolist(), depths.tolist(), strict=True)
+    }
+    return result_to_json(result), ballots_of(truncate(profile, depths)), read
 
 
 def tally_yes_no(ballots: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from asamblea.elections import views
+from asamblea.elections import trustee_views, views
 
 urlpatterns = [
     path("b/<slug:body_slug>/elections/", views.election_list, name="elections"),
@@ -34,4 +34,37 @@ urlpatterns = [
     path("e/<int:election_id>/close-now/", views.close_now, name="election_close_now"),
     path("e/<int:election_id>/ballot/", views.ballot, name="ballot"),
     path("e/<int:election_id>/tracker/", views.tracker, name="election_tracker"),
+    path("e/<int:election_id>/trustees/", trustee_views.trustees_page, name="election_trustees"),
+    path("e/<int:election_id>/ceremony/", trustee_views.ceremony, name="trustee_ceremony"),
+    path(
+        "e/<int:election_id>/ceremony/state/",
+        trustee_views.ceremony_state,
+        name="trustee_ceremony_state",
+    ),
+    path(
+        "e/<int:election_id>/ceremony/device/",
+        trustee_views.ceremony_device,
+        name="trustee_ceremony_device",
+    ),
+    path(
+        "e/<int:election_id>/ceremony/deal/",
+        trustee_views.ceremony_deal,
+        name="trustee_ceremony_deal",
+    ),
+    path(
+        "e/<int:election_id>/ceremony/check/",
+        trustee_views.ceremony_check,
+        name="trustee_ceremony_check",
+    ),
+    path("e/<int:election_id>/open-box/", trustee_views.decrypt, name="trustee_decrypt"),
+    path(
+        "e/<int:election_id>/open-box/ciphertexts/",
+        trustee_views.decrypt_ciphertexts,
+        name="trustee_decrypt_ciphertexts",
+    ),
+    path(
+        "e/<int:election_id>/open-box/share/",
+        trustee_views.decrypt_share,
+        name="trustee_decrypt_share",
+    ),
 ]

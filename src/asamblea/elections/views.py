@@ -180,8 +180,23 @@ def election_page(request: HttpRequest, federation_slug: str, election_id: int) 
         if (election.result or {}).get("breakdown_published")
         else None,
         "share": _share(election, body, services.election_title(election)),
+        **_trustee_context(user, election, officer),
     }
     return render(request, "elections/election.html", context)
+
+
+def _trustee_context(user: User, election: Election, officer: bool) -> dict[str, Any]:
+    """Trustees mode: the progress of the decryption, and the links of a trustee."""
+    from asamblea.ballots.trustees import trustee_of
+    from asamblea.elections.services.trustees import election_trustee_key, tally_progress
+
+    key = election_trustee_key(election)
+    return {
+        "trustee_key": key,
+        "my_trustee": trustee_of(key, user) if key is not None else None,
+        "tally": tally_progress(election) if key is not None else None,
+        "officer_sees_trustees": officer,
+    }
 
 
 def _share(election: Election, body: Body, title: str) -> dict[str, str] | None:

@@ -14,9 +14,11 @@ from asamblea import hooks
 from asamblea.ballots.box import BallotBox, min_voters_for_breakdown
 from asamblea.ballots.models import BallotKey
 from asamblea.ballots.sealing import (
+    OpenedBox,
+    Reading,
     forget_key_on_commit,
     key_for,
-    open_and_keep,
+    open_box,
     readings_of,
     secrecy_facts,
 )
@@ -27,7 +29,7 @@ from asamblea.elections.models import Ballot, Candidacy, Election
 from asamblea.elections.publish import (
     AS_READ,
     aggregate_ballots,
-    count_as_read,
+    count_as_read_with_depths,
     empty_result,
     profile_from_ballots,
     result_to_json,
@@ -52,34 +54,52 @@ def paper_ballots(election: Election) -> hooks.PaperBallots | None:
     return None
 
 
-def box_papers(election: Election, candidacies: Sequence[Candidacy]) -> list[list[int] | list[str]]:
+def box_papers(
+    election: Election,
+    candidacies: Sequence[Candidacy],
+    readings: Sequence[Reading] | None = None,
+) -> list[list[int] | list[str]]:
     """Every valid paper in the election's box, as the box stores a plaintext ballot
     (candidacy ids in order, or ["yes"] / ["no"]): the one place the count reads papers.
 
     A sealed election's papers are those read when its box was opened at the close
     (`_open_sealed_box`), in the mix's order, unlinked from any tracker; its
-    invalid papers (`invalid_papers`) are left out. An election opened before
-    sealing existed keeps plaintext rankings in its ballot rows.
+    invalid papers (`invalid_papers`) are left out. `readings`: the papers as the
+    close reads them whole (in memory only); without them, as the server keeps
+    them after the close - as far as the record shows them (`BallotKey.opened`).
+    An election opened before sealing existed keeps plaintext rankings in its
+    ballot rows.
     """
     key = key_for(Ballot.TRACKER_SCHEME, election.pk)
     if key is None:
         rankings = Ballot.objects.filter(election=election).values_list("ranking", flat=True)
         return [list(ranking) for ranking in rankings]
-    found = [paper_of(election, candidacies, reading) for reading in readings_of(key)]
+    if readings is None:
+        readings = readings_of(key)
+    found = [paper_of(election, candidacies, reading) for reading in readings]
     return [paper for paper in found if paper is not None]
 
 
-def invalid_papers(election: Election, candidacies: Sequence[Candidacy]) -> int:
+def invalid_papers(
+    election: Election,
+    candidacies: Sequence[Candidacy],
+    readings: Sequence[Reading] | None = None,
+) -> int:
     """Papers of a sealed election's opened box that are not a valid ballot."""
     key = key_for(Ballot.TRACKER_SCHEME, election.pk)
     if key is None:
         return 0
-    readings = readings_of(key)
+    if readings is None:
+        readings = readings_of(key)
     return sum(1 for reading in readings if paper_of(election, candidacies, reading) is None)
 
 
-def _ballot_names(election: Election, candidacies: Sequence[Candidacy]) -> list[list[str]]:
-    papers: list[Sequence[Any]] = list(box_papers(election, candidacies))
+def _ballot_names(
+    election: Election,
+    candidacies: Sequence[Candidacy],
+    readings: Sequence[Reading] | None = None,
+) -> list[list[str]]:
+    papers: list[Sequence[Any]] = list(box_papers(election, candidacies, readings))
     room = paper_ballots(election)
     papers += room.rankings if room is not None else []
     return _names(election, papers, candidacies)
@@ -99,14 +119,42 @@ def _names(
     return [[names[int(pk)] for pk in paper if int(pk) in names] for paper in papers]
 
 
-def _open_sealed_box(election: Election) -> BallotKey | None:
+def _open_sealed_box(election: Election) -> tuple[BallotKey, OpenedBox] | None:
     """Open a sealed election's box (inside the close's transaction): mix the cast list,
-    decrypt and read it; the opened document is kept on the key for the count and the
-    record. None for an election opened before sealing existed."""
+    decrypt and read it, in memory. The count reads the papers whole; what is kept and
+    published is cut to what the count read (`_keep_as_read`). None for an election
+    opened before sealing existed."""
     key = key_for(Ballot.TRACKER_SCHEME, election.pk)
     if key is None:
         return None
-    return open_and_keep(key, BallotBox(Ballot, election).cast_list())
+    cast = [sealed for _tracker, sealed in BallotBox(Ballot, election).cast_list()]
+    return key, open_box(key, cast)
+
+
+def _keep_as_read(
+    election: Election,
+    key: BallotKey,
+    box: OpenedBox,
+    depths: dict[tuple[str, ...], int] | None,
+) -> None:
+    """Keep on the key (for the record and a later countback) the decryption of each
+    paper's first ciphertexts only, as far as the count read it: `depths` gives, by
+    ranking, how many preferences the count read (None: a method that reads every mark,
+    whose papers are decrypted whole). An invalid paper is shown as far as shows it
+    invalid. The other ciphertexts' factors and plaintexts are never written."""
+    if depths is None:
+        key.opened = box.facts
+    else:
+        candidacies = standing(election)
+        preferences = []
+        for reading in box.readings:
+            paper = paper_of(election, candidacies, reading)
+            if paper is None:
+                preferences.append(len(reading or ()))
+            else:
+                preferences.append(depths[tuple(_names(election, [paper], candidacies)[0])])
+        key.opened = box.published_as_read(preferences)
+    key.save(update_fields=["opened"])
 
 
 def _at_least(election: Election, candidacies: Sequence[Candidacy]) -> dict[str, int]:
@@ -137,12 +185,15 @@ def profile_for(
     return profile, candidacies
 
 
-def _count(election: Election) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the published inputs of the count, its result as JSON)."""
+def _count(
+    election: Election, readings: Sequence[Reading] | None = None
+) -> tuple[dict[str, Any], dict[str, Any], dict[tuple[str, ...], int] | None]:
+    """(the published inputs of the count, its result as JSON, how many preferences of
+    each ranking it read: None where it reads every mark)."""
     candidacies = standing(election)
     names = [c.public_name for c in candidacies]
-    ballot_list = aggregate_ballots(_ballot_names(election, candidacies))
-    invalid = invalid_papers(election, candidacies)
+    ballot_list = aggregate_ballots(_ballot_names(election, candidacies, readings))
+    invalid = invalid_papers(election, candidacies, readings)
     inputs: dict[str, Any] = {
         "election": election.pk,
         "body": election.constituency.slug,
@@ -157,18 +208,18 @@ def _count(election: Election) -> tuple[dict[str, Any], dict[str, Any]]:
     if invalid:
         inputs["invalid"] = invalid
     if election.method == Election.Method.YES_NO:
-        return inputs, tally_yes_no(ballot_list)
-    as_read = count_as_read(inputs)
+        return inputs, tally_yes_no(ballot_list), None
+    as_read = count_as_read_with_depths(inputs)
     if as_read is not None:
         # Publish each paper only as far as the count read it (see publish.py).
-        result_json, inputs["ballots"] = as_read
+        result_json, inputs["ballots"], depths = as_read
         inputs["ballots_as_read"] = AS_READ
-        return inputs, result_json
+        return inputs, result_json, depths
     profile = profile_from_ballots(
         names, ballot_list, seats=election.seats, groups=inputs["groups"]
     )
     if profile.total_papers == 0 or not names:
-        return inputs, empty_result(election.method, election.seats, names)
+        return inputs, empty_result(election.method, election.seats, names), None
     result = count(
         profile,
         election.method,
@@ -176,7 +227,7 @@ def _count(election: Election) -> tuple[dict[str, Any], dict[str, Any]]:
         seed=election.seed,
         at_least=inputs["at_least"] or None,
     )
-    return inputs, result_to_json(result)
+    return inputs, result_to_json(result), None
 
 
 def _secrecy_events(election: Election, key: BallotKey, *, breakdown: bool) -> list[Event]:
@@ -220,12 +271,18 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
     return publish_count(election, _open_sealed_box(election), now=now)
 
 
-def publish_count(election: Election, key: BallotKey | None, *, now: datetime) -> Election:
-    """Count the (opened) box, publish the count with its inputs and fill the seats:
-    the close's second half, inside its transaction (or the trustees' last decryption's)."""
+def publish_count(
+    election: Election, opened: tuple[BallotKey, OpenedBox] | None, *, now: datetime
+) -> Election:
+    """Count the opened box (in memory: the key and the papers as read), publish the
+    count with its inputs and fill the seats: the close's second half, inside its
+    transaction, or inside the trustees' last decryption's (trustees mode)."""
     body = election.constituency
     now = election.closed_at or now
-    inputs, result = _count(election)
+    key = opened[0] if opened is not None else None
+    inputs, result, depths = _count(election, opened[1].readings if opened is not None else None)
+    if opened is not None:
+        _keep_as_read(election, opened[0], opened[1], depths)
     casts, roll = turnout(election)
     trackers = BallotBox(Ballot, election).trackers()
     papers = paper_ballots(election)

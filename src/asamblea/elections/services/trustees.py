@@ -198,9 +198,9 @@ def do_trustee_decrypt(
     key, trustee = _mine(user, election)
     shares = keys.post_factor_share(key, trustee, posted)
     if election.status == Election.Status.TALLYING and len(shares) >= key.threshold:
-        opened = keys.open_by_trustees(key)
-        if opened is not None:
-            election = publish_count(election, opened, now=now or timezone.now())
+        box = keys.open_by_trustees(key)
+        if box is not None:
+            election = publish_count(election, (key, box), now=now or timezone.now())
     return election
 
 
