@@ -218,3 +218,31 @@ def test_the_record_verify_catches_a_changed_second_mix(federation, settings):
 
         with pytest.raises(VerificationFailed):
             verify_lines(export(federation, changed))
+
+
+def test_the_pages_name_the_teller_and_wait_for_the_second_mix(federation, settings):
+    from django.urls import reverse
+
+    from elections.test_views import logged_in
+
+    election, officers = with_trustees(federation, settings)
+    ts.do_set_trustees(officers[0], election, [u.pk for u in officers], 2)
+    teller = voters(federation, "base-1", 1, prefix="escrutadora")[0]
+    office = logged_in(officers[0], "es")
+    page_url = reverse("election_trustees", args=[federation.slug, election.pk])
+    page = office.get(page_url).content.decode()
+    assert "Sin veedor" in page and f'value="{teller.pk}"' in page
+    answer = office.post(page_url, {"action": "teller", "teller": str(teller.pk)})
+    assert answer.status_code == 302
+    key = ts.election_trustee_key(election)
+    assert key is not None and key.teller_id == teller.pk
+    assert f"{teller.get_username()} es el veedor" in office.get(page_url).content.decode()
+    members, candidates = stand(federation, election)
+    ceremony(election, officers)
+    cast_plan(election, members, candidates)
+    services.do_close_election(election)
+    trustee = logged_in(officers[1], "es")
+    page = trustee.get(reverse("trustee_decrypt", args=[federation.slug, election.pk]))
+    assert "Esperando la segunda mezcla" in page.content.decode()
+    assert 'id="trustee"' not in page.content.decode()
+    assert "Esperando la segunda mezcla" in office.get(page_url).content.decode()
