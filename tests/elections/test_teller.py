@@ -238,8 +238,18 @@ def test_the_pages_name_the_teller_and_wait_for_the_second_mix(federation, setti
     assert key is not None and key.teller_id == teller.pk
     assert f"{teller.get_username()} es el veedor" in office.get(page_url).content.decode()
     members, candidates = stand(federation, election)
+    late = voters(federation, "base-1", 1, prefix="votante")[0]
     ceremony(election, officers)
     cast_plan(election, members, candidates)
+    # The receipt says that a teller mixes after the server.
+    from elections.test_views import once
+
+    ballot_url = reverse("ballot", args=[federation.slug, election.pk])
+    voter = logged_in(late, "es")
+    receipt = voter.post(
+        ballot_url, {f"rank-{candidates[0].pk}": "1", "once": once(voter, ballot_url)}
+    ).content.decode()
+    assert 'id="mixes"' in receipt and "el veedor de esta votación" in receipt
     services.do_close_election(election)
     trustee = logged_in(officers[1], "es")
     page = trustee.get(reverse("trustee_decrypt", args=[federation.slug, election.pk]))
