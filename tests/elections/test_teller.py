@@ -57,8 +57,9 @@ def decrypt_all(election, officers, sims, key):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_teller_mixes_with_the_cli_against_a_live_server(
-    federation, settings, live_server, capsys
+    federation, settings, live_server, capsys, monkeypatch
 ):
+    monkeypatch.delenv("ASAMBLEA_API_TOKEN", raising=False)
     election, officers, teller, key, sims = with_teller(federation, settings)
     election = services.do_close_election(election)
     key.refresh_from_db()
@@ -69,6 +70,22 @@ def test_a_teller_mixes_with_the_cli_against_a_live_server(
         ts.ciphertexts_for(officers[0], election)
     assert ts.ceremony_state(officers[0], election)["state"] == "mixing"
     mix0 = key.mixed["mixes"][0]["output"]
+    url = live_server.url + mix_url(election)
+    # The CLI checks the server's mix itself: a mix 0 that swapped in a ballot is caught
+    # and nothing is sent.
+    honest = json.loads(json.dumps(key.mixed))
+    lying = json.loads(json.dumps(key.mixed))
+    lying["mixes"][0]["output"][0] = lying["mixes"][0]["output"][1]
+    BallotKey.objects.filter(pk=key.pk).update(mixed=lying)
+    assert main(["secrecy", "mix", url, "--token", token_for(teller)]) == 6
+    assert "the server's mix does not verify" in capsys.readouterr().err
+    BallotKey.objects.filter(pk=key.pk).update(mixed=honest)
+    key.refresh_from_db()
+    assert key.state == BallotKey.State.MIXING and len(key.mixed["mixes"]) == 1
+    # No token, a wrong token: refused with the server's message, exit codes not 0.
+    assert main(["secrecy", "mix", url]) == 2
+    assert main(["secrecy", "mix", url, "--token", "asb_nope"]) == 1
+    assert "the server refused (401)" in capsys.readouterr().err
 
     code = main(
         ["secrecy", "mix", live_server.url + mix_url(election), "--token", token_for(teller)]
