@@ -162,7 +162,7 @@ def test_the_refusals(federation, settings):
     # Someone not the teller may not send it, even a correct one.
     answer = stranger_api.post(mix_url(election), right, content_type="application/json")
     assert answer.status_code == 403
-    assert "teller" in answer.json()["error"]["message"]
+    assert "veedor" in answer.json()["error"]["message"]
     # A wrong shuffle: under mix 0's context; of the cast list instead of mix 0's output.
     wrong_context = mix_to_json(*shuffle(mix_context(document["context"], 0), public, inputs))
     cast = ballots_from_json(document["cast"])
@@ -191,7 +191,7 @@ def test_the_refusals(federation, settings):
     other = mix_to_json(*shuffle(mix_context(document["context"], 1), public, inputs))
     answer = teller_api.post(mix_url(election), other, content_type="application/json")
     assert answer.status_code == 409
-    assert "already in" in answer.json()["error"]["message"]
+    assert "ya llegó" in answer.json()["error"]["message"]
     key.refresh_from_db()
     assert key.mixed["mixes"][1] == right
     # A token without the capability is refused.
