@@ -188,3 +188,46 @@ def test_a_complaint_and_a_restart(federation, settings):
     ts.do_restart_ceremony(officers[0], election)
     key, _sims = ceremony(election, officers)
     assert key.state == BallotKey.State.READY
+
+
+def test_the_json_endpoints_answer_only_the_trustee_and_need_the_csrf_token(federation, settings):
+    from django.test import Client
+
+    election, officers = with_trustees(federation, settings)
+    base = f"/f/{federation.slug}/e/{election.pk}/ceremony/"
+    stranger = voters(federation, "base-1", 1, prefix="extrano")[0]
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(stranger)
+    assert other.get(f"{base}state/").status_code == 403
+    assert other.get(f"/f/{federation.slug}/e/{election.pk}/ceremony/").status_code == 403
+    assert Client().get(f"{base}state/").status_code in (302, 403)
+    mine = Client(enforce_csrf_checks=True)
+    mine.force_login(officers[0])
+    state = mine.get(f"{base}state/").json()
+    assert state["index"] == 1 and state["step"] == "device"
+    sim = SimulatedTrustee(state["context"], 1)
+    body = json.dumps({"public": sim.device_public})
+    # Without the CSRF token the post is refused and nothing is stored.
+    refused = mine.post(f"{base}device/", body, content_type="application/json")
+    assert refused.status_code == 403
+    assert ts.ceremony_state(officers[0], election)["step"] == "device"
+    mine.get(f"/f/{federation.slug}/e/{election.pk}/ceremony/")
+    token = mine.cookies["csrftoken"].value
+    answer = mine.post(
+        f"{base}device/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert answer.status_code == 200 and answer.json()["step"] == "deal"
+    again = mine.post(
+        f"{base}device/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert again.status_code == 200
+    different = mine.post(
+        f"{base}device/",
+        json.dumps({"public": SimulatedTrustee("x", 1).device_public}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert different.status_code == 409 and "ya está registrada" in different.json()["error"]
+    # The officer's page shows who did which step.
+    page = mine.get(f"/f/{federation.slug}/e/{election.pk}/trustees/")
+    assert page.status_code == 200 and b"trustee-steps" in page.content

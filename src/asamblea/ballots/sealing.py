@@ -26,8 +26,10 @@ What the record carries (`cast_facts`, `opened_facts`) is the public document
 of `asamblea.secrecy.bulletin`, which `asamblea record verify` checks
 (`asamblea.ballots.recount`) without trusting the server.
 
-Trustees mode (the key shared among trustees, none of it on the server) will use
-the same rows and entries with `BallotKey.Mode.TRUSTEES`; it is not built yet.
+Trustees mode (the key shared k of n among trustees, none of it on the server) uses
+the same rows and entries with `BallotKey.Mode.TRUSTEES`: `asamblea.ballots.trustees`
+runs its ceremony and keeps the mix for the trustees, and `open_with_shares` opens
+the box with their factors.
 """
 
 from __future__ import annotations

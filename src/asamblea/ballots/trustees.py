@@ -83,7 +83,7 @@ def setup_trustees(
     federation_slug: str,
     scheme: str,
     vote_id: int,
-    users: Sequence[User],
+    users: Sequence[Login],
     threshold: int,
 ) -> BallotKey:
     """Name the trustees of a vote (before it opens) and start its key ceremony.

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from asamblea.ballots.box import receipt_of_resent_form
+from asamblea.ballots.trustees import trustee_of
 from asamblea.elections import services
 from asamblea.elections.ballots import RANKED_METHODS, YES_NO, BallotProblem, ranking_from_ranks
 from asamblea.elections.forms import CancelForm, OpenElectionForm, StandForm
@@ -28,6 +29,7 @@ from asamblea.elections.models import Ballot, Candidacy, Election, RollEntry, Se
 from asamblea.elections.scheduler import catch_up
 from asamblea.elections.sentences import cancel_reason_said
 from asamblea.elections.services.sealed import election_key
+from asamblea.elections.services.trustees import election_trustee_key, tally_progress
 from asamblea.errors import AlreadyVoted, FormAlreadySent, InvalidInput, NotFound, WrongBallotCode
 from asamblea.federation import services as federation_services
 from asamblea.federation.membership import User
@@ -197,9 +199,6 @@ def _mixed_by(election: Election) -> str | None:
 
 def _trustee_context(user: User, election: Election, officer: bool) -> dict[str, Any]:
     """Trustees mode: the progress of the decryption, and the links of a trustee."""
-    from asamblea.ballots.trustees import trustee_of
-    from asamblea.elections.services.trustees import election_trustee_key, tally_progress
-
     key = election_trustee_key(election)
     return {
         "trustee_key": key,

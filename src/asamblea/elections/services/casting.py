@@ -109,7 +109,11 @@ def _cast(
     if voter is None:
         raise PermissionDenied(not_a_member(body))
     if status != Election.Status.VOTING:
-        if status in (Election.Status.CLOSED, Election.Status.CANCELLED):
+        if status in (
+            Election.Status.TALLYING,
+            Election.Status.CLOSED,
+            Election.Status.CANCELLED,
+        ):
             raise Conflict(_("This election is closed: no more ballots are taken."))
         raise Conflict(_("The vote has not opened yet."))
     if timezone.now() >= closes_at:

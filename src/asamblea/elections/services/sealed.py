@@ -1,7 +1,8 @@
 """Sealed elections: the vote's key at the opening, ballots as codec indices, papers as read.
 
-Every election whose vote opens from now on is sealed, in server mode until
-trustees exist (decision 0004; `asamblea.ballots.sealing`): its ballots are
+Every election whose vote opens from now on is sealed, in server mode or, when its
+trustees did the key ceremony, in trustees mode (`elections.services.trustees`;
+decision 0004; `asamblea.ballots.sealing`): its ballots are
 encrypted from the moment they are cast, and opened only at the close, after a
 proven mix. Elections opened before sealing existed have no `BallotKey`; their
 ballots keep their plaintext `ranking` and are counted as before.

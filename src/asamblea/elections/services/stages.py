@@ -135,7 +135,7 @@ def _open_voting(election: Election, now: datetime) -> Election:
     if election.kind != Election.Kind.RECALL:
         facts["candidates"] = [c.public_name for c in candidates]
     events = [Event("election.voting_opened", facts, body=election.constituency)]
-    # Every vote that opens is sealed (server mode until trustees exist): docs/elections.md.
+    # Every vote that opens is sealed (server or trustees mode): docs/elections.md.
     key = open_election_key(election, candidates)
     if key is not None:
         events.append(

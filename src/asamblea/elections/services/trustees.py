@@ -25,6 +25,7 @@ from asamblea.ballots.models import BallotKey, Trustee
 from asamblea.ballots.sealing import key_for
 from asamblea.elections.models import Ballot, Election
 from asamblea.elections.services._common import _locked
+from asamblea.elections.services.closing import publish_count
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from asamblea.federation.membership import Login, User, eligible_people
 from asamblea.federation.models import Body, Officer
@@ -192,8 +193,6 @@ def do_trustee_decrypt(
 ) -> Election:
     """A trustee's decryption factors, verified and stored; with k in, the box is opened,
     counted and published in this same transaction (as the close does in server mode)."""
-    from asamblea.elections.services.closing import publish_count
-
     election = _locked(election)
     key, trustee = _mine(user, election)
     shares = keys.post_factor_share(key, trustee, posted)
