@@ -273,3 +273,21 @@ def test_the_pages_name_the_teller_and_wait_for_the_second_mix(federation, setti
     assert "Esperando la segunda mezcla" in page.content.decode()
     assert 'id="trustee"' not in page.content.decode()
     assert "Esperando la segunda mezcla" in office.get(page_url).content.decode()
+
+
+def test_a_check_made_against_another_mix_0_is_not_trusted(federation, settings):
+    from django.db import transaction
+
+    from asamblea.ballots import trustees as keys
+
+    election, _officers, teller, key, _sims = with_teller(federation, settings)
+    services.do_close_election(election)
+    key.refresh_from_db()
+    inputs = ballots_from_json(key.mixed["mixes"][0]["output"])
+    public = public_key_of(key).public
+    wrong = mix_to_json(*shuffle(mix_context(key.context, 0), public, inputs))
+    said_fine = keys.CheckedMix(input=[], outputs=[], problems=[])
+    with pytest.raises(InvalidInput), transaction.atomic():
+        keys.post_teller_mix(keys.locked(key), teller, wrong, said_fine)
+    key.refresh_from_db()
+    assert key.state == BallotKey.State.MIXING and len(key.mixed["mixes"]) == 1

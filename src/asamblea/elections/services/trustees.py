@@ -262,9 +262,14 @@ def mix_document(user: User, election: Election) -> dict[str, Any]:
     return keys.mix_document(key, cast)
 
 
-@transaction.atomic
 def do_teller_mix(user: User, election: Election, posted: Any) -> BallotKey:
-    """The teller's mix, verified against mix 0's output before it is stored."""
-    election = _locked(election)
-    key = _tellers_key(user, election)
-    return keys.post_teller_mix(keys.locked(key), user, posted)
+    """The teller's mix, verified against mix 0's output before it is stored.
+
+    The proof is verified first, outside the transaction (seconds for thousands of
+    ballots: no lock is held meanwhile; mix 0 never changes once written), then the
+    transaction locks the election and the key and stores it (`keys.post_teller_mix`)."""
+    checked = keys.check_teller_mix(_tellers_key(user, election), posted)
+    with transaction.atomic():
+        election = _locked(election)
+        key = keys.locked(_tellers_key(user, election))
+        return keys.post_teller_mix(key, user, posted, checked)
