@@ -16,6 +16,19 @@ Run:
 
 Without --demo-dir the demo is loaded (`asamblea demo`, SQLite) into a fresh
 temporary data directory first, which takes a few minutes.
+
+Sealed elections (`--sealed`, a second table): what the record's decryption
+("secrecy.opened") shows. Before, it decrypted every paper whole, so its
+unique papers were the "unique whole" above whatever the count published; now
+each paper is sealed one preference per ciphertext and decrypted only as far
+as the count read it (`asamblea.ballots.sealing`, `OpenedBox.published_as_read`).
+For Glasgow each distinct ranking is encoded with the codec an election of the
+ward would use, cut with `BallotCodec.shown_by` and read back with
+`decode_prefix` (no encryption: what is decrypted is the plaintext); for the
+demo, the published "secrecy.opened" entries are read. It also says how many
+ciphertexts are decrypted in public, and how many papers the server keeps whole
+(unpublished) for a countback: those whose published part names an elected
+candidate.
 """
 
 from __future__ import annotations
@@ -35,6 +48,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from asamblea.counting.blt import read_blt  # noqa: E402
 from asamblea.counting.profile import Profile  # noqa: E402
 from asamblea.counting.truncate import count_truncated, unique_papers  # noqa: E402
+from asamblea.elections.publish import count_as_read_with_depths  # noqa: E402
+from asamblea.secrecy.encoding import BallotCodec  # noqa: E402
 
 
 @dataclass
@@ -79,6 +94,116 @@ def glasgow(method: str) -> Figures:
         assert whole.seats is not None
         _result, cut = count_truncated(whole, method, seats=whole.seats, seed=2022)
         figures.add(whole, cut)
+    return figures
+
+
+@dataclass
+class Sealed:
+    """What a sealed election's record decrypts, before (whole) and after (as read)."""
+
+    counts: int = 0
+    papers: int = 0
+    unique_whole: int = 0
+    unique_read: int = 0
+    ciphertexts: int = 0
+    decrypted: int = 0
+    kept_whole: int = 0
+
+    def row(self, label: str) -> str:
+        def share(n: int, of: int) -> str:
+            return f"{n:,} ({100 * n / of:.1f}%)" if of else "0"
+
+        return (
+            f"| {label} | {self.counts} | {self.papers:,} | "
+            f"{share(self.unique_whole, self.papers)} | "
+            f"{share(self.unique_read, self.papers)} | {share(self.decrypted, self.ciphertexts)} | "
+            f"{share(self.kept_whole, self.papers)} |"
+        )
+
+
+SEALED_HEADER = (
+    "| sealed counts | n | papers | unique, whole decryption (before) | "
+    "unique, decrypted as read (after) | ciphertexts decrypted | kept whole for a countback |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+)
+
+
+def _unique(rows: dict[tuple[int, ...], int]) -> int:
+    return sum(1 for papers in rows.values() if papers == 1)
+
+
+def glasgow_sealed(method: str) -> Sealed:
+    figures = Sealed()
+    for path in sorted(GLASGOW.glob("ward-*.blt")):
+        whole = read_blt(path)
+        assert whole.seats is not None
+        names = list(whole.candidates)
+        codec = BallotCodec(len(names), table_limit=len(names) + 1)  # as an election seals
+        rows = [tuple(c for c in row if c >= 0) for row in whole.rankings.tolist()]
+        papers = whole.multiplicity.tolist()
+        inputs = {
+            "method": method,
+            "seats": whole.seats,
+            "seed": 2022,
+            "candidates": names,
+            "ballots": [
+                {"ranking": [names[c] for c in row], "count": n}
+                for row, n in zip(rows, papers, strict=True)
+            ],
+        }
+        found = count_as_read_with_depths(inputs)
+        assert found is not None
+        result, _cut, depths = found
+        elected = {names.index(item["name"]) for item in result["elected"]}
+        read: dict[tuple[int, ...], int] = {}
+        for row, n in zip(rows, papers, strict=True):
+            points = codec.encode(row)
+            shown = codec.shown_by(points, depths[tuple(names[c] for c in row)])
+            reading = codec.decode_prefix(points[:shown])
+            assert reading is not None and row[: len(reading)] == reading
+            read[reading] = read.get(reading, 0) + n
+            figures.ciphertexts += codec.width * n
+            figures.decrypted += shown * n
+            figures.kept_whole += n if elected & set(reading) else 0
+        figures.counts += 1
+        figures.papers += whole.total_papers
+        figures.unique_whole += unique_papers(whole)
+        figures.unique_read += _unique(read)
+    return figures
+
+
+def demo_sealed() -> Sealed:
+    """The demo's sealed elections as its record decrypts them (after `demo` loaded it)."""
+    import json
+
+    from asamblea.ballots.models import BallotKey
+    from asamblea.record.models import Entry
+
+    figures = Sealed()
+    for payload in Entry.objects.filter(type="secrecy.opened").values_list("payload", flat=True):
+        entry = json.loads(payload)
+        decryption = entry.get("decryption")
+        if "election" not in entry or not decryption or "positions" not in decryption:
+            continue
+        key = BallotKey.objects.get(context=entry["context"])
+        kept = (key.opened or {}).get("kept") or decryption["ballots"]
+        shown: dict[tuple[int, ...], int] = {}
+        whole: dict[tuple[int, ...], int] = {}
+        for reading, full in zip(decryption["ballots"], kept, strict=True):
+            if reading is None:
+                continue
+            shown[tuple(reading)] = shown.get(tuple(reading), 0) + 1
+            whole[tuple(full)] = whole.get(tuple(full), 0) + 1
+        figures.counts += 1
+        figures.papers += sum(shown.values())
+        figures.unique_read += _unique(shown)
+        # The server no longer has the papers whole: this is a lower bound of "before".
+        figures.unique_whole += _unique(whole)
+        figures.ciphertexts += int(key.codec["ranks"]) * len(decryption["positions"])
+        figures.decrypted += sum(len(p) for p in decryption["positions"])
+        figures.kept_whole += sum(
+            1 for r, k in zip(decryption["ballots"], kept, strict=True) if r is not None and r != k
+        )
     return figures
 
 
@@ -127,6 +252,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-demo", action="store_true", help="Glasgow only")
     parser.add_argument("--demo-dir", type=Path, help="a data directory holding the demo")
+    parser.add_argument("--sealed", action="store_true", help="also what sealed records decrypt")
     args = parser.parse_args()
     print("Unique papers: papers whose ranking no other paper of the same count carries.\n")
     print(HEADER)
@@ -135,6 +261,13 @@ def main() -> int:
     if not args.no_demo:
         for method, figures in sorted(demo(args.demo_dir).items()):
             print(figures.row(f"demo elections, {method}"))
+    if args.sealed:
+        print("\nSealed elections: what the record's decryption shows.\n")
+        print(SEALED_HEADER)
+        print(glasgow_sealed("stv-scottish").row("Glasgow 2022, 23 wards, stv-scottish"))
+        print(glasgow_sealed("stv-meek").row("Glasgow 2022, 23 wards, stv-meek"))
+        if not args.no_demo:
+            print(demo_sealed().row("demo elections, stv-scottish and irv"))
     return 0
 
 

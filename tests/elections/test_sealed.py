@@ -295,8 +295,14 @@ def test_the_record_decrypts_only_the_positions_the_count_read(federation, setti
     counted = payload(federation, "election.counted")
     read = Counter(tuple(names[i] for i in r) for r in decryption["ballots"])
     assert read == Counter({tuple(b["ranking"]): b["count"] for b in counted["ballots"]})
-    # The server keeps exactly what the record shows: no other factor, no other plaintext.
+    # The server keeps no factor and no plaintext the record does not show; beside them,
+    # for a countback, only the reading of the papers that name an elected candidate.
+    kept = key.opened.pop("kept")
     assert key.opened == {"mixes": opened["mixes"], "decryption": decryption}
+    elected = {names.index(item["name"]) for item in counted["result"]["elected"]}
+    for whole, shown in zip(kept, decryption["ballots"], strict=True):
+        assert whole[: len(shown)] == shown
+        assert whole == shown or elected & set(shown)
     verify_lines(export(federation))
 
 
@@ -509,3 +515,11 @@ def test_re_voting_with_the_code_replaces_the_sealed_ballot(federation, settings
     assert replaced.status_code == 200 and "replaced" in replaced.content.decode()
     (row,) = Ballot.objects.filter(election=election)
     assert ballot_says(row) == [candidates[1].pk]
+
+
+def test_a_sealed_election_nobody_voted_in_closes_and_verifies(federation, settings):
+    election, _members, _candidates = sealed_election(federation, settings, [None] * 4)
+    election = services.do_close_election(election)
+    assert election.status == "closed"
+    assert payload(federation, "secrecy.opened")["decryption"] is None
+    verify_lines(export(federation))

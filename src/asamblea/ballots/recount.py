@@ -11,7 +11,11 @@ independent verifier of `asamblea.secrecy.verify` as the entries arrive:
   (the first, the cast list; in trustees mode mix 0 is the server's, mix 1 the
   teller's, as "mixed_by" says) - nothing added, dropped or changed - and, unless
   withheld, every trustee's decryption share is proven, the plaintexts are what
-  the shares open, and each paper reads as published.
+  the shares open, and each paper reads as published. A decryption published
+  factor by factor for the positions a count read (`"positions"`, form
+  "factors-v1") is checked by `secrecy.verify.verify_cut_decryption`: each
+  published factor's own proof, the positions a prefix of each paper, the
+  plaintexts, and each paper's reading of its published part.
 
 What the vote's own count must then agree with (the trackers published, the papers
 counted) is checked by the vote's app when its count arrives, through `sealed_vote`:

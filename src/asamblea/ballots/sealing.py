@@ -16,11 +16,16 @@ votes and referendums next), with the pure library `asamblea.secrecy`
    the database, its write-ahead log, its dumps or backups.
 3. **The close**: `open_box` takes the cast list (in tracker order), mixes it
    once on the server with a proof of shuffle, decrypts the mix's output with
-   the server's share and a proof of correct decryption, and reads each paper
-   (an ill-formed one reads as invalid). The permutation and the re-encryption
-   randomness live only in the process's memory. `forget_key_on_commit` deletes
-   the key file once the count's publication is committed, so a later seizure
-   of the machine opens no closed vote.
+   the server's share - one proof per decryption factor
+   (`threshold.partial_decrypt_each`) - and reads each paper (an ill-formed one
+   reads as invalid) through `open_with_shares`, the one function that opens a
+   mixed box with any k trustees' verified factors. The permutation and the
+   re-encryption randomness live only in the process's memory, and so does the
+   whole decryption: what is kept and published is `OpenedBox.published` (a
+   ranked election's papers as far as its count read them, the rest sealed) or
+   `OpenedBox.facts` (every paper whole, for the methods that read every mark).
+   `forget_key_on_commit` deletes the key file once the count's publication is
+   committed, so a later seizure of the machine opens no closed vote.
 
 What the record carries (`cast_facts`, `opened_facts`) is the public document
 of `asamblea.secrecy.bulletin`, which `asamblea record verify` checks
@@ -388,6 +393,8 @@ def open_with_shares(
     """
     threshold_key = public_key_of(key)
     codec = codec_of(key)
+    if not outputs:
+        return OpenedBox(codec, list(mixes), [], (), [], [])  # an empty box: nothing to open
     flat = [c for ballot in outputs for c in ballot]
     good: list[FactorShare] = []
     for share in shares:
@@ -404,7 +411,7 @@ def open_with_shares(
             _("%(needed)s trustees must decrypt the box; %(given)s did.")
             % {"needed": threshold_key.threshold, "given": len(good)}
         )
-    opened = combine_decryption(threshold_key, flat, good) if flat else []
+    opened = combine_decryption(threshold_key, flat, good)
     width = codec.width
     plaintexts = [tuple(opened[n * width : (n + 1) * width]) for n in range(len(outputs))]
     readings = [codec.decode(p) for p in plaintexts]
@@ -432,7 +439,11 @@ def open_box(key: BallotKey, cast: Sequence[JSON]) -> OpenedBox:
 
 
 def readings_of(key: BallotKey) -> list[Reading]:
-    """The papers of an opened box as read (codec indices; None for an invalid paper)."""
+    """The papers of an opened box as read (codec indices; None for an invalid paper):
+    as far as the record shows them, or further where the close kept more for a
+    countback ("kept", unpublished: `elections.services.closing._keep_as_read`)."""
+    if key.opened is not None and "kept" in key.opened:
+        return [None if r is None else tuple(r) for r in key.opened["kept"]]
     if key.opened is None or key.opened.get("decryption") is None:
         return []
     return [None if r is None else tuple(r) for r in key.opened["decryption"]["ballots"]]

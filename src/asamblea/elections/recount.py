@@ -165,8 +165,10 @@ def _check_sealed(entry: Mapping[str, Any], sealed: SealedVote, trackers: set[st
             f"{len(sealed.trackers)} sealed ballots cast, but the published trackers "
             f"({len(trackers)}) are not theirs"
         )
-    if sealed.readings is None:
-        return  # the decryption is withheld with the breakdown: totals checked by the caller
+    if sealed.readings is None or (not sealed.readings and "ballots" not in entry):
+        # The decryption is withheld with the breakdown (or there was nothing to
+        # decrypt): the totals are checked by the caller.
+        return
     if "ballots" not in entry:
         raise VerificationFailed("the papers are decrypted but the count withholds them")
     if entry["candidates"] and sealed.choices != [str(c) for c in entry["candidates"]]:

@@ -136,24 +136,40 @@ def _keep_as_read(
     key: BallotKey,
     box: OpenedBox,
     depths: dict[tuple[str, ...], int] | None,
+    elected: Iterable[str] = (),
 ) -> None:
-    """Keep on the key (for the record and a later countback) the decryption of each
-    paper's first ciphertexts only, as far as the count read it: `depths` gives, by
-    ranking, how many preferences the count read (None: a method that reads every mark,
-    whose papers are decrypted whole). An invalid paper is shown as far as shows it
-    invalid. The other ciphertexts' factors and plaintexts are never written."""
+    """Keep on the key (for the record) the decryption of each paper's first
+    ciphertexts only, as far as the count read it: `depths` gives, by ranking, how many
+    preferences the count read (None: a method that reads every mark, whose papers are
+    decrypted whole). An invalid paper is shown as far as shows it invalid. The other
+    ciphertexts' factors and plaintexts are never written.
+
+    A countback reads the departing member's papers further than the count did, and in
+    server mode nobody can decrypt them later (the key is deleted at the publication).
+    So the key also keeps, unpublished ("kept"), the reading of every paper whose
+    published part names an `elected` candidate - whole, as a countback may need it -
+    and of the others only what the record shows of them (`readings_of`)."""
     if depths is None:
         key.opened = box.facts
-    else:
-        candidacies = standing(election)
-        preferences = []
-        for reading in box.readings:
-            paper = paper_of(election, candidacies, reading)
-            if paper is None:
-                preferences.append(len(reading or ()))
-            else:
-                preferences.append(depths[tuple(_names(election, [paper], candidacies)[0])])
-        key.opened = box.published_as_read(preferences)
+        key.save(update_fields=["opened"])
+        return
+    candidacies = standing(election)
+    preferences = []
+    for reading in box.readings:
+        paper = paper_of(election, candidacies, reading)
+        if paper is None:
+            preferences.append(len(reading or ()))
+        else:
+            preferences.append(depths[tuple(_names(election, [paper], candidacies)[0])])
+    opened = box.published_as_read(preferences)
+    chosen = set(elected)
+    seated = {n for n, name in enumerate(key.choices) if name in chosen}
+    shown = opened["decryption"]["ballots"] if opened["decryption"] else []
+    kept = [
+        None if whole is None else list(whole) if seated.intersection(cut or ()) else cut
+        for whole, cut in zip(box.readings, shown, strict=True)
+    ]
+    key.opened = {**opened, "kept": kept}
     key.save(update_fields=["opened"])
 
 
@@ -282,7 +298,8 @@ def publish_count(
     key = opened[0] if opened is not None else None
     inputs, result, depths = _count(election, opened[1].readings if opened is not None else None)
     if opened is not None:
-        _keep_as_read(election, opened[0], opened[1], depths)
+        elected = [item["name"] for item in result.get("elected") or []]
+        _keep_as_read(election, opened[0], opened[1], depths, elected)
     casts, roll = turnout(election)
     trackers = BallotBox(Ballot, election).trackers()
     papers = paper_ballots(election)
