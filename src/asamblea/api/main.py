@@ -18,6 +18,7 @@ from ninja.renderers import JSONRenderer
 
 from asamblea import hooks
 from asamblea.api.errors import install_error_handlers
+from asamblea.api.mixes import router as mixes_router
 from asamblea.api.record import router as record_router
 from asamblea.api.v1 import router as v1_router
 
@@ -107,6 +108,7 @@ api = AsambleaAPI(
 install_error_handlers(api)
 api.add_router("/v1/", v1_router)
 api.add_router("/v1/", record_router)
+api.add_router("/v1/", mixes_router)
 # Routes other apps add (asamblea.hooks.api_router), after the API's own.
 for prefix, routers in hooks.api_router.items():
     for router in routers:

@@ -30,6 +30,9 @@ CAPABILITIES: dict[str, Promise] = {
     "memberships.decide": gettext_lazy(
         "Verify, reject, suspend or remove members of the bodies where you are an officer."
     ),
+    "secrecy.mix": gettext_lazy(
+        "Fetch and send the second mix of the sealed votes where you are the teller."
+    ),
 }
 MAX_DAYS = 366
 # Writing last_used_at on every request would turn each read into a write.

@@ -58,6 +58,8 @@ class BallotKey(models.Model):
         CEREMONY = "ceremony", _("Key ceremony under way")
         # The public key is made: the vote can open (server mode starts here).
         READY = "ready", _("Key ready")
+        # The vote is closed and the server has mixed: waiting for the teller's mix (mix 1).
+        MIXING = "mixing", _("Waiting for the second mix")
         # The vote is closed and mixed: waiting for the trustees' decryption shares.
         TALLYING = "tallying", _("Waiting for the trustees")
         # The box is opened and counted.
@@ -79,6 +81,15 @@ class BallotKey(models.Model):
     # Trustees mode: the mixes made at the close ({"mixes": [...]}), kept for the trustees
     # to decrypt the last one's output; null before the close and in server mode.
     mixed = models.JSONField(null=True, blank=True)
+    # Trustees mode: the teller named to make the second mix (mix 1) after the server's,
+    # on their own computer (`asamblea secrecy mix`); null: one mix, the server's.
+    teller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tellerships",
+    )
     # The public document of the opened box (mixes, decryption), once counted.
     opened = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,7 +8,8 @@ independent verifier of `asamblea.secrecy.verify` as the entries arrive:
 - "secrecy.cast": every sealed ballot as cast has the codec's width and a proof
   bound to this vote, none is a copy of another, and no tracker appears twice.
 - "secrecy.opened": each mix re-encrypts and permutes exactly the previous list
-  (the first, the cast list) - nothing added, dropped or changed - and, unless
+  (the first, the cast list; in trustees mode mix 0 is the server's, mix 1 the
+  teller's, as "mixed_by" says) - nothing added, dropped or changed - and, unless
   withheld, every trustee's decryption share is proven, the plaintexts are what
   the shares open, and each paper reads as published. A decryption published
   factor by factor for the positions a count read (`"positions"`, form
@@ -156,6 +157,11 @@ def check_opened(entry: Mapping[str, Any], context: CheckContext) -> None:
     mixes = entry["mixes"]
     if not isinstance(mixes, list) or (vote.cast and not mixes):
         raise VerificationFailed(f"{vote.context}: the ballots are not mixed before they are read")
+    mixed_by = entry.get("mixed_by")
+    if mixed_by is not None and mixed_by != ["server", "teller"][: len(mixes)]:
+        raise VerificationFailed(f"{vote.context}: the mixes and who made them do not match")
+    # Each mix's input is the previous one's output (mix 0's the cast list), and the
+    # trustees' factors below are over the last one's output.
     ballots = vote.cast
     for m, mix in enumerate(mixes):
         ballots, problems = verify_mix(mix_context(vote.context, m), vote.key.public, ballots, mix)

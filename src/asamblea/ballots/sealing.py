@@ -480,6 +480,10 @@ def secrecy_facts(
     cast = [{"tracker": tracker, **sealed} for tracker, sealed in cast_list]
     opened = opened or key.opened or {"mixes": [], "decryption": None}
     shown: dict[str, JSON] = {"mixes": opened["mixes"], "decryption": opened["decryption"]}
+    if key.mode == BallotKey.Mode.TRUSTEES:
+        # Who made each mix: the server (mix 0), then the teller (mix 1). One mix says
+        # that the vote had no teller, and that the server alone could link voters to papers.
+        shown["mixed_by"] = ["server", "teller"][: len(opened["mixes"])]
     if withheld is not None and opened["decryption"] is not None:
         shown["decryption"] = None
         shown["withheld"] = withheld

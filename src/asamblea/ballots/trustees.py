@@ -12,7 +12,10 @@ browsers (ballots/static/ballots/trustee.js); the server only checks and relays:
 3. when all n dealings are in, each trustee's browser opens the shares addressed to
    it, checks them and posts a confirmation or a complaint (`post_check`). When all
    n confirmed, the joint key is made (`joint_key`) and the vote can open.
-4. after the close (`mix_for_trustees`: the server's mix, the key TALLYING), each
+4. after the close (`mix_for_trustees`: the server's mix, mix 0; with a teller named
+   (`set_teller`) the key waits in MIXING for the teller's mix, mix 1, made on their
+   own computer and checked here against mix 0's output before it is stored
+   (`post_teller_mix`); then TALLYING), each
    trustee posts its decryption factors over the last mix's output, each proven
    (`post_factor_share`, checked with `verify_factor_share` before it is stored).
    With k verified shares the vote's app opens the box (`open_by_trustees`).
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -39,7 +43,7 @@ from asamblea.ballots.sealing import (
     public_key_of,
     vote_context,
 )
-from asamblea.errors import Conflict, InvalidInput
+from asamblea.errors import Conflict, InvalidInput, PermissionDenied
 from asamblea.federation.membership import Login, User
 from asamblea.secrecy.bulletin import (
     ballot_from_json,
@@ -50,6 +54,7 @@ from asamblea.secrecy.bulletin import (
     key_to_json,
     mix_context,
     mix_to_json,
+    shuffle_proof_from_json,
 )
 from asamblea.secrecy.elgamal import Ballot, Ciphertext
 from asamblea.secrecy.group import Point
@@ -60,6 +65,7 @@ from asamblea.secrecy.threshold import (
     verify_dealer_commitment,
     verify_factor_share,
 )
+from asamblea.secrecy.verify import verify_mix
 
 JSON = Any
 # The most trustees a vote may have (each deals to every other: n² envelopes).
@@ -297,9 +303,23 @@ def ceremony_step(trustee: Trustee) -> str:
 # ---------------------------------------------------------------- the close
 
 
+def set_teller(key: BallotKey, user: Login | None) -> BallotKey:
+    """Name the teller who makes the second mix (None: the server's mix only). Before
+    the vote opens (the caller checks), while the key is in its ceremony or ready."""
+    if key.mode != BallotKey.Mode.TRUSTEES or key.state not in (
+        BallotKey.State.CEREMONY,
+        BallotKey.State.READY,
+    ):
+        raise Conflict(_("The vote has opened: its teller can no longer change."))
+    key.teller = user
+    key.save(update_fields=["teller"])
+    return key
+
+
 def mix_for_trustees(key: BallotKey, cast: Sequence[JSON]) -> BallotKey:
     """At the close of a trustees-mode vote: the server's mix (mix 0) of the cast list,
-    kept for the trustees to decrypt; the key waits in TALLYING."""
+    kept for the trustees to decrypt; the key waits in TALLYING, or in MIXING for the
+    teller's mix when the vote has a teller (and ballots to mix)."""
     if key.mode != BallotKey.Mode.TRUSTEES or key.state != BallotKey.State.READY:
         raise Conflict(_("This vote's key is not ready to be opened by its trustees."))
     mixes: list[JSON] = []
@@ -308,16 +328,115 @@ def mix_for_trustees(key: BallotKey, cast: Sequence[JSON]) -> BallotKey:
         outputs, proof = shuffle(mix_context(key.context, 0), public_key_of(key).public, inputs)
         mixes.append(mix_to_json(outputs, proof))
     key.mixed = {"mixes": mixes}
+    waits = key.teller_id is not None and bool(mixes)
+    key.state = BallotKey.State.MIXING if waits else BallotKey.State.TALLYING
+    key.save(update_fields=["mixed", "state"])
+    return key
+
+
+def mixers(key: BallotKey) -> list[str]:
+    """Who made each mix, in order: "server" (mix 0), then "teller" (mix 1) if any."""
+    mixes = (key.mixed or {}).get("mixes") or []
+    return ["server", "teller"][: len(mixes)]
+
+
+def mix_document(key: BallotKey, cast: Sequence[JSON]) -> dict[str, JSON]:
+    """What the teller's computer needs to make mix 1: the vote's context and public key,
+    the cast list (mix 0's input, the sealed ballots as cast), mix 0 with its proof, and
+    the input of mix 1 (mix 0's output). `cast`: the vote's cast list, as at the close."""
+    mixes = (key.mixed or {}).get("mixes") or []
+    if key.mode != BallotKey.Mode.TRUSTEES or not mixes:
+        raise Conflict(_("The vote has not closed yet: there is nothing to mix."))
+    return {
+        "context": key.context,
+        "public_key": public_key_of(key).public.hex(),
+        "index": 1,
+        "state": key.state,
+        "cast": [item["ballot"] for item in cast],
+        "mixes": mixes[:1],
+        "input": mixes[0]["output"],
+        "mixed": len(mixes) > 1,
+    }
+
+
+@dataclass(frozen=True)
+class CheckedMix:
+    """A posted mix 1 verified against mix 0's output `input` (`check_teller_mix`)."""
+
+    input: JSON
+    outputs: list[Ballot]
+    problems: list[str]
+
+
+def check_teller_mix(key: BallotKey, posted: JSON) -> CheckedMix | None:
+    """Verify a posted mix 1 against mix 0's output, without a lock: the slow part (about
+    4 ms a ballot), done before the transaction that stores it (`post_teller_mix` uses
+    it if mix 0 is still the same). None when there is no mix 0 or nothing to check."""
+    mixes = (key.mixed or {}).get("mixes") or []
+    if not mixes or not isinstance(posted, dict):
+        return None
+    outputs, problems = verify_mix(
+        mix_context(key.context, 1), public_key_of(key).public, last_outputs_of(mixes[:1]), posted
+    )
+    return CheckedMix(mixes[0]["output"], outputs, problems)
+
+
+def post_teller_mix(
+    key: BallotKey, user: User, posted: JSON, checked: CheckedMix | None = None
+) -> BallotKey:
+    """The teller's mix (mix 1) of mix 0's output, checked with `verify_mix` before it is
+    stored; the key then waits for the trustees (TALLYING). The same mix sent again
+    changes nothing; a second, different one is refused. `checked`: the verification
+    already made (`check_teller_mix`), used if it was made against this mix 0."""
+    if key.mode != BallotKey.Mode.TRUSTEES or key.teller_id is None:
+        raise PermissionDenied(_("This vote has no teller: the server's mix is the only one."))
+    if key.teller_id != user.pk:
+        raise PermissionDenied(_("Only this vote's teller can send its second mix."))
+    mixes = (key.mixed or {}).get("mixes") or []
+    if key.state in (BallotKey.State.CEREMONY, BallotKey.State.READY) or not mixes:
+        raise Conflict(_("The vote has not closed yet: there is nothing to mix."))
+    problem = InvalidInput(
+        _(
+            "The mix does not check against the server's mix (its proof fails, or it "
+            "mixes other ballots), so it was not taken."
+        )
+    )
+    if not isinstance(posted, dict):
+        raise problem
+    if checked is None or checked.input != mixes[0]["output"]:
+        checked = check_teller_mix(key, posted)
+    if checked is None:  # pragma: no cover - mixes and posted were checked above
+        raise problem
+    outputs, problems = checked.outputs, checked.problems
+    if len(mixes) > 1:
+        if not problems and mixes[1] == _normal(outputs, posted):
+            return key
+        raise Conflict(
+            _("The second mix of this vote is already in; a second, different mix is refused.")
+        )
+    if key.state != BallotKey.State.MIXING:
+        raise Conflict(_("This vote is not waiting for a second mix."))
+    if problems:
+        raise problem
+    key.mixed = {**(key.mixed or {}), "mixes": [*mixes, _normal(outputs, posted)]}
     key.state = BallotKey.State.TALLYING
     key.save(update_fields=["mixed", "state"])
     return key
 
 
-def last_outputs(key: BallotKey) -> list[Ballot]:
-    mixes = (key.mixed or {}).get("mixes") or []
+def _normal(outputs: Sequence[Ballot], posted: JSON) -> JSON:
+    """A verified mix as `mix_to_json` writes it (lower-case hex, no other field)."""
+    return mix_to_json(outputs, shuffle_proof_from_json(posted["proof"]))
+
+
+def last_outputs_of(mixes: Sequence[JSON]) -> list[Ballot]:
     if not mixes:
         return []
     return [ballot_from_json(b) for b in mixes[-1]["output"]]
+
+
+def last_outputs(key: BallotKey) -> list[Ballot]:
+    return last_outputs_of((key.mixed or {}).get("mixes") or [])
 
 
 def ciphertexts_to_open(key: BallotKey) -> list[Ciphertext]:
@@ -327,8 +446,7 @@ def ciphertexts_to_open(key: BallotKey) -> list[Ciphertext]:
 def post_factor_share(key: BallotKey, trustee: Trustee, posted: JSON) -> list[FactorShare]:
     """Step 4: the trustee's decryption factors over the last mix's output, each proven;
     checked before stored. Returns every verified share now in."""
-    if key.mode != BallotKey.Mode.TRUSTEES or key.state != BallotKey.State.TALLYING:
-        raise Conflict(_("This vote is not waiting for its trustees."))
+    waiting_for_trustees(key)
     problem = InvalidInput(
         _(
             "Your device's decryption could not be checked, so it was not taken. "
@@ -354,6 +472,19 @@ def post_factor_share(key: BallotKey, trustee: Trustee, posted: JSON) -> list[Fa
         trustee.decrypted_at = timezone.now()
         trustee.save(update_fields=["factor_share", "decrypted_at"])
     return verified_shares(key)
+
+
+def waiting_for_trustees(key: BallotKey) -> None:
+    """Conflict unless the trustees can decrypt now (after the last mix)."""
+    if key.mode == BallotKey.Mode.TRUSTEES and key.state == BallotKey.State.MIXING:
+        raise Conflict(
+            _(
+                "Waiting for the second mix: the trustees can decrypt once the teller "
+                "has mixed the ballots."
+            )
+        )
+    if key.mode != BallotKey.Mode.TRUSTEES or key.state != BallotKey.State.TALLYING:
+        raise Conflict(_("This vote is not waiting for its trustees."))
 
 
 def verified_shares(key: BallotKey) -> list[FactorShare]:
@@ -390,20 +521,27 @@ def tally_progress(key: BallotKey) -> Mapping[str, int]:
 
 
 __all__ = [
+    "CheckedMix",
     "ceremony_step",
+    "check_teller_mix",
     "ciphertexts_to_open",
     "dealings_for",
     "default_threshold",
     "device_publics",
     "locked",
+    "mix_document",
     "mix_for_trustees",
+    "mixers",
     "open_by_trustees",
     "post_check",
     "post_dealing",
     "post_device_key",
     "post_factor_share",
+    "post_teller_mix",
     "restart_ceremony",
+    "set_teller",
     "setup_trustees",
     "tally_progress",
     "trustee_of",
+    "waiting_for_trustees",
 ]

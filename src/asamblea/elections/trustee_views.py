@@ -70,6 +70,12 @@ def trustees_page(request: HttpRequest, federation_slug: str, election_id: int) 
         if action == "server":
             ts.do_use_server_key(request.user, election)
             messages.success(request, _("The server will hold this election's key."))
+        elif action == "teller":
+            raw = request.POST.get("teller", "").strip()
+            if raw and not raw.isdigit():
+                raise InvalidInput(_("Choose the teller from the list."))
+            ts.do_set_teller(request.user, election, int(raw) if raw else None)
+            messages.success(request, _("The teller is saved."))
         elif action == "restart":
             ts.do_restart_ceremony(request.user, election)
             messages.success(request, _("The key ceremony starts again."))
@@ -101,6 +107,12 @@ def trustees_page(request: HttpRequest, federation_slug: str, election_id: int) 
             "can_change": election.status in ts.SETUP_STATUSES,
             "why_server": why_server_mode(election) if key is None else "",
             "progress": ts.tally_progress(election),
+            "teller": key.teller.get_username() if key is not None and key.teller else "",
+            "possible_tellers": [
+                (u.pk, u.get_username()) for u in ts.possible_tellers(election.constituency)
+            ]
+            if key is not None
+            else [],
         },
     )
 

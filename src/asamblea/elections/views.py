@@ -187,6 +187,16 @@ def election_page(request: HttpRequest, federation_slug: str, election_id: int) 
     return render(request, "elections/election.html", context)
 
 
+def _mixed_by(election: Election) -> str | None:
+    """Trustees mode: "teller" if a teller mixes after the server, "server" if no one does."""
+    from asamblea.elections.services.trustees import election_trustee_key
+
+    key = election_trustee_key(election)
+    if key is None:
+        return None
+    return "teller" if key.teller_id is not None else "server"
+
+
 def _trustee_context(user: User, election: Election, officer: bool) -> dict[str, Any]:
     """Trustees mode: the progress of the decryption, and the links of a trustee."""
     key = election_trustee_key(election)
@@ -424,6 +434,7 @@ def ballot(request: HttpRequest, federation_slug: str, election_id: int) -> Http
             "sealed": "seal" in context,
             # Sealed in the browser: the server never saw what it says, so cannot repeat it.
             "sealed_in_browser": bool(request.POST.get("sealed")) and not choices,
+            "mixed_by": _mixed_by(election),
         },
     )
 

@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asamblea.ballots import trustees as keys
+from asamblea.ballots.box import BallotBox
 from asamblea.ballots.models import BallotKey, Trustee
 from asamblea.ballots.sealing import key_for
 from asamblea.elections.models import Ballot, Election
 from asamblea.elections.services._common import _locked
 from asamblea.elections.services.closing import publish_count
 from asamblea.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from asamblea.federation.membership import Login, User
+from asamblea.federation.membership import Login, User, eligible_people
 from asamblea.federation.models import Body, Officer
 from asamblea.federation.services import require_officer
 
@@ -158,6 +159,7 @@ def ceremony_state(user: User, election: Election) -> dict[str, Any]:
         if key.public
         else None,
         "steps": [{"index": t.index, "step": keys.ceremony_step(t)} for t in everyone],
+        "teller": key.teller_id is not None,
     }
 
 
@@ -181,8 +183,7 @@ def do_trustee_check(user: User, election: Election, posted: Any) -> None:
 
 def ciphertexts_for(user: User, election: Election) -> list[list[str]]:
     key, _trustee = trustee_view(user, election)
-    if key.state != BallotKey.State.TALLYING:
-        raise Conflict(_("This vote is not waiting for its trustees."))
+    keys.waiting_for_trustees(key)
     return [[c.a.hex(), c.b.hex()] for c in keys.ciphertexts_to_open(key)]
 
 
@@ -207,3 +208,68 @@ def tally_progress(election: Election) -> dict[str, int] | None:
     if key is None:
         return None
     return dict(keys.tally_progress(key))
+
+
+# ---------------------------------------------------------------- the teller (mix 1)
+
+
+def possible_tellers(body: Body) -> list[Login]:
+    """Who may be named teller: the body's officers with a login, then its members with one."""
+    found = {u.pk: u for u in possible_trustees(body)}
+    for person in eligible_people(body).filter(user__is_active=True).select_related("user"):
+        if person.user is not None:
+            found.setdefault(person.user.pk, person.user)
+    return list(found.values())
+
+
+@transaction.atomic
+def do_set_teller(actor: User, election: Election, user_id: int | None) -> BallotKey:
+    """An officer names the teller who makes the second mix (None: no teller, one mix).
+
+    Before the vote opens, in trustees mode; the teller is an officer or a member of
+    the body, with a login (they send their mix with their API token)."""
+    election = _locked(election)
+    require_officer(actor, election.constituency)
+    if election.status not in SETUP_STATUSES:
+        raise Conflict(_("The vote has opened: its teller can no longer change."))
+    key = election_trustee_key(election)
+    if key is None:
+        raise Conflict(_("Only a vote whose key is held by trustees can have a teller."))
+    teller = None
+    if user_id is not None:
+        allowed = {u.pk: u for u in possible_tellers(election.constituency)}
+        if user_id not in allowed:
+            raise InvalidInput(
+                _("The teller is chosen among the officers and members of the assembly.")
+            )
+        teller = allowed[user_id]
+    return keys.set_teller(keys.locked(key), teller)
+
+
+def _tellers_key(user: User, election: Election) -> BallotKey:
+    key = election_trustee_key(election)
+    if key is None or key.teller_id is None:
+        raise PermissionDenied(_("This vote has no teller: the server's mix is the only one."))
+    if not user.is_authenticated or key.teller_id != user.pk:
+        raise PermissionDenied(_("Only this vote's teller can send its second mix."))
+    return key
+
+
+def mix_document(user: User, election: Election) -> dict[str, Any]:
+    """What the teller's computer mixes (`asamblea secrecy mix`): see `keys.mix_document`."""
+    key = _tellers_key(user, election)
+    cast = [sealed for _tracker, sealed in BallotBox(Ballot, election).cast_list()]
+    return keys.mix_document(key, cast)
+
+
+def do_teller_mix(user: User, election: Election, posted: Any) -> BallotKey:
+    """The teller's mix, verified against mix 0's output before it is stored.
+
+    The proof is verified first, outside the transaction (seconds for thousands of
+    ballots: no lock is held meanwhile; mix 0 never changes once written), then the
+    transaction locks the election and the key and stores it (`keys.post_teller_mix`)."""
+    checked = keys.check_teller_mix(_tellers_key(user, election), posted)
+    with transaction.atomic():
+        election = _locked(election)
+        key = keys.locked(_tellers_key(user, election))
+        return keys.post_teller_mix(key, user, posted, checked)
