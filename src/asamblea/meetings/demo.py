@@ -1,6 +1,12 @@
 """Meetings in the room in the demo federation: a finished assembly with its signed acta,
 and an assembly in session with its speakers' list.
 
+The finished assembly checked its members in, heard three speakers, decided two motions
+by show of hands (the tellers disagree once, then agree), voted its delegates' election
+on paper in the room (the papers printed, handed out at the table, each entered twice by
+two tellers who agree; two members who were not there voted online), counted the papers
+with the online ballots, and closed: its acta, signed by two officers, is on the record.
+
 Call `load_meetings_demo()` after `asamblea.federation.demo.load_demo()`. Everything
 goes through the real services, so the demo obeys every rule the product does.
 Idempotent: once the finished meeting exists, loading again changes nothing.
@@ -17,8 +23,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from asamblea.deliberation import services as deliberation
+from asamblea.elections import services as elections
+from asamblea.elections.demo import demo_seed
+from asamblea.elections.models import Election
 from asamblea.deliberation.models import Meeting, Motion
-from asamblea.federation.models import Body, Federation, Membership
+from asamblea.federation.models import Body, Delegation, Federation, Membership
 from asamblea.meetings import services
 from asamblea.meetings.models import Room, Speaker
 
@@ -106,6 +115,7 @@ def load_meetings_demo() -> bool:
     vote = services.do_open_room_vote(officer, room, fee, now=clock + timedelta(minutes=20))
     services.do_enter_count(officer, vote, 1, count - 2, 1, now=clock + timedelta(minutes=21))
     services.do_enter_count(admin, vote, 1, count - 2, 1, now=clock + timedelta(minutes=21))
+    _paper_election(body, officer, admin, room, members, present, clock + timedelta(minutes=25))
     acta = services.do_close_meeting(
         officer,
         room,
@@ -137,6 +147,62 @@ def load_meetings_demo() -> bool:
     services.do_next_speaker(officer, live)
     services.do_ask_for_floor(present[3], live, Speaker.Kind.POINT_OF_ORDER)
     return True
+
+
+def _paper_election(
+    body: Body,
+    officer: Any,
+    teller: Any,
+    room: Room,
+    members: list[Any],
+    present: list[Any],
+    at: Any,
+) -> Election:
+    """The assembly's next delegates, elected on paper in the room (and online by two
+    members who were not there): printed, handed out, each paper entered twice, agreed,
+    and counted with the online ballots when the vote closes."""
+    delegation = Delegation.objects.get(source=body)
+    soon = timezone.now() + timedelta(minutes=5)
+    election = elections.do_open_election(
+        officer,
+        body,
+        delegation=delegation,
+        nominations_close_at=soon,
+        voting_opens_at=soon,
+        voting_closes_at=soon + timedelta(hours=1),
+        seed=demo_seed(body, delegation, room.meeting.body),
+    )
+    names: set[str] = set()
+    for user in present[:3]:
+        name = user.person.full_name
+        while name in names:
+            name += "*"
+        names.add(name)
+        elections.do_stand(user, election, public_name=name)
+    election = elections.do_open_voting(election, now=soon)
+    ids = [c.pk for c in elections.standing(election)]
+    absent = [user for user in members if user not in present][:2]
+    for n, user in enumerate(absent):
+        elections.do_cast_ballot(user, election, [ids[n % len(ids)]])
+    # Demo time travel (as the elections' demo): the vote ran during the meeting.
+    opened = at - timedelta(days=1)
+    Election.objects.filter(pk=election.pk).update(
+        nominations_close_at=opened, voting_opens_at=opened, roll_frozen_at=opened
+    )
+    paper = services.do_open_paper_vote(officer, room, election, now=at)
+    paper = services.do_print_papers(officer, paper, len(present) + 2)
+    for user in present:
+        services.do_mark_paper_voter(officer, paper, user.person.pk)
+    services.do_replace_spoiled_paper(officer, paper)
+    # Each paper as the tellers read it: the candidates' numbers in order (0: blank).
+    readings = ["1 2", "2 1 3", "1", "3 1", "1 3 2", "2", "0", "1 2 3", "3", "2 3"]
+    papers = {n: readings[(n - 1) % len(readings)] for n in range(1, len(present) + 1)}
+    for n, text in papers.items():
+        services.do_enter_paper(officer, paper, n, text, now=at + timedelta(minutes=n))
+    for n, text in reversed(papers.items()):
+        services.do_enter_paper(teller, paper, n, text, now=at + timedelta(minutes=n + 1))
+    Election.objects.filter(pk=election.pk).update(voting_closes_at=at + timedelta(minutes=10))
+    return elections.do_close_election(election, now=at + timedelta(minutes=10))
 
 
 def meetings_demo() -> MeetingsDemo | None:

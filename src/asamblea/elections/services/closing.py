@@ -227,6 +227,9 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
     if breakdown and "ballots_as_read" in inputs:
         # The published papers are cut: a countback publishes the papers it reads further.
         election.result["ballots_as_read"] = inputs["ballots_as_read"]
+    if papers is not None:
+        # Kept with the result (the acta of the room's meeting reads the figures).
+        election.result["paper"] = papers.facts
     election.save(update_fields=["status", "closed_at", "result"])
     events = [
         Event(
@@ -244,7 +247,7 @@ def do_close_election(election: Election, *, now: datetime | None = None) -> Ele
         forget_key_on_commit(key)
     counted: dict[str, Any] = dict(inputs)
     if papers is not None:
-        counted["paper"] = election.result["paper"] = papers.facts
+        counted["paper"] = papers.facts
         if breakdown and key is not None:
             # With a sealed box the verifier matches the decrypted papers to the count:
             # it needs the room's papers (anonymous, and in the ballot list anyway) apart.

@@ -24,6 +24,7 @@ from asamblea.meetings.models import (
     ActaSignature,
     Alternate,
     Attendance,
+    PaperVote,
     Room,
     RoomVote,
     Speaker,
@@ -63,6 +64,40 @@ def _attendee_name(attendance: Attendance, alternates: Mapping[int, Alternate]) 
     if attendance.as_alternate and seat.pk in alternates:
         return alternates[seat.pk].public_name
     return seat.public_name
+
+
+def _paper_elections(room: Room) -> list[dict[str, Any]]:
+    """The elections voted on paper in this room: what each fills, who was elected (the
+    public names the count published) and the papers' figures; an election still open
+    when the meeting closes is listed as such."""
+    out = []
+    for vote in (
+        PaperVote.objects.filter(room=room, election__isnull=False)
+        .select_related("election__delegation__council", "election__command")
+        .order_by("pk")
+    ):
+        election = vote.election
+        fills = (
+            election.delegation.council.name
+            if election.delegation is not None
+            else election.command.name
+            if election.command is not None
+            else ""
+        )
+        result = election.result or {}
+        out.append(
+            {
+                "election": election.pk,
+                "kind": election.kind,
+                "fills": fills,
+                "method": election.method,
+                "seats": election.seats,
+                "status": election.status,
+                "elected": [e["name"] for e in (result.get("count") or {}).get("elected", [])],
+                "paper": result.get("paper"),
+            }
+        )
+    return out
 
 
 def _minutes(room: Room, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -168,6 +203,7 @@ def _minutes(room: Room, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]
         "attendance": attendance,
         "agenda": items,
         "speakers": [spoke(s) for s in speakers],
+        "elections": _paper_elections(room),
         "notes": room.notes,
     }
     internal = {
