@@ -38,7 +38,7 @@ def test_each_paper_entered_by_two_tellers_counts_once_both_agree(federation):
     assert enter_all(teller, vote, second) == [Outcome.DECIDED] * 6
     state = services.paper_state(vote)
     assert (state.agreed, state.invalid, state.waiting, state.discrepancies) == (6, 1, [], [])
-    names = {c.pk: c.public_name for c in state.candidates}
+    names = {o.key: o.label for o in state.options}
     assert sorted([names[pk] for pk in r] for r in state.rankings) == [
         ["Ana", "Berta"],
         ["Ana", "Delia", "Carlos"],
@@ -193,7 +193,7 @@ def test_a_tally_sheet_is_only_for_plurality_and_approval(federation):
 
 
 def _sheet(candidates, marks):
-    return {str(c.pk): str(n) for c, n in zip(candidates, marks, strict=True)}
+    return {str(c.key): str(n) for c, n in zip(candidates, marks, strict=True)}
 
 
 def test_two_agreeing_tally_sheets_count_and_a_sheet_above_the_papers_handed_out_is_refused(
@@ -203,7 +203,7 @@ def test_two_agreeing_tally_sheets_count_and_a_sheet_above_the_papers_handed_out
         federation, seats=1, method="plurality", entry=PaperVote.Entry.TALLY
     )
     hand_out(officer, vote, users[:5])
-    candidates = services.ballot_order(election)
+    candidates = services.ballot_order(vote)
     with pytest.raises(InvalidInput, match="6 papers in the box, but only 5 were handed out"):
         services.do_enter_tally(officer, vote, 6, 0, _sheet(candidates, [3, 2, 1, 0]))
     with pytest.raises(InvalidInput, match="A candidate has 6 marks but only 5"):

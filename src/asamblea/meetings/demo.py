@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from asamblea.deliberation import services as deliberation
+from asamblea.deliberation.models import Meeting, Motion
 from asamblea.elections import services as elections
 from asamblea.elections.demo import demo_seed
 from asamblea.elections.models import Election
-from asamblea.deliberation.models import Meeting, Motion
 from asamblea.federation.models import Body, Delegation, Federation, Membership
 from asamblea.meetings import services
 from asamblea.meetings.models import Room, Speaker

@@ -77,6 +77,7 @@ def _paper_elections(room: Room) -> list[dict[str, Any]]:
         .order_by("pk")
     ):
         election = vote.election
+        assert election is not None  # filtered above
         fills = (
             election.delegation.council.name
             if election.delegation is not None
