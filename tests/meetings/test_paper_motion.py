@@ -49,7 +49,7 @@ def _close(officer, motion):
 def test_a_secret_motion_on_paper_counts_with_the_online_ballots_and_cancels_one_unread(
     federation,
 ):
-    room, officer, users, motion, vote, teller = _secret_motion_in_room(federation)
+    _room, officer, users, motion, vote, teller = _secret_motion_in_room(federation)
     assert [o.label for o in services.ballot_order(vote)] == ["Yes", "No", "Abstain"]
     # Two members not in the room vote online; users[0] votes online, then takes a paper.
     for user, choice in ((users[6], "yes"), (users[7], "no"), (users[0], "no")):

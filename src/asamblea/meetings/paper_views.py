@@ -56,9 +56,7 @@ def room_context(user: User, room: Room) -> dict[str, Any]:
     return {
         "paper_votes": [(v, subject_of(v)) for v in services.paper_votes_of(room)],
         "paper_elections": (
-            [(e, election_title(e)) for e in services.elections_for_paper(room)]
-            if running
-            else []
+            [(e, election_title(e)) for e in services.elections_for_paper(room)] if running else []
         ),
         "paper_motions": services.motions_for_paper(room) if running else [],
     }
