@@ -302,6 +302,16 @@ paper_ballots: Hook[PaperBallotsReader] = Hook(
     """,
 )
 
+
+def read_paper_ballots(vote: Any) -> PaperBallots | None:
+    """The papers of `vote` entered in a room, from the first reader that has them."""
+    for reader in paper_ballots:
+        papers = reader(vote)
+        if papers is not None:
+            return papers
+    return None
+
+
 # ---------------------------------------------------------------- the ways in
 
 api_router: KeyedHook[Any] = KeyedHook(

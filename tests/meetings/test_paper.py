@@ -4,8 +4,6 @@ the close, which reads the papers with the online ballots and goes on the record
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from asamblea.elections import services as elections
@@ -17,7 +15,7 @@ from asamblea.meetings.services.votes import Outcome
 from asamblea.record.verify import verify_lines
 from deliberation.helpers import entries, export
 from elections.helpers import voters
-from meetings.paper_helpers import enter_all, hand_out, paper_election
+from meetings.paper_helpers import enter_all, forge_paper, hand_out, paper_election
 from support.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -284,20 +282,11 @@ def test_the_verifier_refuses_a_record_whose_paper_ballots_do_not_add_up(federat
     _close_and_publish(election)
     verify_lines(export(federation))
 
-    def change(key, by):
-        def forge(entry):
-            if "paper" in entry:
-                entry = json.loads(json.dumps(entry))
-                entry["paper"][key] += by
-            return entry
-
-        return forge
-
     # One paper ballot more than the ballot list holds.
     with pytest.raises(VerificationFailed, match="paper ballots"):
-        verify_lines(export(federation, change("ballots", 1)))
+        verify_lines(export(federation, forge_paper("ballots", 1)))
     # Papers that do not reconcile: printed, handed out, spoilt and unused; the box.
     with pytest.raises(VerificationFailed, match="20 papers printed, but 2 handed out"):
-        verify_lines(export(federation, change("spoiled", 1)))
+        verify_lines(export(federation, forge_paper("spoiled", 1)))
     with pytest.raises(VerificationFailed, match="3 paper ballots in the box, but 2 counted"):
-        verify_lines(export(federation, change("in_box", 1)))
+        verify_lines(export(federation, forge_paper("in_box", 1)))

@@ -5,8 +5,6 @@ ballot cancelled unread), entered by the tellers, and counted with the online ba
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from asamblea.ballots.sealing import cancel_tag
@@ -20,7 +18,7 @@ from asamblea.meetings.services.votes import Outcome
 from asamblea.record.verify import verify_lines
 from deliberation.helpers import entries, export
 from meetings.helpers import base_meeting, check_in, tabled_motion
-from meetings.paper_helpers import enter_all, hand_out
+from meetings.paper_helpers import enter_all, forge_paper, hand_out
 from support.factories import make_officer
 
 pytestmark = pytest.mark.django_db
@@ -127,21 +125,12 @@ def test_a_yes_no_question_by_tally_sheet_two_tellers_agree_and_no_more_than_han
     assert counted["paper"]["entry"] == "tally" and counted["paper"]["ballots"] == 4
     verify_lines(export(federation))
 
-    def change(key, by):
-        def forge(entry):
-            if "paper" in entry and "motion" in entry:
-                entry = json.loads(json.dumps(entry))
-                entry["paper"][key] += by
-            return entry
-
-        return forge
-
     with pytest.raises(VerificationFailed, match="paper ballots"):
-        verify_lines(export(federation, change("ballots", 1)))
+        verify_lines(export(federation, forge_paper("ballots", 1, "motion")))
     with pytest.raises(VerificationFailed, match="10 papers printed, but 5 handed out"):
-        verify_lines(export(federation, change("spoiled", 1)))
+        verify_lines(export(federation, forge_paper("spoiled", 1, "motion")))
     with pytest.raises(VerificationFailed, match="the tally sheet has 6 papers, 5 handed out"):
-        verify_lines(export(federation, change("in_box", 1)))
+        verify_lines(export(federation, forge_paper("in_box", 1, "motion")))
 
 
 def test_a_ranked_choice_among_options_is_entered_paper_by_paper(federation):

@@ -511,11 +511,7 @@ def _choices_of(
 
 def motion_paper_ballots(motion: Motion) -> hooks.PaperBallots | None:
     """The papers of a secret motion vote taken to paper in a room (the meetings app's)."""
-    for reader in hooks.paper_ballots:
-        papers = reader(motion)
-        if papers is not None:
-            return papers
-    return None
+    return hooks.read_paper_ballots(motion)
 
 
 def paper_choices(motion: Motion, paper: hooks.PaperBallots) -> list[str | list[str]]:

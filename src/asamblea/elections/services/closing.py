@@ -44,11 +44,7 @@ from asamblea.record.services import Event, append_entries
 
 def paper_ballots(election: Election) -> hooks.PaperBallots | None:
     """The election's paper ballots entered in a room (the meetings app's), if any."""
-    for reader in hooks.paper_ballots:
-        papers = reader(election)
-        if papers is not None:
-            return papers
-    return None
+    return hooks.read_paper_ballots(election)
 
 
 def box_papers(election: Election, candidacies: Sequence[Candidacy]) -> list[list[int] | list[str]]:

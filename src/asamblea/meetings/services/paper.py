@@ -47,7 +47,6 @@ from django.utils.translation import ngettext
 
 from asamblea import hooks
 from asamblea.deliberation.models import Motion
-from asamblea.elections import ballots as papers
 from asamblea.elections.models import Election
 from asamblea.errors import Conflict, InvalidInput, NotFound
 from asamblea.federation.membership import Login, User
@@ -63,10 +62,11 @@ from asamblea.meetings.models import (
 )
 from asamblea.meetings.services.attendance import present_roll
 from asamblea.meetings.services.paper_subjects import (
+    ElectionSubject,
+    MotionSubject,
     PaperOption,
     Subject,
     numbers_text,
-    require_paper_motion,
     subject_of,
 )
 from asamblea.meetings.services.rooms import require_open, require_teller
@@ -117,46 +117,21 @@ def do_open_paper_vote(
     require_open(room)
     if entry not in PaperVote.Entry.values:
         raise InvalidInput(_("Choose how the tellers enter the papers."))
+    subject: Subject
     if isinstance(election, Motion):
         motion = Motion.objects.select_for_update().select_related("body").get(pk=election.pk)
-        require_paper_motion(motion, room.meeting.body)
-        if entry == PaperVote.Entry.TALLY and motion.kind == Motion.Kind.OPTIONS:
-            raise InvalidInput(
-                _(
-                    "A tally sheet counts marks, not preferences: a ranked vote's papers "
-                    "are entered one by one."
-                )
-            )
-        if PaperVote.objects.filter(motion=motion).exists():
-            raise Conflict(_("This motion is already voted on paper."))
-        return PaperVote.objects.create(
-            room=room,
-            motion=motion,
-            entry=entry,
-            audit_number=_audit_number(),
-            opened_by=actor if actor.is_authenticated else None,
-            opened_at=now,
-        )
-    if election.constituency_id != room.meeting.body_id:
-        raise InvalidInput(_("Only an election of this meeting's assembly is voted here."))
-    if election.status not in PRINTABLE:
-        raise Conflict(
-            _("Papers are printed once the candidates are known, until the vote closes.")
-        )
-    if election.method == Election.Method.YES_NO:
-        raise InvalidInput(_("A recall vote is not voted on paper in the room."))
-    if entry == PaperVote.Entry.TALLY and election.method not in papers.SET_METHODS:
-        raise InvalidInput(
-            _(
-                "A tally sheet counts marks, not preferences: a ranked election's papers "
-                "are entered one by one."
-            )
-        )
-    if PaperVote.objects.filter(election=election).exists():
-        raise Conflict(_("This election is already voted on paper."))
+        subject = MotionSubject(motion)
+    else:
+        subject = ElectionSubject(election)
+    subject.require_takeable(room.meeting.body)
+    if entry == PaperVote.Entry.TALLY and not subject.tally_allowed:
+        raise InvalidInput(subject.no_tally())
+    voted = {subject.kind: subject.vote}
+    if PaperVote.objects.filter(**voted).exists():
+        raise Conflict(subject.already_on_paper())
     return PaperVote.objects.create(
         room=room,
-        election=election,
+        **voted,
         entry=entry,
         audit_number=_audit_number(),
         opened_by=actor if actor.is_authenticated else None,

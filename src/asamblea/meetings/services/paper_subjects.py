@@ -101,6 +101,16 @@ class Subject:
     def cancellable(self) -> bool:
         raise NotImplementedError
 
+    def require_takeable(self, body: Body) -> None:
+        """Refuse, saying why, a vote that this meeting's room cannot take to paper."""
+        raise NotImplementedError
+
+    def no_tally(self) -> str:
+        raise NotImplementedError
+
+    def already_on_paper(self) -> str:
+        raise NotImplementedError
+
     @property
     def tally_allowed(self) -> bool:
         return self.marking in ("set", "single")
@@ -206,6 +216,26 @@ class ElectionSubject(Subject):
     def cancellable(self) -> bool:
         return online_ballots_cancellable(self.vote)
 
+    def require_takeable(self, body: Body) -> None:
+        election = self.vote
+        if election.constituency_id != body.pk:
+            raise InvalidInput(_("Only an election of this meeting's assembly is voted here."))
+        if not self.printable():
+            raise Conflict(
+                _("Papers are printed once the candidates are known, until the vote closes.")
+            )
+        if election.method == Election.Method.YES_NO:
+            raise InvalidInput(_("A recall vote is not voted on paper in the room."))
+
+    def no_tally(self) -> str:
+        return _(
+            "A tally sheet counts marks, not preferences: a ranked election's papers "
+            "are entered one by one."
+        )
+
+    def already_on_paper(self) -> str:
+        return _("This election is already voted on paper.")
+
     def require_voting(self) -> None:
         if not self.voting():
             if self.closed():
@@ -299,6 +329,18 @@ class MotionSubject(Subject):
 
     def cancellable(self) -> bool:
         return deliberation.motion_ballots_cancellable(self.vote)
+
+    def require_takeable(self, body: Body) -> None:
+        require_paper_motion(self.vote, body)
+
+    def no_tally(self) -> str:
+        return _(
+            "A tally sheet counts marks, not preferences: a ranked vote's papers are "
+            "entered one by one."
+        )
+
+    def already_on_paper(self) -> str:
+        return _("This motion is already voted on paper.")
 
 
 def subject_of(vote: Any) -> Subject:
