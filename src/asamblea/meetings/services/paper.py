@@ -86,7 +86,7 @@ def _audit_number() -> str:
 
 def _lock(vote: PaperVote) -> PaperVote:
     return (
-        PaperVote.objects.select_for_update()
+        PaperVote.objects.select_for_update(of=("self",))
         .select_related("room__meeting__body__federation", "election", "motion__body")
         .get(pk=vote.pk)
     )
