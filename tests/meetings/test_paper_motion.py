@@ -47,7 +47,7 @@ def _close(officer, motion):
 def test_a_secret_motion_on_paper_counts_with_the_online_ballots_and_cancels_one_unread(
     federation,
 ):
-    _room, officer, users, motion, vote, teller = _secret_motion_in_room(federation)
+    room, officer, users, motion, vote, teller = _secret_motion_in_room(federation)
     assert [o.label for o in services.ballot_order(vote)] == ["Yes", "No", "Abstain"]
     # Two members not in the room vote online; users[0] votes online, then takes a paper.
     for user, choice in ((users[6], "yes"), (users[7], "no"), (users[0], "no")):
@@ -93,10 +93,15 @@ def test_a_secret_motion_on_paper_counts_with_the_online_ballots_and_cancels_one
     assert len(trackers["trackers"]) == 2  # the cancelled one is neither published nor read
     [opened] = entries(federation, "secrecy.opened")
     assert len(opened["decryption"]["ballots"]) == 2
-    verify_lines(export(federation))
     # After the close: no paper is handed out or entered.
     with pytest.raises(Conflict, match="closed"):
         services.do_enter_paper(teller, vote, 7, YES)
+    # The acta says how the motion was counted.
+    acta = services.do_close_meeting(officer, room)
+    [item] = acta.public["agenda"]
+    assert item["counted"] == {"method": "paper", "audit_number": vote.audit_number}
+    assert (item["result"]["yes"], item["result"]["passed"]) == (4, True)
+    verify_lines(export(federation))
 
 
 def test_a_yes_no_question_by_tally_sheet_two_tellers_agree_and_no_more_than_handed_out(

@@ -140,10 +140,12 @@ def _minutes(room: Room, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]
     rounds = {
         v.pk: len({c.round for c in TellerCount.objects.filter(vote=v)}) for v in votes.values()
     }
+    on_paper = {v.motion_id: v for v in PaperVote.objects.filter(room=room, motion__isnull=False)}
     items = []
     for item in agenda(meeting):
         motion = item.motion
         vote = votes.get(motion.pk)
+        paper = on_paper.get(motion.pk)
         result = motion.result or None
         items.append(
             {
@@ -167,7 +169,11 @@ def _minutes(room: Room, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]
                     )
                 },
                 "resolution": getattr(getattr(motion, "resolution", None), "number", None),
-                "counted": None
+                "counted": (
+                    {"method": "paper", "audit_number": paper.audit_number}
+                    if paper is not None
+                    else None
+                )
                 if vote is None
                 else {
                     "method": vote.method,
