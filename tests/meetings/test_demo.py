@@ -55,6 +55,11 @@ def test_the_demo_has_a_signed_acta_and_a_meeting_in_session_with_speakers():
     floor = services.floor(room)
     assert floor.speaking is not None and len(floor.waiting) == 3
     assert floor.waiting[0].kind == "order"
+    # A secret question under way on paper in the room (and online).
+    [paper] = services.paper_votes_of(room)
+    state = services.paper_state(paper)
+    assert paper.motion is not None and paper.motion.status == "voting"
+    assert state.handed_out == len(services.present_roll(room)) // 2 and state.waiting == [1, 2]
     verify_lines(export(federation))
     demo = meetings_demo()
     assert demo is not None

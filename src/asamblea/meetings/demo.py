@@ -1,6 +1,9 @@
 """Meetings in the room in the demo federation: a finished assembly with its signed acta,
 and an assembly in session with its speakers' list.
 
+The assembly in session also has a secret question under way, voted on paper in the room
+and online: half the room has its papers, two are entered once.
+
 The finished assembly checked its members in, heard three speakers, decided two motions
 by show of hands (the tellers disagree once, then agree), voted its delegates' election
 on paper in the room (the papers printed, handed out at the table, each entered twice by
@@ -134,19 +137,47 @@ def load_meetings_demo() -> bool:
         "Defensa del agua del barrio",
         "La asamblea exige a la municipalidad el arreglo del reservorio antes de enero.",
     )
+    fund = _motion(
+        body,
+        members,
+        "Comité de vigilancia del agua",
+        "La asamblea elige por voto secreto si forma un comité de vigilancia del reservorio.",
+    )
     sitting = deliberation.do_create_meeting(
-        officer, body, title=IN_SESSION, starts_at=now - timedelta(minutes=40), motions=[water]
+        officer,
+        body,
+        title=IN_SESSION,
+        starts_at=now - timedelta(minutes=40),
+        motions=[water, fund],
     )
     deliberation.do_set_meeting_status(officer, sitting, Meeting.Status.OPEN)
     live = services.do_set_up_room(officer, sitting)
     for user in present:
         services.do_check_in_by_code(user, live, live.checkin_token)
-    services.do_set_current_item(officer, live, sitting.items.get().pk)
+    services.do_set_current_item(officer, live, sitting.items.get(motion=water).pk)
     for user in present[:3]:
         services.do_ask_for_floor(user, live)
     services.do_next_speaker(officer, live)
     services.do_ask_for_floor(present[3], live, Speaker.Kind.POINT_OF_ORDER)
+    _paper_question(fund, officer, admin, live, members, present)
     return True
+
+
+def _paper_question(
+    motion: Motion, officer: Any, teller: Any, room: Room, members: list[Any], present: list[Any]
+) -> None:
+    """A secret question voted on paper in the room and online, under way: a member who is
+    not there voted online, half the room has its papers, the first two are entered once."""
+    motion = deliberation.do_open_vote(officer, motion, secret=True)
+    for user in [user for user in members if user not in present][:1]:
+        deliberation.do_cast_vote(user, motion, "yes")
+    services.do_name_teller(officer, room, teller)
+    paper = services.do_open_paper_vote(officer, room, motion)
+    paper = services.do_print_papers(officer, paper, len(present))
+    for user in present[: len(present) // 2]:
+        services.do_mark_paper_voter(officer, paper, user.person.pk)
+    services.do_enter_paper(officer, paper, 1, "1")
+    services.do_enter_paper(officer, paper, 2, "2")
 
 
 def _paper_election(
