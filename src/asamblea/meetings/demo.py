@@ -29,7 +29,7 @@ from asamblea.deliberation import services as deliberation
 from asamblea.deliberation.models import Meeting, Motion
 from asamblea.elections import services as elections
 from asamblea.elections.demo import demo_seed
-from asamblea.elections.models import Election
+from asamblea.elections.models import Election, Seat
 from asamblea.federation.models import Body, Delegation, Federation, Membership
 from asamblea.meetings import services
 from asamblea.meetings.models import Room, Speaker
@@ -203,8 +203,17 @@ def _paper_election(
         voting_closes_at=soon + timedelta(hours=1),
         seed=demo_seed(body, delegation, room.meeting.body),
     )
+    # The delegates in office stand again (and are re-elected: a delegate who lost the
+    # seat would lose the seats above it too, and the demo's tiers would change); a
+    # delegation never elected before has three members of the room stand.
+    holders: list[Any] = [
+        seat.holder.user
+        for seat in Seat.objects.filter(delegation=delegation, status=Seat.Status.HELD)
+        .select_related("holder__user")
+        .order_by("pk")
+    ]
     names: set[str] = set()
-    for user in present[:3]:
+    for user in holders or present[:3]:
         name = user.person.full_name
         while name in names:
             name += "*"
@@ -226,8 +235,11 @@ def _paper_election(
         services.do_mark_paper_voter(officer, paper, user.person.pk)
     services.do_replace_spoiled_paper(officer, paper)
     # Each paper as the tellers read it: the candidates' numbers in order (0: blank).
-    readings = ["1 2", "2 1 3", "1", "3 1", "1 3 2", "2", "0", "1 2 3", "3", "2 3"]
-    papers = {n: readings[(n - 1) % len(readings)] for n in range(1, len(present) + 1)}
+    k = len(ids)
+    papers = {
+        n: " ".join(str((n + i) % k + 1) for i in range(1 + n % k)) if n % 7 else "0"
+        for n in range(1, len(present) + 1)
+    }
     for n, text in papers.items():
         services.do_enter_paper(officer, paper, n, text, now=at + timedelta(minutes=n))
     for n, text in reversed(papers.items()):
