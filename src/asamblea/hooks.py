@@ -273,10 +273,12 @@ seat_ended: Hook[SeatEndedHandler] = Hook(
 
 @dataclass(frozen=True)
 class PaperBallots:
-    """The paper ballots of an election, entered in the room, as its close reads them.
+    """The paper ballots of an election (or a secret motion vote), entered in the room,
+    as its close reads them.
 
     `rankings`: one list per paper counted, as an online `Ballot.ranking` (candidacy
-    ids), with no voter: papers are anonymous. `facts`: what the record says of them
+    ids; for a motion, its choice alone, ["yes"], or the options' labels in order),
+    with no voter: papers are anonymous. `facts`: what the record says of them
     (papers counted, the reconciliation of printed, handed out, spoiled and unused);
     `facts["ballots"]` is len(rankings), which the record's verifier adds to the trackers.
     """
@@ -285,18 +287,30 @@ class PaperBallots:
     facts: dict[str, Any]
 
 
-# (the election) -> its paper ballots, or None when it has none.
+# (the election, or the motion) -> its paper ballots, or None when it has none.
 PaperBallotsReader = Callable[[Any], "PaperBallots | None"]
 
 paper_ballots: Hook[PaperBallotsReader] = Hook(
     "paper_ballots",
-    """The papers of an election voted in a room: `reader(election) -> PaperBallots | None`.
+    """The papers of a vote taken to paper in a room: `reader(vote) -> PaperBallots | None`,
+    the vote an election or a secret motion vote.
 
     Called by the elections app's count (inside the close transaction, and by a
-    countback), which adds the rankings to the online ballots it reads. The meetings
+    countback) and by a secret motion vote's close, which add the rankings to the online
+    ballots they read. The meetings
     app registers the reader (the papers its tellers entered twice, or a tally sheet).
     """,
 )
+
+
+def read_paper_ballots(vote: Any) -> PaperBallots | None:
+    """The papers of `vote` entered in a room, from the first reader that has them."""
+    for reader in paper_ballots:
+        papers = reader(vote)
+        if papers is not None:
+            return papers
+    return None
+
 
 # ---------------------------------------------------------------- the ways in
 

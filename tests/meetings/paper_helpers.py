@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 from asamblea.elections import services as elections
@@ -52,3 +54,16 @@ def hand_out(officer: Any, vote: PaperVote, users: list[Any]) -> None:
 
 def enter_all(teller: Any, vote: PaperVote, papers: dict[int, str]) -> list[Any]:
     return [services.do_enter_paper(teller, vote, n, text) for n, text in papers.items()]
+
+
+def forge_paper(key: str, by: int, kind: str = "") -> Callable[[Any], Any]:
+    """An export's change (see `deliberation.helpers.export`): the `paper` figure `key` of
+    every count (of an election or a motion: `kind`) moved by `by`."""
+
+    def forge(entry: Any) -> Any:
+        if "paper" in entry and (not kind or kind in entry):
+            entry = json.loads(json.dumps(entry))
+            entry["paper"][key] += by
+        return entry
+
+    return forge

@@ -4,8 +4,6 @@ the close, which reads the papers with the online ballots and goes on the record
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from asamblea.elections import services as elections
@@ -17,7 +15,7 @@ from asamblea.meetings.services.votes import Outcome
 from asamblea.record.verify import verify_lines
 from deliberation.helpers import entries, export
 from elections.helpers import voters
-from meetings.paper_helpers import enter_all, hand_out, paper_election
+from meetings.paper_helpers import enter_all, forge_paper, hand_out, paper_election
 from support.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +36,7 @@ def test_each_paper_entered_by_two_tellers_counts_once_both_agree(federation):
     assert enter_all(teller, vote, second) == [Outcome.DECIDED] * 6
     state = services.paper_state(vote)
     assert (state.agreed, state.invalid, state.waiting, state.discrepancies) == (6, 1, [], [])
-    names = {c.pk: c.public_name for c in state.candidates}
+    names = {o.key: o.label for o in state.options}
     assert sorted([names[pk] for pk in r] for r in state.rankings) == [
         ["Ana", "Berta"],
         ["Ana", "Delia", "Carlos"],
@@ -193,7 +191,7 @@ def test_a_tally_sheet_is_only_for_plurality_and_approval(federation):
 
 
 def _sheet(candidates, marks):
-    return {str(c.pk): str(n) for c, n in zip(candidates, marks, strict=True)}
+    return {str(c.key): str(n) for c, n in zip(candidates, marks, strict=True)}
 
 
 def test_two_agreeing_tally_sheets_count_and_a_sheet_above_the_papers_handed_out_is_refused(
@@ -203,7 +201,7 @@ def test_two_agreeing_tally_sheets_count_and_a_sheet_above_the_papers_handed_out
         federation, seats=1, method="plurality", entry=PaperVote.Entry.TALLY
     )
     hand_out(officer, vote, users[:5])
-    candidates = services.ballot_order(election)
+    candidates = services.ballot_order(vote)
     with pytest.raises(InvalidInput, match="6 papers in the box, but only 5 were handed out"):
         services.do_enter_tally(officer, vote, 6, 0, _sheet(candidates, [3, 2, 1, 0]))
     with pytest.raises(InvalidInput, match="A candidate has 6 marks but only 5"):
@@ -284,20 +282,11 @@ def test_the_verifier_refuses_a_record_whose_paper_ballots_do_not_add_up(federat
     _close_and_publish(election)
     verify_lines(export(federation))
 
-    def change(key, by):
-        def forge(entry):
-            if "paper" in entry:
-                entry = json.loads(json.dumps(entry))
-                entry["paper"][key] += by
-            return entry
-
-        return forge
-
     # One paper ballot more than the ballot list holds.
     with pytest.raises(VerificationFailed, match="paper ballots"):
-        verify_lines(export(federation, change("ballots", 1)))
+        verify_lines(export(federation, forge_paper("ballots", 1)))
     # Papers that do not reconcile: printed, handed out, spoilt and unused; the box.
     with pytest.raises(VerificationFailed, match="20 papers printed, but 2 handed out"):
-        verify_lines(export(federation, change("spoiled", 1)))
+        verify_lines(export(federation, forge_paper("spoiled", 1)))
     with pytest.raises(VerificationFailed, match="3 paper ballots in the box, but 2 counted"):
-        verify_lines(export(federation, change("in_box", 1)))
+        verify_lines(export(federation, forge_paper("in_box", 1)))

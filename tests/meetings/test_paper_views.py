@@ -133,3 +133,55 @@ def test_a_teller_of_another_meeting_cannot_enter_papers(federation):
     )
     assert response.status_code == 403
     assert "not a teller of this meeting" in response.content.decode()
+
+
+def test_an_officer_takes_a_secret_motion_to_paper_and_the_tellers_enter_a_tally_sheet(
+    federation,
+):
+    from asamblea.deliberation import services as deliberation
+    from meetings.helpers import base_meeting, check_in
+
+    room, officer, users, motion = base_meeting(federation, 6)
+    check_in(room, users[:4])
+    motion = deliberation.do_open_vote(officer, motion, secret=True)
+    client = client_for(officer)
+    room_url = f"/f/{federation.slug}/meetings/{room.meeting_id}/room/"
+    page = client.get(room_url).content.decode()
+    assert "Vote this motion on paper in the room" in page
+    response = client.post(
+        room_url + "paper/",
+        {"once": once(client, room_url), "motion": motion.pk, "entry": "tally"},
+    )
+    assert response.status_code == 302
+    vote = PaperVote.objects.get(motion=motion)
+    u = paper_urls(vote)
+    client.post(
+        u["action"],
+        {"once": once(client, u["page"]), "action": "print", "count": "4", "sheet": "A5"},
+    )
+    printed = client.get(u["print"] + "?n=4&sheet=A5&per=2").content.decode()
+    assert "Comedor popular: el texto." in printed  # the question on every paper
+    assert "Mark X beside one answer." in printed and vote.audit_number in printed
+    assert [re.sub(r"<.*?>", "", m) for m in re.findall(r"<td>(.*?)</td>", printed)][:3] == [
+        "Yes",
+        "No",
+        "Abstain",
+    ]
+    hand_out(officer, vote, users[:3])
+    page = client.get(u["page"]).content.decode()
+    assert "Secret vote on a motion" in page and 'name="marks-yes"' in page
+    response = client.post(
+        u["action"],
+        {
+            "once": once(client, u["page"]),
+            "action": "tally",
+            "papers": "4",
+            "blank": "0",
+            "marks-yes": "2",
+            "marks-no": "1",
+            "marks-abstain": "1",
+        },
+    )
+    # More papers in the box than handed out: refused, with the reason.
+    assert response.status_code == 400
+    assert "4 papers in the box, but only 3 were handed out" in response.content.decode()

@@ -33,10 +33,11 @@ from asamblea.ballots.codes import (
     normalise_ballot_code,
     tracker_for,
 )
-from asamblea.ballots.models import SecretBallot
-from asamblea.ballots.sealing import refuse_copy, seal_hash
+from asamblea.ballots.models import BallotKey, SecretBallot
+from asamblea.ballots.sealing import cancel_tag, refuse_copy, seal_hash
 from asamblea.errors import (
     AlreadyVoted,
+    Conflict,
     FormAlreadySent,
     InvalidInput,
     WrongBallotCode,
@@ -256,6 +257,31 @@ class BallotBox(Generic[B]):
         Its tracker is then neither published nor counted. How many rows went (0 or 1)."""
         deleted, _by_model = self.ballots().filter(cancel_tag=cancel_tag).delete()
         return deleted
+
+    def cancel_online(self, key: BallotKey | None, person_id: int) -> None:
+        """Delete, unread, the online ballot of a member who votes on paper in the room
+        instead (elections and secret motion votes: the meetings app's table calls this
+        inside its own transaction, the vote locked and open; the member's cast stays:
+        they voted). Found by its cancel tag, which only the vote's key file computes.
+
+        Conflict when it cannot be done: the vote is not sealed with cancel tags (opened
+        before they existed, or its key file is gone), or the ballot is not in the box."""
+        tag = cancel_tag(key, person_id) if key is not None else None
+        if tag is None:
+            raise Conflict(
+                _(
+                    "This member has already voted online, and this vote's online ballots "
+                    "cannot be cancelled: their online ballot stands, so no paper is "
+                    "handed to them."
+                )
+            )
+        if not self.cancel(tag):
+            raise Conflict(
+                _(
+                    "This member's online ballot is not in the box, so it cannot be "
+                    "cancelled: no paper is handed to them."
+                )
+            )
 
     def cast_list(self) -> list[tuple[str, dict[str, Any]]]:
         """The sealed ballots in tracker order, with their trackers: what the close mixes."""

@@ -229,6 +229,11 @@ class MotionBallot(SecretBallot):
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="ballots")
     choice = models.CharField(max_length=8, blank=True)
     ranking = models.JSONField(null=True, blank=True)
+    # HMAC of (vote, person) under the secret of the vote's key file (`sealing.cancel_tag`):
+    # lets the table cancel the online ballot of a member who votes on paper in the room.
+    cancel_tag: models.CharField[str | None, str | None] = models.CharField(
+        max_length=64, null=True, blank=True, unique=True
+    )
 
 
 class Resolution(models.Model):

@@ -97,14 +97,16 @@ def check_motion_counted(entry: Mapping[str, Any], context: CheckContext) -> Non
     if entry["secret"]:
         if state["trackers"] is None:
             raise VerificationFailed("a secret vote counted without its trackers published")
-        if len(choices) != state["trackers"]:
+        on_paper = _paper_choices(entry)
+        if len(choices) != state["trackers"] + len(on_paper):
             raise VerificationFailed(
                 f"the ballot list has {len(choices)} papers but {state['trackers']} trackers "
-                "were published"
+                f"were published and {len(on_paper)} paper ballots entered in the room"
             )
+        online = _without(choices, on_paper)
         sealed = sealed_vote(context, "motion", entry["motion"])
         if sealed is not None and "room" not in entry:
-            _check_sealed(entry, sealed, state.get("tracker_set", set()), choices)
+            _check_sealed(entry, sealed, state.get("tracker_set", set()), online)
     seats, members = entry["seats"], entry["members"]
     electorate = rules.Electorate(seats, members)
     rule = rules.Rule.from_json(entry["rule"])
@@ -139,6 +141,30 @@ def check_motion_counted(entry: Mapping[str, Any], context: CheckContext) -> Non
             raise _differs(key, value, published.get(key))
     if "compliance" in entry:
         _check_compliance(entry)
+
+
+def _paper_choices(entry: Mapping[str, Any]) -> list[Any]:
+    """The paper ballots of a vote taken to paper in a room, as published apart ("read");
+    their figures are checked by the meetings app's check (`asamblea.meetings.recount`)."""
+    paper = entry.get("paper")
+    if paper is None:
+        return []
+    on_paper = _choices({"roll_call": False, "ballots": paper.get("read", [])})
+    if paper.get("ballots") != len(on_paper):
+        raise VerificationFailed(
+            f"{paper.get('ballots')!r} paper ballots counted, but {len(on_paper)} are published"
+        )
+    return on_paper
+
+
+def _without(choices: list[Any], taken: list[Any]) -> list[Any]:
+    """`choices` less the ballots of `taken` (each must be among them)."""
+    left = Counter(tuple(c) if isinstance(c, list) else c for c in choices)
+    gone = Counter(tuple(c) if isinstance(c, list) else c for c in taken)
+    if gone - left:
+        raise VerificationFailed("the paper ballots published are not among the ballots counted")
+    rest = left - gone
+    return [list(c) if isinstance(c, tuple) else c for c in rest.elements()]
 
 
 def _check_sealed(

@@ -235,17 +235,26 @@ class ActaSignature(models.Model):
 
 
 class PaperVote(models.Model):
-    """An election voted on paper in the room: the papers printed for it, the members who
-    voted on paper, the spoiled papers replaced at the table, and how the tellers enter
-    the box (each paper twice, or a tally sheet for plurality and approval)."""
+    """An election, or a secret motion question, voted on paper in the room (and online,
+    counted together): the papers printed for it, the members who voted on paper, the
+    spoiled papers replaced at the table, and how the tellers enter the box (each paper
+    twice, or a tally sheet for plurality, approval and a single-choice question)."""
 
     class Entry(models.TextChoices):
         PAPERS = "papers", _("Each paper entered twice")
         TALLY = "tally", _("The tally sheet")
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="paper_votes")
+    # What is voted: an election, or a secret motion vote (exactly one).
     election = models.OneToOneField(
-        "elections.Election", on_delete=models.PROTECT, related_name="paper_vote"
+        "elections.Election",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="paper_vote",
+    )
+    motion = models.OneToOneField(
+        Motion, null=True, blank=True, on_delete=models.PROTECT, related_name="paper_vote"
     )
     entry = models.CharField(max_length=8, choices=Entry.choices, default=Entry.PAPERS)
     # Printed on every paper of this election: a paper without it is not this box's.
@@ -258,6 +267,15 @@ class PaperVote(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     opened_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(election__isnull=False, motion__isnull=True)
+                | Q(election__isnull=True, motion__isnull=False),
+                name="paper_vote_election_xor_motion",
+            ),
+        ]
 
 
 class PaperVoter(models.Model):
@@ -274,9 +292,10 @@ class PaperVoter(models.Model):
 
 
 class PaperEntry(models.Model):
-    """One teller's reading of one paper: the number written on it at the count and the
-    candidacies it marks, in order ([] for a blank or spoilt paper). A paper counts once
-    two entries of it agree."""
+    """One teller's reading of one paper: the number written on it at the count and what
+    it marks, in order (an election's candidacy ids; a motion's choices, "yes" or an
+    option's label; [] for a blank or spoilt paper). A paper counts once two entries of
+    it agree."""
 
     vote = models.ForeignKey(PaperVote, on_delete=models.CASCADE, related_name="entries")
     number = models.PositiveIntegerField()
@@ -298,7 +317,7 @@ class PaperTally(models.Model):
     teller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     papers = models.PositiveIntegerField()
     blank = models.PositiveIntegerField()
-    # {"<candidacy id>": marks}
+    # {"<candidacy id>": marks}; a motion's {"<choice>": marks}
     marks = models.JSONField()
     entered_at = models.DateTimeField()
 

@@ -19,12 +19,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from asamblea.deliberation.services import access_motion
 from asamblea.elections.services import access_election, election_title
 from asamblea.errors import InvalidInput, PermissionDenied
 from asamblea.federation.membership import User
 from asamblea.federation.services import access_federation, is_officer, require_officer
 from asamblea.meetings import services
 from asamblea.meetings.models import PaperVote, Room
+from asamblea.meetings.services.paper_subjects import subject_of
 from asamblea.meetings.services.votes import Outcome
 from asamblea.web.once import once_only
 
@@ -48,15 +50,15 @@ def _paper_url(vote: PaperVote, **query: Any) -> str:
 
 def room_context(user: User, room: Room) -> dict[str, Any]:
     """What the room page shows of paper ballots: the paper votes, and (officers) the
-    elections that may be taken to paper."""
+    elections and secret motion votes that may be taken to paper."""
     officer = is_officer(user, room.meeting.body)
+    running = officer and room.meeting.status == "open"
     return {
-        "paper_votes": [(v, election_title(v.election)) for v in services.paper_votes_of(room)],
+        "paper_votes": [(v, subject_of(v)) for v in services.paper_votes_of(room)],
         "paper_elections": (
-            [(e, election_title(e)) for e in services.elections_for_paper(room)]
-            if officer and room.meeting.status == "open"
-            else []
+            [(e, election_title(e)) for e in services.elections_for_paper(room)] if running else []
         ),
+        "paper_motions": services.motions_for_paper(room) if running else [],
     }
 
 
@@ -65,14 +67,20 @@ def room_context(user: User, room: Room) -> dict[str, Any]:
 def paper_open(request: HttpRequest, federation_slug: str, meeting_id: int) -> HttpResponse:
     federation = access_federation(federation_slug)
     room = services.access_room(request.user, federation, meeting_id)
-    election = access_election(
-        request.user, federation, _int(request.POST.get("election"), _("an election"))
-    )
+    voted: Any
+    if request.POST.get("motion"):
+        voted = access_motion(
+            request.user, federation, _int(request.POST.get("motion"), _("a motion"))
+        )
+    else:
+        voted = access_election(
+            request.user, federation, _int(request.POST.get("election"), _("an election"))
+        )
     with once_only(request):
         vote = services.do_open_paper_vote(
-            request.user, room, election, request.POST.get("entry", PaperVote.Entry.PAPERS)
+            request.user, room, voted, request.POST.get("entry", PaperVote.Entry.PAPERS)
         )
-    messages.success(request, _("The election is voted on paper here: print the papers."))
+    messages.success(request, _("The vote is taken on paper here: print the papers."))
     return redirect(_paper_url(vote))
 
 
@@ -86,7 +94,8 @@ def paper_page(
     officer = is_officer(request.user, room.meeting.body)
     can_count = services.can_run(request.user, room)
     suggested = request.GET.get("next", "")
-    numbered = list(enumerate(state.candidates, 1))
+    numbered = list(enumerate(state.options, 1))
+    subject = state.subject
     return render(
         request,
         "meetings/paper.html",
@@ -96,13 +105,13 @@ def paper_page(
             "federation": federation,
             "body": room.meeting.body,
             "vote": vote,
-            "election": vote.election,
-            "title": election_title(vote.election),
+            "subject": subject,
+            "title": subject.title(),
             "state": state,
             "numbered": numbered,
             "is_officer": officer,
             "can_count": can_count,
-            "voting": vote.election.status == "voting" and room.meeting.status == "open",
+            "voting": subject.voting() and room.meeting.status == "open",
             "table": services.table_rows(request.user, vote) if officer else [],
             "next_number": (
                 suggested
@@ -198,7 +207,7 @@ def paper_print(
     sheet = sheet if sheet in SHEETS else "A4"
     per = request.GET.get("per", "2")
     per_sheet = int(per) if per.isdecimal() and int(per) in PER_SHEET else 2
-    candidates = services.ballot_order(vote.election)
+    subject = subject_of(vote)
     papers = list(range(int(count)))
     return render(
         request,
@@ -209,14 +218,14 @@ def paper_print(
             "federation": federation,
             "body": room.meeting.body,
             "vote": vote,
-            "election": vote.election,
-            "title": election_title(vote.election),
-            "numbered": list(enumerate(candidates, 1)),
+            "subject": subject,
+            "title": subject.title(),
+            "numbered": list(enumerate(subject.options(), 1)),
             "sheets_of_papers": [
                 papers[start : start + per_sheet] for start in range(0, len(papers), per_sheet)
             ],
             "sheet": sheet,
             "per_sheet": per_sheet,
-            "ranked": vote.election.method in ("stv-scottish", "stv-meek", "irv"),
+            "ranked": subject.marking == "ranked",
         },
     )

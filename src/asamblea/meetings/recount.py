@@ -4,8 +4,9 @@ Pure module (no Django import). Importing it registers the checks:
 
 - "meeting.acta": the published hash is the SHA-256 of the published public acta's
   canonical JSON, the acta is this meeting's, and two officers signed it.
-- "election.counted" of an election voted on paper in a room (its "paper" facts; the
-  elections app's own check adds the paper ballots to the trackers): the papers
+- "election.counted" of an election, and "motion.counted" of a secret motion vote,
+  voted on paper in a room (its "paper" facts; the elections and deliberation apps'
+  own checks add the paper ballots to the trackers): the papers
   reconcile. Printed = handed out + spoilt at the table + unused; papers entered one
   by one: the papers in the box are the ballots counted, the blank or spoilt ones and
   the unresolved ones; with a tally sheet, no more papers in the box than handed out.
@@ -66,3 +67,4 @@ def check_paper(entry: Mapping[str, Any], context: CheckContext) -> None:
 
 hooks.verify_check.add("meeting.acta", check_acta)
 hooks.verify_check.add("election.counted", check_paper)
+hooks.verify_check.add("motion.counted", check_paper)

@@ -24,6 +24,8 @@ from asamblea.ballots.box import (
     reshuffle_due,
 )
 from asamblea.ballots.sealing import (
+    can_cancel,
+    cancel_tag,
     forget_key_on_commit,
     key_facts,
     open_and_keep,
@@ -330,7 +332,26 @@ def _cast_vote(
     if MotionCast.objects.filter(motion=motion, person=person).exists():
         raise already_voted()
     MotionCast.objects.create(motion=motion, person=person)
-    return box.cast(person.pk, form_token=form_token, **content)
+    key = motion_key(motion)
+    tag = cancel_tag(key, person.pk) if key is not None else None
+    return box.cast(person.pk, form_token=form_token, cancel_tag=tag, **content)
+
+
+def motion_ballots_cancellable(motion: Motion) -> bool:
+    """Whether the table in the room can cancel this secret vote's online ballots now (a
+    sealed vote whose key file, with its cancel secret, is on the server)."""
+    return can_cancel(motion_key(motion))
+
+
+def do_cancel_online_motion_ballot(motion: Motion, person_id: int) -> None:
+    """Delete, unread, the online ballot of a member who votes on paper in the room instead
+    (the meetings app's table calls this in its transaction; their `MotionCast` stays).
+    Conflict when the vote is not open or the ballot cannot be cancelled."""
+    with transaction.atomic():
+        row = lock_for_casting(Motion, motion.pk, ("status",))
+        if row is None or row[0] != Motion.Status.VOTING:
+            raise Conflict(_("The vote on this motion is not open."))
+        BallotBox(MotionBallot, motion).cancel_online(motion_key(motion), person_id)
 
 
 def _ballot_content(motion: Motion, choice: str, ranking: list[str] | None) -> dict[str, Any]:
@@ -488,6 +509,18 @@ def _choices_of(
     return counted, [], [], aggregate(counted)
 
 
+def motion_paper_ballots(motion: Motion) -> hooks.PaperBallots | None:
+    """The papers of a secret motion vote taken to paper in a room (the meetings app's)."""
+    return hooks.read_paper_ballots(motion)
+
+
+def paper_choices(motion: Motion, paper: hooks.PaperBallots) -> list[str | list[str]]:
+    """The papers as the count reads a ballot: a choice ("yes"), or a ranking of options."""
+    if motion.kind == Motion.Kind.OPTIONS:
+        return [[str(label) for label in ranking] for ranking in paper.rankings]
+    return [str(ranking[0]) for ranking in paper.rankings]
+
+
 def aggregate(choices: Iterable[str | list[str]]) -> list[dict[str, Any]]:
     """The anonymous ballot list: each distinct choice (or ranking) once with its count."""
     counter = Counter(tuple(c) if isinstance(c, list) else c for c in choices)
@@ -609,8 +642,13 @@ def _close(
         if key is not None:
             # Opened or not (a show of hands in the room counts instead), the key goes.
             forget_key_on_commit(key)
+    paper = motion_paper_ballots(motion) if motion.secret and room is None else None
     if room is None or room.tally is None:
         counted, roll_call, struck, ballots = _choices_of(motion)
+        if paper is not None:
+            # Mixed: the papers entered in the room counted with the online ballots.
+            counted = [*counted, *paper_choices(motion, paper)]
+            ballots = aggregate(counted)
     else:
         counted, roll_call, struck = room.choices(), [], []
         ballots = aggregate(counted)
@@ -635,6 +673,10 @@ def _close(
     }
     if room is not None:
         published["room"] = room.how
+    if paper is not None:
+        # The papers' figures (reconciled by the verifier) and what they said, apart: the
+        # verifier matches the rest to the sealed box's proven decryption.
+        published["paper"] = {**paper.facts, "read": aggregate(paper_choices(motion, paper))}
     if motion.kind == Motion.Kind.OPTIONS:
         published["options"] = option_labels(motion)
         published["seed"] = motion.seed

@@ -179,23 +179,7 @@ def do_cancel_online_ballot(election: Election, person_id: int) -> None:
         row = lock_for_casting(Election, election.pk, ("status",))
         if row is None or row[0] != Election.Status.VOTING:
             raise Conflict(_("This election is closed: no more ballots are taken."))
-        key = election_key(election)
-        tag = cancel_tag(key, person_id) if key is not None else None
-        if tag is None:
-            raise Conflict(
-                _(
-                    "This member has already voted online, and this election's online "
-                    "ballots cannot be cancelled: their online ballot stands, so no paper "
-                    "is handed to them."
-                )
-            )
-        if not BallotBox(Ballot, election).cancel(tag):
-            raise Conflict(
-                _(
-                    "This member's online ballot is not in the box, so it cannot be "
-                    "cancelled: no paper is handed to them."
-                )
-            )
+        BallotBox(Ballot, election).cancel_online(election_key(election), person_id)
 
 
 def cast_from_form(

@@ -47,11 +47,7 @@ from asamblea.record.services import Event, append_entries
 
 def paper_ballots(election: Election) -> hooks.PaperBallots | None:
     """The election's paper ballots entered in a room (the meetings app's), if any."""
-    for reader in hooks.paper_ballots:
-        papers = reader(election)
-        if papers is not None:
-            return papers
-    return None
+    return hooks.read_paper_ballots(election)
 
 
 def box_papers(
@@ -317,6 +313,9 @@ def publish_count(
     if breakdown and "ballots_as_read" in inputs:
         # The published papers are cut: a countback publishes the papers it reads further.
         election.result["ballots_as_read"] = inputs["ballots_as_read"]
+    if papers is not None:
+        # Kept with the result (the acta of the room's meeting reads the figures).
+        election.result["paper"] = papers.facts
     election.save(update_fields=["status", "closed_at", "result"])
     events = [
         Event(
@@ -335,7 +334,7 @@ def publish_count(
             forget_key_on_commit(key)
     counted: dict[str, Any] = dict(inputs)
     if papers is not None:
-        counted["paper"] = election.result["paper"] = papers.facts
+        counted["paper"] = papers.facts
         if breakdown and key is not None:
             # With a sealed box the verifier matches the decrypted papers to the count:
             # it needs the room's papers (anonymous, and in the ballot list anyway) apart.

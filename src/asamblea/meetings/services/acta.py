@@ -24,6 +24,7 @@ from asamblea.meetings.models import (
     ActaSignature,
     Alternate,
     Attendance,
+    PaperVote,
     Room,
     RoomVote,
     Speaker,
@@ -65,6 +66,41 @@ def _attendee_name(attendance: Attendance, alternates: Mapping[int, Alternate]) 
     return seat.public_name
 
 
+def _paper_elections(room: Room) -> list[dict[str, Any]]:
+    """The elections voted on paper in this room: what each fills, who was elected (the
+    public names the count published) and the papers' figures; an election still open
+    when the meeting closes is listed as such."""
+    out = []
+    for vote in (
+        PaperVote.objects.filter(room=room, election__isnull=False)
+        .select_related("election__delegation__council", "election__command")
+        .order_by("pk")
+    ):
+        election = vote.election
+        assert election is not None  # filtered above
+        fills = (
+            election.delegation.council.name
+            if election.delegation is not None
+            else election.command.name
+            if election.command is not None
+            else ""
+        )
+        result = election.result or {}
+        out.append(
+            {
+                "election": election.pk,
+                "kind": election.kind,
+                "fills": fills,
+                "method": election.method,
+                "seats": election.seats,
+                "status": election.status,
+                "elected": [e["name"] for e in (result.get("count") or {}).get("elected", [])],
+                "paper": result.get("paper"),
+            }
+        )
+    return out
+
+
 def _minutes(room: Room, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
     meeting = room.meeting
     body = meeting.body
@@ -104,10 +140,12 @@ def _minutes(room: Room, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]
     rounds = {
         v.pk: len({c.round for c in TellerCount.objects.filter(vote=v)}) for v in votes.values()
     }
+    on_paper = {v.motion_id: v for v in PaperVote.objects.filter(room=room, motion__isnull=False)}
     items = []
     for item in agenda(meeting):
         motion = item.motion
         vote = votes.get(motion.pk)
+        paper = on_paper.get(motion.pk)
         result = motion.result or None
         items.append(
             {
@@ -131,7 +169,11 @@ def _minutes(room: Room, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]
                     )
                 },
                 "resolution": getattr(getattr(motion, "resolution", None), "number", None),
-                "counted": None
+                "counted": (
+                    {"method": "paper", "audit_number": paper.audit_number}
+                    if paper is not None
+                    else None
+                )
                 if vote is None
                 else {
                     "method": vote.method,
@@ -168,6 +210,7 @@ def _minutes(room: Room, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]
         "attendance": attendance,
         "agenda": items,
         "speakers": [spoke(s) for s in speakers],
+        "elections": _paper_elections(room),
         "notes": room.notes,
     }
     internal = {

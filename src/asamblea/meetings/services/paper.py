@@ -1,4 +1,9 @@
-"""Paper ballots for an election, in the room.
+"""Paper ballots for an election or a secret motion question, in the room.
+
+What is voted on (an election, or a secret motion vote of the assembly, sealed) is the
+paper vote's `Subject` (`paper_subjects.py`): the options the paper numbers (candidates
+in the ballot's order; yes / no / abstain, or the motion's options), the roll, who has
+voted, and how an online ballot is cancelled. Everything below is one code for both.
 
 The officers print the papers (the candidates in the ballot's order, numbered, and the
 box's audit number on each; how many were printed is recorded), mark on the roll each
@@ -12,16 +17,17 @@ while they differ, the paper is shown with what each entry said until someone en
 again. For plurality and approval the tellers may instead each enter the tally sheet
 (marks per candidate), which counts once two sheets agree.
 
-At the close, the elections app reads the agreed papers through `hooks.paper_ballots`
-(`read_paper_ballots`, below) and counts them with the online ballots, with the same
-engine and the same publication. Papers are anonymous: an entry holds the number written
-on the paper at the count and what it says, never who cast it.
+At the close, the elections app (or deliberation, for a motion) reads the agreed papers
+through `hooks.paper_ballots` (`read_paper_ballots`, below) and counts them with the
+online ballots, with the same engine and the same publication ("mixed"). Papers are
+anonymous: an entry holds the number written on the paper at the count and what it
+says, never who cast it.
 
-A member who voted online and takes a paper: the elections app deletes their online
-ballot from the sealed box by its cancel tag (`elections.do_cancel_online_ballot`), in the
-same transaction; nothing of it is read, and its tracker is neither published nor counted.
-An election whose ballots carry no cancel tag (not sealed, or opened before the tags)
-refuses them a paper: their online ballot stands.
+A member who voted online and takes a paper: their online ballot is deleted from the
+sealed box by its cancel tag (`BallotBox.cancel_online`), in the same transaction; nothing
+of it is read, and its tracker is neither published nor counted. A vote whose ballots
+carry no cancel tag (not sealed, or opened before the tags) refuses them a paper: their
+online ballot stands.
 """
 
 from __future__ import annotations
@@ -40,15 +46,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from asamblea import hooks
-from asamblea.elections import ballots as papers
-from asamblea.elections.models import Candidacy, Election, RollEntry, VoteCast
-from asamblea.elections.services import (
-    do_cancel_online_ballot,
-    online_ballots_cancellable,
-    standing,
-)
+from asamblea.deliberation.models import Motion
+from asamblea.elections.models import Election
 from asamblea.errors import Conflict, InvalidInput, NotFound
-from asamblea.federation.membership import Login, User, eligible_people
+from asamblea.federation.membership import Login, User
+from asamblea.federation.models import Body
 from asamblea.federation.services import require_officer
 from asamblea.meetings.models import (
     Attendance,
@@ -59,6 +61,14 @@ from asamblea.meetings.models import (
     Room,
 )
 from asamblea.meetings.services.attendance import present_roll
+from asamblea.meetings.services.paper_subjects import (
+    ElectionSubject,
+    MotionSubject,
+    PaperOption,
+    Subject,
+    numbers_text,
+    subject_of,
+)
 from asamblea.meetings.services.rooms import require_open, require_teller
 from asamblea.meetings.services.votes import Outcome
 
@@ -76,22 +86,16 @@ def _audit_number() -> str:
 
 def _lock(vote: PaperVote) -> PaperVote:
     return (
-        PaperVote.objects.select_for_update()
-        .select_related("room__meeting__body__federation", "election")
+        PaperVote.objects.select_for_update(of=("self",))
+        .select_related("room__meeting__body__federation", "election", "motion__body")
         .get(pk=vote.pk)
     )
 
 
-def _require_voting(vote: PaperVote) -> None:
-    if vote.election.status != Election.Status.VOTING:
-        if vote.election.status in (Election.Status.CLOSED, Election.Status.CANCELLED):
-            raise Conflict(_("This election is closed: no more papers are taken or entered."))
-        raise Conflict(_("The vote has not opened yet: papers are handed out once it opens."))
-
-
-def ballot_order(election: Election) -> list[Candidacy]:
-    """The candidates as the paper numbers them (1, 2, 3 ...): the ballot's published order."""
-    return standing(election)
+def ballot_order(vote: PaperVote) -> list[PaperOption]:
+    """The options as the paper numbers them (1, 2, 3 ...): an election's candidates in
+    the ballot's published order; a motion's answers, or its options in their order."""
+    return subject_of(vote).options()
 
 
 # ---------------------------------------------------------------- before the vote
@@ -101,37 +105,33 @@ def ballot_order(election: Election) -> list[Candidacy]:
 def do_open_paper_vote(
     actor: User,
     room: Room,
-    election: Election,
+    election: Election | Motion,
     entry: str = PaperVote.Entry.PAPERS,
     *,
     now: datetime | None = None,
 ) -> PaperVote:
-    """An officer takes an election of the body to paper in this room."""
+    """An officer takes an election of the body, or a secret motion vote of the assembly,
+    to paper in this room (`election`: the one or the other)."""
     now = now or timezone.now()
     require_officer(actor, room.meeting.body)
     require_open(room)
-    if election.constituency_id != room.meeting.body_id:
-        raise InvalidInput(_("Only an election of this meeting's assembly is voted here."))
-    if election.status not in PRINTABLE:
-        raise Conflict(
-            _("Papers are printed once the candidates are known, until the vote closes.")
-        )
-    if election.method == Election.Method.YES_NO:
-        raise InvalidInput(_("A recall vote is not voted on paper in the room."))
     if entry not in PaperVote.Entry.values:
         raise InvalidInput(_("Choose how the tellers enter the papers."))
-    if entry == PaperVote.Entry.TALLY and election.method not in papers.SET_METHODS:
-        raise InvalidInput(
-            _(
-                "A tally sheet counts marks, not preferences: a ranked election's papers "
-                "are entered one by one."
-            )
-        )
-    if PaperVote.objects.filter(election=election).exists():
-        raise Conflict(_("This election is already voted on paper."))
+    subject: Subject
+    if isinstance(election, Motion):
+        motion = Motion.objects.select_for_update().select_related("body").get(pk=election.pk)
+        subject = MotionSubject(motion)
+    else:
+        subject = ElectionSubject(election)
+    subject.require_takeable(room.meeting.body)
+    if entry == PaperVote.Entry.TALLY and not subject.tally_allowed:
+        raise InvalidInput(subject.no_tally())
+    voted = {subject.kind: subject.vote}
+    if PaperVote.objects.filter(**voted).exists():
+        raise Conflict(subject.already_on_paper())
     return PaperVote.objects.create(
         room=room,
-        election=election,
+        **voted,
         entry=entry,
         audit_number=_audit_number(),
         opened_by=actor if actor.is_authenticated else None,
@@ -151,8 +151,8 @@ def do_print_papers(actor: User, vote: PaperVote, count: Any) -> PaperVote:
     """An officer prints `count` more papers; the number printed is kept to reconcile."""
     vote = _lock(vote)
     require_officer(actor, vote.room.meeting.body)
-    if vote.election.status not in PRINTABLE:
-        raise Conflict(_("This election is closed: no more papers are printed."))
+    if not subject_of(vote).printable():
+        raise Conflict(_("This vote is closed: no more papers are printed."))
     number = _whole(count, _("number of papers"))
     if not 1 <= number <= MAX_PRINT:
         raise InvalidInput(_("Print between 1 and %(max)d papers at a time.") % {"max": MAX_PRINT})
@@ -170,35 +170,40 @@ def do_mark_paper_voter(actor: User, vote: PaperVote, person_id: int) -> PaperVo
     roll as voted (officers see the names of the present roll; tellers count).
 
     A member who voted online already votes on paper instead: their online ballot is
-    cancelled unread, in this transaction (their `VoteCast` stays). Refused when the
-    election's online ballots cannot be cancelled: their online ballot stands."""
+    cancelled unread, in this transaction (their cast, `VoteCast` or `MotionCast`, stays).
+    Refused when the vote's online ballots cannot be cancelled: their online ballot
+    stands."""
     vote = _lock(vote)
     room = vote.room
     require_officer(actor, room.meeting.body)
     require_open(room)
-    _require_voting(vote)
-    election = vote.election
+    subject = subject_of(vote)
+    subject.require_voting()
     present = Attendance.objects.filter(
         room=room, person_id=person_id, checked_out_at__isnull=True
     ).exists()
     if not present:
         raise InvalidInput(_("Only a member checked in to this meeting takes a paper here."))
-    if not RollEntry.objects.filter(election=election, person_id=person_id).exists():
+    if not subject.on_roll(person_id):
         raise InvalidInput(
-            _("This member is not on the election's voter roll, drawn up when the vote opened.")
+            _("This member is not on the vote's roll, drawn up when the vote opened.")
+            if subject.kind == "motion"
+            else _(
+                "This member is not on the election's voter roll, drawn up when the vote opened."
+            )
         )
-    if not eligible_people(election.constituency).filter(pk=person_id).exists():
+    if not subject.still_member(person_id):
         raise InvalidInput(_("This person is no longer a member of the assembly: no paper."))
     if PaperVoter.objects.filter(vote=vote, person_id=person_id).exists():
         raise Conflict(_("This member has already taken a paper."))
     handed = PaperVoter.objects.filter(vote=vote).count()
     if handed + vote.spoiled >= vote.printed:
         raise Conflict(_("Every printed paper is handed out: print more first."))
-    if VoteCast.objects.filter(election=election, person_id=person_id).exists():
-        # The vote in the room beats the vote online; their VoteCast stands for both.
-        do_cancel_online_ballot(election, person_id)
+    if subject.has_voted(person_id):
+        # The vote in the room beats the vote online; their cast stands for both.
+        subject.cancel_online(person_id)
     else:
-        VoteCast.objects.create(election=election, person_id=person_id)
+        subject.mark_voted(person_id)
     return PaperVoter.objects.create(vote=vote, person_id=person_id)
 
 
@@ -208,7 +213,7 @@ def do_replace_spoiled_paper(actor: User, vote: PaperVote) -> PaperVote:
     vote = _lock(vote)
     require_officer(actor, vote.room.meeting.body)
     require_open(vote.room)
-    _require_voting(vote)
+    subject_of(vote).require_voting()
     if PaperVoter.objects.filter(vote=vote).count() + vote.spoiled >= vote.printed:
         raise Conflict(_("Every printed paper is handed out: print more first."))
     vote.spoiled += 1
@@ -219,55 +224,35 @@ def do_replace_spoiled_paper(actor: User, vote: PaperVote) -> PaperVote:
 # ---------------------------------------------------------------- entering the papers
 
 
-def parse_paper(text: str, election: Election, candidates: list[Candidacy]) -> list[int]:
-    """The candidacies a paper marks, from the numbers a teller typed ("3 1 4"); [] for a
-    blank or spoilt paper ("0"). Refused with a message saying what to type."""
+def parse_paper(text: str, subject: Subject, options: list[PaperOption]) -> list[Any]:
+    """What a paper marks (its options' keys), from the numbers a teller typed ("3 1 4");
+    [] for a blank or spoilt paper ("0"). Refused with a message saying what to type."""
     words = [word for word in re.split(r"[\s,;.\-]+", text.strip()) if word]
     if words == [BLANK]:
         return []
     if not words or not all(word.isdecimal() for word in words):
         raise InvalidInput(
             _(
+                "Type the numbers of what the paper marks, in order, such as 3 1 4 (or 0 "
+                "for a blank or spoilt paper)."
+            )
+            if subject.kind == "motion"
+            else _(
                 "Type the candidates' numbers as the paper shows them, in order, such as "
                 "3 1 4 (or 0 for a blank or spoilt paper)."
             )
         )
     numbers = [int(word) for word in words]
     for number in numbers:
-        if not 1 <= number <= len(candidates):
-            raise InvalidInput(
-                ngettext(
-                    "There is no candidate %(number)d: the paper has %(count)d candidate.",
-                    "There is no candidate %(number)d: the paper numbers them 1 to %(count)d.",
-                    len(candidates),
-                )
-                % {"number": number, "count": len(candidates)}
-            )
+        if not 1 <= number <= len(options):
+            raise InvalidInput(subject.no_such(number, len(options)))
     repeated = sorted({n for n, times in Counter(numbers).items() if times > 1})
     if repeated:
-        raise InvalidInput(
-            _(
-                "Candidate %(number)d is typed twice. A paper naming a candidate twice is "
-                "spoilt: type 0."
-            )
-            % {"number": repeated[0]}
-        )
-    choices = [candidates[number - 1].pk for number in numbers]
-    try:
-        stored = papers.check_ballot(
-            election.method,
-            election.seats,
-            [papers.Candidate(c.pk, c.public_name) for c in candidates],
-            choices,
-        )
-    except papers.BallotProblem as problem:
-        raise InvalidInput(
-            _("This paper is spoilt (%(problem)s): type 0.") % {"problem": problem}
-        ) from None
-    return [int(choice) for choice in stored]
+        raise InvalidInput(subject.typed_twice(repeated[0]))
+    return subject.check([options[number - 1].key for number in numbers])
 
 
-def _agreed(rankings: list[list[int]]) -> list[int] | None:
+def _agreed(rankings: list[list[Any]]) -> list[Any] | None:
     """What two of a paper's entries agree on, or None."""
     for index, ranking in enumerate(rankings):
         if ranking in rankings[index + 1 :]:
@@ -287,9 +272,10 @@ def do_enter_paper(
     require_teller(actor, room)
     assert isinstance(actor, Login)  # a teller is logged in
     require_open(room)
-    _require_voting(vote)
+    subject = subject_of(vote)
+    subject.require_voting()
     if vote.entry != PaperVote.Entry.PAPERS:
-        raise InvalidInput(_("This election's papers are entered as a tally sheet."))
+        raise InvalidInput(_("This vote's papers are entered as a tally sheet."))
     paper = _whole(number, _("paper's number"))
     if not 1 <= paper <= vote.printed:
         raise InvalidInput(
@@ -301,7 +287,7 @@ def do_enter_paper(
             )
             % {"number": paper, "printed": vote.printed}
         )
-    ranking = parse_paper(text, vote.election, ballot_order(vote.election))
+    ranking = parse_paper(text, subject, subject.options())
     entries = list(
         PaperEntry.objects.filter(vote=vote, number=paper).values_list("ranking", flat=True)
     )
@@ -328,12 +314,12 @@ def do_enter_paper(
     return Outcome.DISCREPANCY
 
 
-def _marks(value: Any, candidates: list[Candidacy], what: str) -> dict[str, int]:
-    """{"<candidacy id>": marks} from the sheet's column {"<candidacy id>": "12"}."""
+def _marks(value: Any, options: list[PaperOption], what: str) -> dict[str, int]:
+    """{"<key>": marks} from the sheet's column {"<key>": "12"} (a candidacy id, or a
+    motion's answer or option)."""
     given = value if isinstance(value, dict) else {}
     return {
-        str(c.pk): _whole(given.get(str(c.pk), ""), what % {"name": c.public_name})
-        for c in candidates
+        str(o.key): _whole(given.get(str(o.key), ""), what % {"name": o.label}) for o in options
     }
 
 
@@ -347,21 +333,22 @@ def do_enter_tally(
     *,
     now: datetime | None = None,
 ) -> Outcome:
-    """A teller enters the tally sheet of a plurality or approval election: papers in the
-    box, blank or spoilt ones, and each candidate's marks. Two agreeing sheets count."""
+    """A teller enters the tally sheet of a plurality or approval election, or of a
+    single-choice question (yes / no / abstain): papers in the box, blank or spoilt ones,
+    and each option's marks. Two agreeing sheets count."""
     now = now or timezone.now()
     vote = _lock(vote)
     room = vote.room
     require_teller(actor, room)
     assert isinstance(actor, Login)
     require_open(room)
-    _require_voting(vote)
+    subject = subject_of(vote)
+    subject.require_voting()
     if vote.entry != PaperVote.Entry.TALLY:
-        raise InvalidInput(_("This election's papers are entered one by one."))
-    election = vote.election
+        raise InvalidInput(_("This vote's papers are entered one by one."))
     in_box = _whole(papers_in_box, _("number of papers in the box"))
     spoilt = _whole(blank, _("number of blank or spoilt papers"))
-    counts = _marks(marks, ballot_order(election), _("marks for %(name)s"))
+    counts = _marks(marks, subject.options(), _("marks for %(name)s"))
     handed = PaperVoter.objects.filter(vote=vote).count()
     if in_box > handed:
         raise InvalidInput(
@@ -380,20 +367,7 @@ def do_enter_tally(
             _("A candidate has %(marks)d marks but only %(valid)d papers are valid: count again.")
             % {"marks": most, "valid": valid}
         )
-    total = sum(counts.values())
-    if election.method == Election.Method.PLURALITY and election.seats == 1 and total != valid:
-        raise InvalidInput(
-            _(
-                "Each valid paper marks one candidate: the marks (%(total)d) must add up to "
-                "the valid papers (%(valid)d)."
-            )
-            % {"total": total, "valid": valid}
-        )
-    if election.method == Election.Method.PLURALITY and total > valid * election.seats:
-        raise InvalidInput(
-            _("%(total)d marks is more than the %(valid)d valid papers can hold: count again.")
-            % {"total": total, "valid": valid}
-        )
+    subject.check_tally(sum(counts.values()), valid)
     if _agreed_tally(vote) is not None:
         raise Conflict(_("Two tally sheets agree already: the count is entered."))
     sheets = list(PaperTally.objects.filter(vote=vote, round=vote.tally_round))
@@ -448,17 +422,18 @@ class Discrepancy:
 
 @dataclass(frozen=True)
 class PaperState:
-    """Where the papers of an election stand: the reconciliation and the entry."""
+    """Where the papers of a paper vote stand: the reconciliation and the entry."""
 
     vote: PaperVote
-    candidates: list[Candidacy]
+    subject: Subject
+    options: list[PaperOption]  # as the paper numbers them
     handed_out: int
     entered: int  # distinct papers with at least one entry
     agreed: int
     waiting: list[int]  # papers entered once
     discrepancies: list[Discrepancy]
     invalid: int  # agreed papers that are blank or spoilt
-    rankings: list[list[int]]  # the agreed valid papers, as the count reads them
+    rankings: list[list[Any]]  # the agreed valid papers, as the count reads them
     tally: PaperTally | None  # the agreed tally sheet
     tally_discrepancies: list[list[PaperTally]]
 
@@ -489,26 +464,24 @@ class PaperState:
         }
 
 
-def _text(ranking: list[int], numbers: dict[int, int]) -> str:
-    return " ".join(str(numbers.get(pk, "?")) for pk in ranking) or BLANK
-
-
 def paper_state(vote: PaperVote) -> PaperState:
     """The papers as they stand now (the vote read afresh: its counts change under it)."""
-    vote = PaperVote.objects.select_related("room__meeting", "election").get(pk=vote.pk)
-    candidates = ballot_order(vote.election)
-    numbers = {c.pk: n for n, c in enumerate(candidates, 1)}
+    vote = PaperVote.objects.select_related("room__meeting", "election", "motion__body").get(
+        pk=vote.pk
+    )
+    subject = subject_of(vote)
+    options = subject.options()
     handed = PaperVoter.objects.filter(vote=vote).count()
-    by_paper: dict[int, list[tuple[int, list[int]]]] = {}
+    by_paper: dict[int, list[tuple[int, list[Any]]]] = {}
     # Every entry is read on each page of the count: plain rows, only what agreement needs.
     for number, teller_id, ranking in PaperEntry.objects.filter(vote=vote).values_list(
         "number", "teller_id", "ranking"
     ):
         by_paper.setdefault(number, []).append((teller_id, ranking))
-    differing: list[tuple[int, list[tuple[int, list[int]]]]] = []
+    differing: list[tuple[int, list[tuple[int, list[Any]]]]] = []
     waiting: list[int] = []
     discrepancies: list[Discrepancy] = []
-    rankings: list[list[int]] = []
+    rankings: list[list[Any]] = []
     invalid = agreed = 0
     for number, entries in sorted(by_paper.items()):
         found = _agreed([ranking for _teller, ranking in entries])
@@ -530,7 +503,9 @@ def paper_state(vote: PaperVote) -> PaperState:
             )
         }
         discrepancies = [
-            Discrepancy(number, [(tellers[t], _text(ranking, numbers)) for t, ranking in entries])
+            Discrepancy(
+                number, [(tellers[t], numbers_text(ranking, options)) for t, ranking in entries]
+            )
             for number, entries in differing
         ]
     tally = None
@@ -539,8 +514,9 @@ def paper_state(vote: PaperVote) -> PaperState:
         tally = _agreed_tally(vote)
         if tally is not None:
             invalid = tally.blank
-            for pk, marks in tally.marks.items():
-                rankings += [[int(pk)]] * int(marks)
+            keys = {str(o.key): o.key for o in options}
+            for key, marks in tally.marks.items():
+                rankings += [[keys[key]]] * int(marks)
         rounds: dict[int, list[PaperTally]] = {}
         for sheet in PaperTally.objects.filter(vote=vote).select_related("teller"):
             rounds.setdefault(sheet.round, []).append(sheet)
@@ -555,7 +531,8 @@ def paper_state(vote: PaperVote) -> PaperState:
         ]
     return PaperState(
         vote=vote,
-        candidates=candidates,
+        subject=subject,
+        options=options,
         handed_out=handed,
         entered=len(by_paper),
         agreed=agreed,
@@ -571,7 +548,7 @@ def paper_state(vote: PaperVote) -> PaperState:
 def access_paper_vote(room: Room, vote_id: int) -> PaperVote:
     vote = (
         PaperVote.objects.filter(room=room, pk=vote_id)
-        .select_related("room__meeting__body__federation", "election")
+        .select_related("room__meeting__body__federation", "election", "motion__body")
         .first()
     )
     if vote is None:
@@ -580,7 +557,11 @@ def access_paper_vote(room: Room, vote_id: int) -> PaperVote:
 
 
 def paper_votes_of(room: Room) -> list[PaperVote]:
-    return list(PaperVote.objects.filter(room=room).select_related("election").order_by("pk"))
+    return list(
+        PaperVote.objects.filter(room=room)
+        .select_related("election__delegation__council", "election__command", "motion")
+        .order_by("pk")
+    )
 
 
 def paper_voter_ids(vote: PaperVote) -> set[int]:
@@ -588,9 +569,15 @@ def paper_voter_ids(vote: PaperVote) -> set[int]:
 
 
 @hooks.paper_ballots.register(name="meetings")
-def read_paper_ballots(election: Any) -> hooks.PaperBallots | None:
-    """The agreed papers of an election, for its count (see `hooks.paper_ballots`)."""
-    vote = PaperVote.objects.filter(election=election).select_related("room", "election").first()
+def read_paper_ballots(voted: Any) -> hooks.PaperBallots | None:
+    """The agreed papers of an election or a motion, for its count (`hooks.paper_ballots`)."""
+    if isinstance(voted, Motion):
+        found = PaperVote.objects.filter(motion=voted)
+    elif isinstance(voted, Election):
+        found = PaperVote.objects.filter(election=voted)
+    else:
+        return None
+    vote = found.select_related("room", "election", "motion__body").first()
     if vote is None:
         return None
     state = paper_state(vote)
@@ -604,6 +591,21 @@ def elections_for_paper(room: Room) -> list[Election]:
         .exclude(method=Election.Method.YES_NO)
         .exclude(paper_vote__isnull=False)
         .select_related("delegation__council", "command")
+        .order_by("pk")
+    )
+
+
+def motions_for_paper(room: Room) -> list[Motion]:
+    """The assembly's secret motion votes, sealed, that an officer may take to paper in
+    this room now (tabled or being voted; an assembly's secret vote is sealed)."""
+    body = room.meeting.body
+    if body.kind != Body.Kind.BASE:
+        return []
+    return list(
+        Motion.objects.filter(
+            body=body, secret=True, status__in=(Motion.Status.TABLED, Motion.Status.VOTING)
+        )
+        .exclude(paper_vote__isnull=False)
         .order_by("pk")
     )
 
@@ -623,8 +625,9 @@ def table_rows(actor: User, vote: PaperVote) -> list[TableRow]:
     room = vote.room
     require_officer(actor, room.meeting.body)
     on_paper = paper_voter_ids(vote)
-    cast = set(VoteCast.objects.filter(election=vote.election).values_list("person_id", flat=True))
-    cancellable = online_ballots_cancellable(vote.election)
+    subject = subject_of(vote)
+    cast = subject.voted_ids()
+    cancellable = subject.cancellable()
     rows = []
     for a in present_roll(room):
         online = a.person_id in cast and a.person_id not in on_paper
