@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('deliberation', '0004_sealed_ballots'),
         ('elections', '0004_ballot_cancel_tag'),
-        ('meetings', '0002_paper_ballots'),
+        ('meetings', '0003_offline_entries'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
