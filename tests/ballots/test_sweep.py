@@ -135,3 +135,31 @@ def test_the_apps_say_which_of_their_sealed_votes_are_over(federation, key_dir):
     assert motions_over([motion.pk]) == {motion.pk}
     assert tick()["ballot-keys"] == 1
     assert list(key_dir.iterdir()) == []
+
+
+def test_a_trustees_mode_votes_cancel_file_is_known_kept_while_open_and_swept_once_published(
+    federation, settings, key_dir
+):
+    from asamblea.ballots.sealing import public_key_of
+    from asamblea.elections.services import trustees as ts
+    from elections.test_trustees import cast_plan, ceremony, stand, with_trustees
+
+    election, officers = with_trustees(federation, settings)
+    ts.do_set_trustees(officers[0], election, [u.pk for u in officers], 2)
+    members, candidates = stand(federation, election)
+    key, sims = ceremony(election, officers)
+    path = key_path(key.context)
+    assert path.exists()  # the cancel secret alone
+    cast_plan(election, members, candidates)
+    report = sweep_key_files(unknown=True)
+    assert report.kept == [key.context] and report.unknown == [] and report.deleted == []
+    election = services.do_close_election(election)  # tallying: the trustees still to come
+    assert tick()["ballot-keys"] == 0 and path.exists()
+    pairs = ts.ciphertexts_for(officers[0], election)
+    for officer in officers[:2]:
+        share = sims[officer.pk].decrypt(public_key_of(key), pairs)
+        election = ts.do_trustee_decrypt(officer, election, share)
+    assert election.status == "closed"
+    assert path.exists()  # committed; its on-commit deletion never ran
+    assert tick()["ballot-keys"] == 1
+    assert not path.exists()

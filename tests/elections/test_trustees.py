@@ -82,7 +82,11 @@ def test_three_trustees_one_absent_open_the_box(federation, settings):
         services.do_open_voting(election)  # the ceremony is not done
     key, sims = ceremony(election, officers)
     assert key.state == BallotKey.State.READY and key.threshold == 2
-    assert not key_path(key.context).exists()  # nothing of the key on the server
+    # Nothing of the key on the server: its key file holds only the cancel secret.
+    assert set(json.loads(key_path(key.context).read_text(encoding="ascii"))) == {
+        "context",
+        "cancel",
+    }
     cast_plan(election, members, candidates)
     election = services.do_close_election(election)
     assert election.status == Election.Status.TALLYING
@@ -231,3 +235,35 @@ def test_the_json_endpoints_answer_only_the_trustee_and_need_the_csrf_token(fede
     # The officer's page shows who did which step.
     page = mine.get(f"/f/{federation.slug}/e/{election.pk}/trustees/")
     assert page.status_code == 200 and b"trustee-steps" in page.content
+
+
+def test_the_cancel_file_is_written_with_the_trustees_and_goes_back_to_server_mode(
+    federation, settings, django_capture_on_commit_callbacks
+):
+    from asamblea.ballots.sealing import vote_context
+    from asamblea.elections.models import Ballot
+
+    election, officers = with_trustees(federation, settings)
+    # A server-mode file left for this vote (an opening rolled back): its share must go.
+    path = key_path(vote_context(federation.slug, Ballot.TRACKER_SCHEME, election.pk))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stale = {"trustee": 1, "share": "11" * 32, "cancel": "22" * 32}
+    key = ts.do_set_trustees(officers[0], election, [u.pk for u in officers], 2)
+    assert key_path(key.context) == path
+    path.write_text(json.dumps({**stale, "context": key.context}), encoding="ascii")
+    ts.do_set_trustees(officers[0], election, [u.pk for u in officers], 2)
+    written = json.loads(path.read_text(encoding="ascii"))
+    assert set(written) == {"context", "cancel"} and written["context"] == key.context
+    # Naming the trustees again keeps the file and its secret.
+    ts.do_set_trustees(officers[0], election, [u.pk for u in officers[:2]], 2)
+    assert json.loads(path.read_text(encoding="ascii")) == written
+    # Back to server mode: the file goes with the trustees' key, and the opening writes
+    # the server's own (a share, and a new cancel secret).
+    with django_capture_on_commit_callbacks(execute=True):
+        ts.do_use_server_key(officers[0], election)
+    assert not path.exists()
+    stand(federation, election)
+    services.do_open_voting(election)
+    server = json.loads(path.read_text(encoding="ascii"))
+    assert set(server) == {"context", "trustee", "share", "cancel"}
+    assert server["cancel"] != written["cancel"]

@@ -11,16 +11,24 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from asamblea.ballots.sealing import cancel_tag, key_path
+from asamblea.ballots import sealing
+from asamblea.ballots import trustees as keys
+from asamblea.ballots.models import BallotKey
+from asamblea.ballots.sealing import cancel_tag, key_path, public_key_of
 from asamblea.elections import services as elections
-from asamblea.elections.models import Ballot, VoteCast
+from asamblea.elections.models import Ballot, Election, VoteCast
+from asamblea.elections.services import trustees as ts
 from asamblea.elections.services.sealed import election_key
 from asamblea.errors import Conflict, VerificationFailed
 from asamblea.meetings import services
-from asamblea.meetings.models import PaperVoter
+from asamblea.meetings.models import PaperVote, PaperVoter
 from asamblea.record.verify import verify_lines
 from deliberation.helpers import entries, export
-from meetings.paper_helpers import enter_all, paper_election
+from elections.helpers import open_election
+from elections.test_trustees import ceremony
+from meetings.helpers import base_meeting, check_in
+from meetings.paper_helpers import NAMES, enter_all, paper_election
+from support.factories import make_officer
 from support.sealed import box_says
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +216,138 @@ def test_the_table_page_says_the_online_ballot_will_be_cancelled_and_hands_the_p
         {"tracker": receipt.tracker},
     ).content.decode()
     assert 'id="tracker-missing"' in look and "your online ballot was cancelled unread" in look
+
+
+def _trustee_paper_election(federation, settings):
+    """`paper_election` with the vote's key held by three trustees (k = 2), the ceremony
+    simulated in Python as in tests/elections/test_trustees.py."""
+    settings.ELECTION_KEY_MODE = "trustees"
+    settings.ELECTION_MIN_VOTERS_FOR_BREAKDOWN = 3
+    room, officer, users, _motion = base_meeting(federation, 8)
+    check_in(room, users)
+    officers = [officer] + [make_officer(federation, "base-2", f"escrutador-b{i}") for i in (1, 2)]
+    election = open_election(federation, "base-2", seats=2, officer=officer)
+    ts.do_set_trustees(officer, election, [u.pk for u in officers], 2)
+    for user, name in zip(users, NAMES, strict=False):
+        elections.do_stand(user, election, public_name=name)
+    key, sims = ceremony(election, officers)
+    election = elections.do_open_voting(election)
+    vote = services.do_open_paper_vote(officer, room, election, PaperVote.Entry.PAPERS)
+    vote = services.do_print_papers(officer, vote, 20)
+    teller = make_officer(federation, "base-1", "escrutadora")
+    services.do_name_teller(officer, room, teller)
+    return officer, officers, users, election, vote, teller, key, sims
+
+
+def test_in_trustees_mode_a_paper_cancels_the_online_ballot_unread_and_the_trustees_count_the_rest(
+    federation, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    officer, officers, users, election, vote, teller, key, sims = _trustee_paper_election(
+        federation, settings
+    )
+    assert key.mode == BallotKey.Mode.TRUSTEES and key.threshold == 2
+    path = key_path(key.context)
+    # The server's key file holds the cancel secret and nothing of the key that opens ballots.
+    assert set(json.loads(path.read_text(encoding="ascii"))) == {"context", "cancel"}
+    assert path.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(Conflict, match="holds no share of its key"):
+        sealing._read_share(key.context)
+    receipts = _vote_online(
+        election,
+        [
+            (users[0], ["Delia"]),
+            (users[1], ["Ana", "Berta"]),
+            (users[2], ["Ana", "Carlos"]),
+            (users[3], ["Berta"]),
+        ],
+    )
+    kept = {r.tracker for r in receipts[1:]}
+    cancelled = Ballot.objects.get(tracker=receipts[0].tracker)
+    assert cancelled.cancel_tag == cancel_tag(election_key(election), users[0].person.pk)
+    rows = {r.attendance.person_id: r for r in services.table_rows(officer, vote)}
+    assert rows[users[0].person.pk].online and rows[users[0].person.pk].cancellable
+
+    # The table cancels without opening anything: a tripwire on every way to decrypt.
+    def tripwire(*_args, **_kwargs):
+        raise AssertionError("a ballot was decrypted to cancel it")
+
+    with monkeypatch.context() as m:
+        for module, name in [
+            (sealing, "open_with_shares"),
+            (sealing, "open_box"),
+            (sealing, "partial_decrypt_each"),
+            (sealing, "combine_decryption"),
+            (sealing, "_read_share"),
+            (keys, "open_with_shares"),
+            (keys, "shuffle"),
+        ]:
+            m.setattr(module, name, tripwire)
+        services.do_mark_paper_voter(officer, vote, users[0].person.pk)
+    assert set(Ballot.objects.filter(election=election).values_list("tracker", flat=True)) == kept
+    assert Ballot.objects.filter(election=election).count() == 3
+    key.refresh_from_db()
+    assert key.mixed is None and key.opened is None
+    assert not key.trustees.exclude(factor_share=None).exists()
+    assert PaperVoter.objects.filter(vote=vote, person=users[0].person).exists()
+    services.do_mark_paper_voter(officer, vote, users[4].person.pk)
+    assert elections.turnout(election)[0] == 5
+
+    papers = {1: "2 1", 2: "3"}  # Berta Ana (users[0]), Carlos (users[4])
+    enter_all(officer, vote, papers)
+    enter_all(teller, vote, dict(reversed(papers.items())))
+    election = elections.do_close_election(election)
+    assert election.status == Election.Status.TALLYING
+    assert path.exists()  # kept until the publication
+    pairs = ts.ciphertexts_for(officers[0], election)
+    threshold_key = public_key_of(key)
+    ts.do_trustee_decrypt(officers[0], election, sims[officers[0].pk].decrypt(threshold_key, pairs))
+    with django_capture_on_commit_callbacks(execute=True):
+        election = ts.do_trustee_decrypt(
+            officers[2], election, sims[officers[2].pk].decrypt(threshold_key, pairs)
+        )
+    assert election.status == Election.Status.CLOSED
+    assert election.result["casts"] == 5 and election.result["papers"] == 5
+    [cast] = entries(federation, "secrecy.cast")
+    assert {c["tracker"] for c in cast["cast"]} == kept  # N-1 ballots go into the mix
+    [opened] = entries(federation, "secrecy.opened")
+    assert len(opened["decryption"]["ballots"]) == 3
+    assert {s["trustee"] for s in opened["decryption"]["shares"]} == {1, 3}
+    [counted] = entries(federation, "election.counted")
+    as_counted = sorted((tuple(b["ranking"]), b["count"]) for b in counted["ballots"])
+    assert ("Delia",) not in {ranking for ranking, _n in as_counted}  # the online one is gone
+    # First preferences: online Ana, Ana, Berta; on paper Berta (users[0]) and Carlos.
+    firsts: dict[str, int] = {}
+    for ranking, n in as_counted:
+        firsts[ranking[0]] = firsts.get(ranking[0], 0) + n
+    assert firsts == {"Ana": 2, "Berta": 2, "Carlos": 1}
+    assert sum(n for _r, n in as_counted) == 5
+    assert counted["paper"]["handed_out"] == 2 and counted["paper"]["ballots"] == 2
+    verify_lines(export(federation))
+    # The publication deleted the cancel secret: nobody computes a tag any more.
+    assert not path.exists()
+    assert cancel_tag(key, users[1].person.pk) is None
+
+
+def test_in_trustees_mode_a_stolen_database_alone_ties_no_tag_to_its_voter(federation, settings):
+    officer, _officers, users, election, vote, _teller, key, _sims = _trustee_paper_election(
+        federation, settings
+    )
+    _vote_online(election, [(users[n], ["Ana"]) for n in range(3)])
+    path = key_path(key.context)
+    secret = json.loads(path.read_text(encoding="ascii"))["cancel"]
+    dump = io.StringIO()
+    call_command("dumpdata", stdout=dump)
+    assert secret not in dump.getvalue()  # the secret is in the key file only
+    tags = set(Ballot.objects.filter(election=election).values_list("cancel_tag", flat=True))
+    assert len(tags) == 3 and None not in tags
+    moved = path.with_name(path.name + ".away")
+    path.rename(moved)
+    try:
+        assert cancel_tag(key, users[0].person.pk) is None
+        with pytest.raises(Conflict, match="cannot be cancelled: their online ballot stands"):
+            services.do_mark_paper_voter(officer, vote, users[0].person.pk)
+    finally:
+        moved.rename(path)
+    assert Ballot.objects.filter(election=election).count() == 3
+    # With the file back the tag is the one stored: the file, not the database, links them.
+    assert cancel_tag(key, users[0].person.pk) in tags

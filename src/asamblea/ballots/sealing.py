@@ -34,7 +34,8 @@ of `asamblea.secrecy.bulletin`, which `asamblea record verify` checks
 Trustees mode (the key shared k of n among trustees, none of it on the server) uses
 the same rows and entries with `BallotKey.Mode.TRUSTEES`: `asamblea.ballots.trustees`
 runs its ceremony and keeps the mix for the trustees, and `open_with_shares` opens
-the box with their factors.
+the box with their factors. Its key file (`write_cancel_secret`) holds only the secret of
+the ballots' cancel tags, no share, and is deleted at the publication as in server mode.
 """
 
 from __future__ import annotations
@@ -126,32 +127,57 @@ def key_for(scheme: str, vote_id: int) -> BallotKey | None:
     return BallotKey.objects.filter(scheme=scheme, vote_id=vote_id).first()
 
 
-def _write_share(path: Path, context: str, share: Scalar) -> None:
-    """Write the share at once (a crash leaves no half file), 0600 in a 0700 folder, with
-    a fresh secret for the ballots' cancel tags (`cancel_tag`) beside it."""
+def _write_key_file(path: Path, data: dict[str, str | int]) -> None:
+    """Write a key file at once (a crash leaves no half file), 0600 in a 0700 folder."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.new")
     fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     try:
         os.fchmod(fd, 0o600)
-        text = json.dumps(
-            {
-                "context": context,
-                "trustee": SERVER_TRUSTEE,
-                "share": share.hex(),
-                "cancel": secrets.token_hex(32),
-            }
-        )
-        os.write(fd, text.encode("ascii"))
+        os.write(fd, json.dumps(data).encode("ascii"))
         os.fsync(fd)
     finally:
         os.close(fd)
     os.replace(temporary, path)
 
 
+def _write_share(path: Path, context: str, share: Scalar) -> None:
+    """The server's share of the key (server mode), with a fresh secret for the ballots'
+    cancel tags (`cancel_tag`) beside it."""
+    _write_key_file(
+        path,
+        {
+            "context": context,
+            "trustee": SERVER_TRUSTEE,
+            "share": share.hex(),
+            "cancel": secrets.token_hex(32),
+        },
+    )
+
+
+def write_cancel_secret(context: str) -> None:
+    """The key file of a vote whose key the server does not hold (trustees mode): only the
+    secret of the ballots' cancel tags, no share - nothing in it decrypts a ballot.
+
+    Idempotent: a file of this vote already there keeps its secret (a setup done again,
+    or a vote opening after its trustees were named), so tags computed before still match;
+    one holding a share (left by a server-mode opening rolled back) is replaced, share and
+    all. Call inside the transaction that makes the vote's key row."""
+    data = _read_key_file(context)
+    if (
+        data is not None
+        and data.get("context") == context
+        and "cancel" in data
+        and "share" not in data
+    ):
+        return
+    _write_key_file(key_path(context), {"context": context, "cancel": secrets.token_hex(32)})
+
+
 def _read_key_file(context: str) -> dict[str, Any] | None:
-    """The vote's key file as written by `_write_share`; None when it is not there."""
+    """The vote's key file as written by `_write_share` or `write_cancel_secret`; None
+    when it is not there."""
     try:
         data: dict[str, Any] = json.loads(key_path(context).read_text(encoding="ascii"))
     except FileNotFoundError:
@@ -172,6 +198,14 @@ def _read_share(context: str) -> Scalar:
         ) from None
     if data.get("context") != context:
         raise Conflict(_("The key file of this vote belongs to another vote."))
+    if "share" not in data:
+        raise Conflict(
+            _(
+                "The key file of this vote (%(path)s) holds no share of its key, only the "
+                "secret of its cancel tags: the server cannot open these ballots."
+            )
+            % {"path": path}
+        )
     return Scalar.from_hex(data["share"])
 
 
@@ -227,8 +261,8 @@ def can_cancel(key: BallotKey | None) -> bool:
 
 
 def _cancel_secret(key: BallotKey) -> bytes | None:
-    if key.mode != BallotKey.Mode.SERVER:
-        return None
+    """The cancel secret of the vote's key file, whatever its mode (server mode: beside the
+    share; trustees mode: alone, `write_cancel_secret`)."""
     data = _read_key_file(key.context)
     if data is None or data.get("context") != key.context or "cancel" not in data:
         return None
@@ -450,8 +484,9 @@ def readings_of(key: BallotKey) -> list[Reading]:
 
 
 def forget_key_on_commit(key: BallotKey) -> None:
-    """Delete the server's share of the key once this transaction commits (never before:
-    a close rolled back must still find the key to be redone)."""
+    """Delete the vote's key file (the server's share and the cancel secret; in trustees
+    mode the cancel secret alone) once this transaction commits (never before: a close
+    rolled back must still find the key to be redone)."""
     path = key_path(key.context)
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
 

@@ -6,17 +6,18 @@ deletion leaves the file behind, and with it the power to open a vote already
 counted. The sweep finds such files and deletes them: at every tick
 (`sweep_tick`), and on demand with `asamblea secrecy sweep`.
 
-A file is known when it is the key path of a `BallotKey` of this installation
-(files are named by a hash of the vote's context, so the sweep hashes every
-key's context). A known file goes when its vote is over, as the app that owns the
-vote says (`hooks.ballot_votes_over`: closed and counted, in the app or in the
-room, lapsed, withdrawn or cancelled; a status committed with the close); for a
-scheme no app answers for, when its box was opened at a committed close. A known
-file of a vote still open is kept. Any other file is unknown: another installation's key
-sharing the folder, a key being written for a vote opening right now, or a left
-over temporary file. The sweep reports unknown files and deletes them only when
-asked (`unknown=True`), and even then not those changed in the last
-UNKNOWN_MIN_AGE (a vote may be opening: its file is written before its row).
+A file is known when it is the key path of a `BallotKey` of this installation, in either
+mode (files are named by a hash of the vote's context, so the sweep hashes every key's
+context; a trustees-mode vote's file holds only the secret of its cancel tags,
+`sealing.write_cancel_secret`, and goes the same way). A known file goes when its vote
+is over, as the app that owns the vote says (`hooks.ballot_votes_over`: closed and
+counted, in the app or in the room, lapsed, withdrawn or cancelled; a status committed
+with the close); for a scheme no app answers for, when its box was opened at a committed
+close. A known file of a vote still open is kept. Any other file is unknown: another
+installation's key sharing the folder, a key being written for a vote opening right now,
+or a left over temporary file. The sweep reports unknown files and deletes them only
+when asked (`unknown=True`), and even then not those changed in the last UNKNOWN_MIN_AGE
+(a vote may be opening: its file is written before its row).
 """
 
 from __future__ import annotations
@@ -81,9 +82,8 @@ def sweep_key_files(*, unknown: bool = False, dry_run: bool = False) -> SweepRep
     if not files:
         return report
     keys_by_file: dict[str, BallotKey] = {}
-    for row in BallotKey.objects.filter(mode=BallotKey.Mode.SERVER).only(
-        "pk", "scheme", "vote_id", "context", "opened"
-    ):
+    # Every mode: a trustees-mode vote's file holds its cancel secret (no share).
+    for row in BallotKey.objects.only("pk", "scheme", "vote_id", "context", "opened"):
         name = key_path(row.context).name
         if name in files:
             keys_by_file[name] = row

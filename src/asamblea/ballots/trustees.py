@@ -42,6 +42,7 @@ from asamblea.ballots.sealing import (
     open_with_shares,
     public_key_of,
     vote_context,
+    write_cancel_secret,
 )
 from asamblea.errors import Conflict, InvalidInput, PermissionDenied
 from asamblea.federation.membership import Login, User
@@ -87,7 +88,8 @@ def setup_trustees(
     users: Sequence[Login],
     threshold: int,
 ) -> BallotKey:
-    """Name the trustees of a vote (before it opens) and start its key ceremony.
+    """Name the trustees of a vote (before it opens) and start its key ceremony; write
+    the vote's key file, which holds only its cancel secret (`write_cancel_secret`).
 
     Naming them again replaces them while no trustee has dealt; after that the
     ceremony must be restarted first (`restart_ceremony`)."""
@@ -128,6 +130,9 @@ def setup_trustees(
     Trustee.objects.bulk_create(
         [Trustee(key=key, index=i, user=u) for i, u in enumerate(users, start=1)]
     )
+    # The key file of the ballots' cancel tags (a paper vote in the room cancels the online
+    # ballot): no part of the key, which the server never holds. Kept when already there.
+    write_cancel_secret(context)
     return key
 
 

@@ -330,8 +330,8 @@ def publish_count(
     ]
     if key is not None:
         events += _secrecy_events(election, key, breakdown=breakdown)
-        if key.mode == BallotKey.Mode.SERVER:
-            forget_key_on_commit(key)
+        # Server mode: the share and the cancel secret; trustees mode: the cancel secret.
+        forget_key_on_commit(key)
     counted: dict[str, Any] = dict(inputs)
     if papers is not None:
         counted["paper"] = papers.facts

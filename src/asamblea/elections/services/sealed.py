@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from django.utils.translation import gettext as _
 
 from asamblea.ballots.models import BallotKey
-from asamblea.ballots.sealing import Reading, key_for, open_server_key
+from asamblea.ballots.sealing import Reading, key_for, open_server_key, write_cancel_secret
 from asamblea.counting.truncate import TRUNCATING
 from asamblea.elections import ballots as papers
 from asamblea.elections.models import Ballot, Candidacy, Election
@@ -86,6 +86,9 @@ def open_election_key(election: Election, candidates: Sequence[Candidacy]) -> Ba
         held.codec = _codec(election, max(count, 1)).describe()
         held.choices = choices_of(election, candidates) if count else []
         held.save(update_fields=["codec", "choices"])
+        # Written with the trustees' setup; again here for a key set up before cancel
+        # tags existed in trustees mode (an existing file keeps its secret).
+        write_cancel_secret(held.context)
         return held
     if count == 0:
         return None

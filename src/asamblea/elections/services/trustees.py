@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from asamblea.ballots import trustees as keys
 from asamblea.ballots.box import BallotBox
 from asamblea.ballots.models import BallotKey, Trustee
-from asamblea.ballots.sealing import key_for
+from asamblea.ballots.sealing import forget_key_on_commit, key_for
 from asamblea.elections.models import Ballot, Election
 from asamblea.elections.services._common import _locked
 from asamblea.elections.services.closing import publish_count
@@ -111,6 +111,8 @@ def do_use_server_key(actor: User, election: Election) -> None:
     key = election_trustee_key(election)
     if key is not None:
         key.delete()
+        # Its file held only the cancel secret; the opening writes the server's own.
+        forget_key_on_commit(key)
 
 
 @transaction.atomic
