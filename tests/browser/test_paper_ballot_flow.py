@@ -73,7 +73,7 @@ def test_two_tellers_enter_paper_ballots_with_one_discrepancy_through_to_the_res
     secretary.wait_for_selector("text=The teller is named for this meeting.")
     secretary.select_option("section.paper-votes select[name=election]", str(election.pk))
     secretary.get_by_role("button", name="Vote this election on paper in the room").click()
-    secretary.wait_for_selector("text=The election is voted on paper here: print the papers.")
+    secretary.wait_for_selector("text=The vote is taken on paper here: print the papers.")
     vote = PaperVote.objects.get(election=election)
     paper_path = f"{room_path}paper/{vote.pk}/"
     fits_the_phone(secretary)

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from asamblea.ballots.box import receipt_of_resent_form
+from asamblea.ballots.models import BallotKey
 from asamblea.ballots.trustees import trustee_of
 from asamblea.elections import services
 from asamblea.elections.ballots import RANKED_METHODS, YES_NO, BallotProblem, ranking_from_ranks
@@ -188,11 +189,12 @@ def election_page(request: HttpRequest, federation_slug: str, election_id: int) 
 
 
 def _mixed_by(election: Election) -> str | None:
-    """Trustees mode: "teller" if a teller mixes after the server, "server" if no one does."""
-    from asamblea.elections.services.trustees import election_trustee_key
+    """Trustees mode: "teller" if a teller mixes after the server, "server" if no one does.
 
-    key = election_trustee_key(election)
-    if key is None:
+    The key as the ballot page already read it (`election_key` keeps it on the instance),
+    so the receipt costs no query of its own."""
+    key = election_key(election)
+    if key is None or key.mode != BallotKey.Mode.TRUSTEES:
         return None
     return "teller" if key.teller_id is not None else "server"
 
