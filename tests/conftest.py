@@ -75,6 +75,19 @@ def ballot_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def server_key_mode() -> str:
+    """The suite was written for server mode (a key file): ELECTION_KEY_MODE=server for
+    every test, and for the sites and workers tests start as subprocesses (they inherit
+    the environment). The trustees tests turn trustees mode on with pytest-django's
+    `settings` fixture, which puts this value back after them."""
+    from django.conf import settings
+
+    settings.ELECTION_KEY_MODE = "server"
+    os.environ["ELECTION_KEY_MODE"] = "server"
+    return "server"
+
+
 def _copy_keys(source: Path, target: Path) -> None:
     """The ballot keys go with the database they open (a snapshot and its restore)."""
     if source.exists():

@@ -165,11 +165,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "ELECTION_KEY_MODE",
-        "server",
+        "trustees",
         "Who holds the key of a new election's sealed ballots: server (a key file, deleted "
         "at the count) or trustees (k of n officers' phones; used when the body has at "
-        "least 3 officers with logins, else server mode). An officer may choose trustees "
-        "for one election either way.",
+        "least 3 officers with logins and the vote opens after the election is announced, "
+        "else server mode; secret motion votes always use server mode). An officer may "
+        "choose either mode for one election before its vote opens.",
     ),
     Setting(
         "BALLOT_RESEND_MINUTES",
@@ -678,7 +679,11 @@ WORKER_GIVE_UP_SECONDS = float(env("WORKER_GIVE_UP_SECONDS"))
 BALLOT_RESEND_MINUTES = int(env("BALLOT_RESEND_MINUTES"))
 RETENTION_DAYS = env_int("RETENTION_DAYS")
 ELECTION_MIN_VOTERS_FOR_BREAKDOWN = int(env("ELECTION_MIN_VOTERS_FOR_BREAKDOWN"))
-ELECTION_KEY_MODE = env("ELECTION_KEY_MODE").strip() or "server"
+ELECTION_KEY_MODE = env("ELECTION_KEY_MODE").strip().lower() or "trustees"
+if ELECTION_KEY_MODE not in {"server", "trustees"}:
+    raise ImproperlyConfigured(
+        f"ELECTION_KEY_MODE={ELECTION_KEY_MODE!r}: write server or trustees (docs/elections.md)."
+    )
 
 # Notices by e-mail (asamblea.notices): sent by the worker, never by a page's request.
 SITE_URL = env("SITE_URL")

@@ -171,6 +171,45 @@ def test_a_demo_login_can_vote_in_the_open_election(
     assert VoteCast.objects.filter(election=election, person__user__username=login).exists()
 
 
+def test_the_demo_elections_are_server_mode_and_the_printed_ceremony_recipe_works(
+    demo: Federation, demo_loaded: str, settings: Any
+) -> None:
+    """The demo's elections, counted at load, are in server mode; an officer of a demo
+    assembly who appoints two members (as `asamblea demo` says) gets trustees mode."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from asamblea.ballots.models import BallotKey
+    from asamblea.elections import services
+    from asamblea.elections.services.trustees import election_trustee_key
+    from asamblea.federation.services import do_appoint_officer
+
+    assert "The demo's elections are sealed in server mode" in demo_loaded
+    assert not BallotKey.objects.filter(mode=BallotKey.Mode.TRUSTEES).exists()
+    settings.ELECTION_KEY_MODE = "trustees"  # the shipped default
+    users = get_user_model().objects
+    officer = users.get(username="dirigente-sutep-huamanga")
+    body = Body.objects.get(federation=demo, slug="sutep-huamanga")
+    now = timezone.now()
+    times = {
+        "nominations_close_at": now + timedelta(days=1),
+        "voting_opens_at": now + timedelta(days=1),
+        "voting_closes_at": now + timedelta(days=2),
+    }
+    delegation = Delegation.objects.get(source=body)
+    # One officer only: server mode.
+    election = services.do_open_election(officer, body, delegation=delegation, **times)
+    assert election_trustee_key(election) is None
+    services.do_cancel_election(officer, election, "Prueba")
+    for name in ("miembro-sutep-huamanga-1", "miembro-sutep-huamanga-2"):
+        do_appoint_officer(officer, body, users.get(username=name))
+        assert name in demo_loaded
+    election = services.do_open_election(officer, body, delegation=delegation, **times)
+    key = election_trustee_key(election)
+    assert key is not None and key.trustees.count() == 3 and key.threshold == 2
+
+
 def test_every_parity_group_name_is_a_demo_name() -> None:
     assert set(GIVEN) >= elections_demo.WOMEN
 

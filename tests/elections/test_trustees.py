@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from asamblea.ballots.models import BallotKey
 from asamblea.ballots.sealing import key_path, public_key_of
@@ -72,6 +74,50 @@ def test_default_trustees_need_three_officers(federation, settings):
     assert key is not None and key.state == BallotKey.State.CEREMONY
     # Three officers: n = 3, k = 3 // 2 + 1 = 2.
     assert key.trustees.count() == 3 and key.threshold == 2
+
+
+def test_trustees_is_the_shipped_default_and_the_suite_runs_in_server_mode(federation, settings):
+    from asamblea.settings import SETTINGS
+
+    assert {s.name: s.default for s in SETTINGS}["ELECTION_KEY_MODE"] == "trustees"
+    # tests/conftest.py puts the suite in server mode: three officers, still no trustees.
+    assert settings.ELECTION_KEY_MODE == "server"
+    officers = [make_officer(federation, "base-1", f"escrutador-{i}") for i in range(1, 4)]
+    election = open_election(federation, seats=1, officer=officers[0])
+    assert ts.election_trustee_key(election) is None
+
+
+def test_server_mode_inside_key_mode_and_for_a_vote_that_opens_at_once(federation, settings):
+    election, officers = with_trustees(federation, settings)
+    assert ts.election_trustee_key(election) is not None
+
+    def cancel(election):  # one election at a time for these seats
+        services.do_cancel_election(officers[0], election, "Otra prueba")
+
+    cancel(election)
+    with services.key_mode("server"):  # as the demo's loaders make theirs
+        inside = open_election(federation, "base-1", seats=1, officer=officers[0])
+    assert ts.election_trustee_key(inside) is None
+    cancel(inside)
+    with pytest.raises(ValueError, match="server or trustees"), services.key_mode("both"):
+        pass
+    after = open_election(federation, "base-1", seats=1, officer=officers[0])
+    assert ts.election_trustee_key(after) is not None
+    cancel(after)
+    # A vote that opens as it is made (a recall vote) leaves no time for a ceremony.
+    now = timezone.now()
+    at_once = open_election(
+        federation,
+        "base-1",
+        seats=1,
+        officer=officers[0],
+        times={
+            "nominations_close_at": now,
+            "voting_opens_at": now,
+            "voting_closes_at": now + timedelta(hours=1),
+        },
+    )
+    assert ts.election_trustee_key(at_once) is None
 
 
 def test_three_trustees_one_absent_open_the_box(federation, settings):

@@ -387,6 +387,25 @@ def test_a_seat_vacated_otherwise_cancels_its_recall_vote(world: World) -> None:
     assert Election.objects.get(pk=petition.election_id).status == Election.Status.CANCELLED
 
 
+def test_a_recall_vote_opens_at_its_threshold_in_server_mode_under_trustees_mode(
+    world: World, settings: Any
+) -> None:
+    """The petition's last signature opens the vote at once: no time for a key ceremony,
+    so the recall vote is sealed by the server even with three officers (docs/elections.md)."""
+    from asamblea.ballots.models import BallotKey
+    from asamblea.ballots.sealing import key_for
+    from asamblea.elections.models import Ballot
+    from support.factories import make_officer
+
+    settings.ELECTION_KEY_MODE = "trustees"
+    for name in ["of-1", "of-2", "of-3"]:
+        make_officer(world.federation, "base-1", name)
+    petition = recall_ana_at_base(world)
+    assert petition.status == RecallPetition.Status.PASSED
+    key = key_for(Ballot.TRACKER_SCHEME, petition.election_id)
+    assert key is not None and key.mode == BallotKey.Mode.SERVER
+
+
 def test_new_members_after_the_opening_do_not_change_the_threshold(world: World) -> None:
     seat = world.seat("ana", "base-1", "prov-a1")
     RecallSettings.objects.create(federation=world.federation, threshold=Decimal("0.5"))

@@ -198,6 +198,8 @@ class Stand:
             "DATABASE_URL": self.cluster.url,
             # The code under test, wherever it is (a work tree's src/ before the installed one).
             "PYTHONPATH": os.pathsep.join([str(SRC), str(TESTS)]),
+            # Its elections open at once, in server mode, as the suite's (tests/conftest.py).
+            "ELECTION_KEY_MODE": "server",
             **env,
         }
         self.run("migrate")

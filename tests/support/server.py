@@ -63,7 +63,13 @@ class Asamblea:
 
     def __init__(self, data_dir: Path, database_url: str | None = None, **env: str) -> None:
         self.data_dir = data_dir
-        self.env = {**os.environ, "ASAMBLEA_DATA_DIR": str(data_dir), **env}
+        # Server mode for its elections, as the suite's (tests/conftest.py), unless told.
+        self.env = {
+            **os.environ,
+            "ASAMBLEA_DATA_DIR": str(data_dir),
+            "ELECTION_KEY_MODE": "server",
+            **env,
+        }
         # Never the test run's database: this one is the server's own.
         self.env.pop("DATABASE_URL", None)
         if database_url:

@@ -161,6 +161,15 @@ def _demo_elections() -> None:
         f"Elections: {summary.closed} closed and counted at every tier; "
         f"{summary.national_delegates} delegates seated in the national assembly."
     )
+    print(
+        "The demo's elections are sealed in server mode (a key file): they are opened, "
+        "voted and counted during the load, where nobody could hold a key ceremony. An "
+        "election an officer makes from now on uses trustees mode (the key made on three "
+        "officers' phones) when its assembly has 3 officers with a login; each demo assembly "
+        "has one. To try a ceremony: log in as dirigente-sutep-huamanga, appoint "
+        "miembro-sutep-huamanga-1 and miembro-sutep-huamanga-2 as officers on the "
+        "assembly's members page, then open an election there (docs/elections.md)."
+    )
     if summary.open_election:
         print(f"Vote now in the open election: {summary.open_election}")
         print(f"  with a login that has not voted yet: {', '.join(summary.open_logins) or '-'}")

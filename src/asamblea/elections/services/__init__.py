@@ -23,6 +23,10 @@ votes and by-elections); keep it stable:
         commitment is published until the count.
         A recall vote needs no nominations: it starts "ready" and opens on time
         (or at once: call do_open_voting right after).
+        Its ballots' key: trustees mode by default (ELECTION_KEY_MODE), when the body
+        has 3 officers with a login and the vote opens after now; else server mode.
+    key_mode(mode) -> context manager (or decorator): elections made inside default
+        to `mode` ("server" or "trustees"); the demo's loaders use "server".
     do_stand(actor, election, *, group="", public_name="") -> Candidacy
     do_nominate(actor, election, person, *, group="", public_name="") -> Candidacy
     do_accept_nomination(actor, candidacy, *, public_name="", group=None) -> Candidacy
@@ -133,6 +137,7 @@ from asamblea.elections.services.stages import (
     do_close_nominations_on_time,
     do_open_voting,
 )
+from asamblea.elections.services.trustees import key_mode
 
 # Views, the demo and tests read these membership rules through this module too.
 from asamblea.federation.membership import User, eligible_people, is_eligible, person_of
@@ -180,6 +185,7 @@ __all__ = [
     "fill_vacancy",
     "has_voted",
     "is_eligible",
+    "key_mode",
     "online_ballots_cancellable",
     "person_of",
     "profile_for",

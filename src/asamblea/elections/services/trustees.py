@@ -1,16 +1,20 @@
 """Trustees mode for elections: who holds the key, the ceremony before the vote opens,
 the trustees' decryption after it closes (`asamblea.ballots.trustees`; docs/elections.md).
 
-By default (setting ELECTION_KEY_MODE=trustees) an election's trustees are the first
-five officers with a login of its body (k = n // 2 + 1), when it has at least three;
-an officer may name others among the body's officers, or the threshold, before the
-vote opens. With fewer than three, or ELECTION_KEY_MODE=server, the election is
-sealed in server mode. The vote cannot open until the ceremony is done.
+By default (setting ELECTION_KEY_MODE=trustees, the shipped default) an election's
+trustees are the first five officers with a login of its body (k = n // 2 + 1), when
+it has at least three; an officer may name others among the body's officers, or the
+threshold, before the vote opens. With fewer than three, with ELECTION_KEY_MODE=server,
+inside `key_mode("server")` (the demo's loaders), or when the vote opens as the
+election is made (a recall vote opened by its petition: no time for a ceremony), the
+election is sealed in server mode. The vote cannot open until the ceremony is done.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -51,15 +55,41 @@ def possible_trustees(body: Body) -> list[Login]:
     return list(seen.values())
 
 
+KEY_MODES = ("server", "trustees")
+_forced_mode: ContextVar[str | None] = ContextVar("election_key_mode", default=None)
+
+
+@contextmanager
+def key_mode(mode: str) -> Iterator[None]:
+    """Elections made inside use `mode` by default, whatever ELECTION_KEY_MODE says.
+
+    The demo's loaders use `key_mode("server")`: they open, vote and count their
+    elections at once, where nobody could hold a ceremony."""
+    if mode not in KEY_MODES:
+        raise ValueError(f"key mode {mode!r}: server or trustees")
+    token = _forced_mode.set(mode)
+    try:
+        yield
+    finally:
+        _forced_mode.reset(token)
+
+
+def default_key_mode() -> str:
+    """ELECTION_KEY_MODE, or the mode `key_mode` forces here."""
+    return _forced_mode.get() or settings.ELECTION_KEY_MODE
+
+
 def trustees_by_default(election: Election) -> bool:
-    return settings.ELECTION_KEY_MODE == "trustees" and (
+    return default_key_mode() == "trustees" and (
         len(possible_trustees(election.constituency)) >= MIN_TRUSTEES
     )
 
 
 def setup_default_trustees(election: Election) -> BallotKey | None:
-    """At the election's opening: its trustees by default, if any (see module doc)."""
-    if not trustees_by_default(election):
+    """When the election is made (announced): its trustees by default, if any, so they
+    have until the vote opens for the ceremony (see module doc). A vote that opens as
+    it is made (a recall vote, when its petition reaches the threshold) gets none."""
+    if election.voting_opens_at <= timezone.now() or not trustees_by_default(election):
         return None
     users = possible_trustees(election.constituency)[:DEFAULT_TRUSTEES]
     return _setup(election, users, keys.default_threshold(len(users)))
