@@ -185,9 +185,15 @@ def test_sqlite_files_never_tie_a_voter_to_their_vote(federation, kind):
 def test_postgresql_wal_and_dump_never_tie_a_voter_to_their_vote(federation, kind):
     make, close, model, plan = RAW[kind]
     start = _pg("SELECT pg_current_wal_insert_lsn()::text")[0][0]
+    # The yes/no/abstain elements are the same in every yes/no vote: in the full run
+    # another test's published papers may already hold them in this database. What was
+    # there before this vote opened can tie no voter of it, so it is not looked for.
+    before = _pg_dump()
     control, control_tracker = _control(federation)
     vote, key = make(federation)
-    needles = _needles(key, plan)
+    needles = {
+        who: [n for n in found if n not in before] for who, found in _needles(key, plan).items()
+    }
     wal = _wal_since(start)
     assert control_tracker in wal, "the WAL read does not hold the casts"
     if kind == "ranked-motion":
