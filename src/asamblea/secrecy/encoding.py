@@ -102,10 +102,9 @@ class BallotCodec:
         size = (self.candidates + 1) ** self.per_ciphertext
         return {self._point(v): v for v in range(size)}
 
-    def decode(self, points: Sequence[Point]) -> tuple[int, ...] | None:
-        """The ranking, or None when the elements are not a well-formed ballot."""
-        if len(points) != self.width:
-            return None
+    def _digits(self, points: Sequence[Point]) -> list[int] | None:
+        """The positions the elements hold (0: empty, c + 1: candidate c), or None when
+        an element is outside the table."""
         base = self.candidates + 1
         digits: list[int] = []
         for p in points:
@@ -115,6 +114,15 @@ class BallotCodec:
             for _ in range(self.per_ciphertext):
                 digits.append(value % base)
                 value //= base
+        return digits
+
+    def decode(self, points: Sequence[Point]) -> tuple[int, ...] | None:
+        """The ranking, or None when the elements are not a well-formed ballot."""
+        if len(points) != self.width:
+            return None
+        digits = self._digits(points)
+        if digits is None:
+            return None
         digits = digits[: self.width * self.per_ciphertext]
         if any(digits[self.ranks :]):
             return None
@@ -140,15 +148,9 @@ class BallotCodec:
             return self.decode(points)
         if not 0 < len(points) < self.width:
             return None
-        base = self.candidates + 1
-        digits: list[int] = []
-        for p in points:
-            value = self._table.get(p)
-            if value is None:
-                return None
-            for _ in range(self.per_ciphertext):
-                digits.append(value % base)
-                value //= base
+        digits = self._digits(points)
+        if digits is None:
+            return None
         if any(digits[self.ranks :]):
             return None
         length = digits.index(0) if 0 in digits else len(digits)
